@@ -1,0 +1,188 @@
+#include "core_peer.hpp"
+
+#include <type_traits>
+
+#include "value_from_js.hpp"
+
+using emscripten::val;
+
+namespace wre::bind {
+namespace {
+
+val errorVal(const Error& e) {
+  val out = val::object();
+  out.set("type", std::string(toString(e.kind)));
+  out.set("message", e.message);
+  return out;
+}
+
+template <class T>
+val resultVal(const Result<T>& r) {
+  return r ? val::undefined() : errorVal(r.error());
+}
+
+val channelVal(int channel) {
+  val out = val::object();
+  out.set("type", std::string(kChannels[channel].label));
+  out.set("label", std::string(kChannels[channel].label));
+  return out;
+}
+
+CandidateInit candidateFromJs(const val& c) {
+  CandidateInit init;
+  val text = c["candidate"];
+  init.candidate = text.isString() ? text.as<std::string>() : "";
+  if (c["sdpMid"].isString()) init.sdpMid = c["sdpMid"].as<std::string>();
+  if (c["sdpMLineIndex"].typeOf().as<std::string>() == "number") init.sdpMLineIndex = c["sdpMLineIndex"].as<int>();
+  if (c["usernameFragment"].isString()) init.usernameFragment = c["usernameFragment"].as<std::string>();
+  return init;
+}
+
+val candidateVal(const CandidateInit& c) {
+  val out = val::object();
+  out.set("candidate", c.candidate);
+  out.set("sdpMid", c.sdpMid ? val(*c.sdpMid) : val::null());
+  out.set("sdpMLineIndex", c.sdpMLineIndex ? val(*c.sdpMLineIndex) : val::null());
+  if (c.usernameFragment) out.set("usernameFragment", *c.usernameFragment);
+  return out;
+}
+
+}  // namespace
+
+CorePeer::CorePeer(val host) : host_(host), driver_(host) {}
+
+val CorePeer::start(const val& config) {
+  auto parsed = parseConfig(valueFromJs(config));
+  if (!parsed) return errorVal(parsed.error());
+  peer_.emplace(std::move(parsed).value(), driver_, *this);
+  return resultVal(peer_->start());
+}
+
+val CorePeer::createOffer() {
+  auto r = peer_->createOffer();
+  return r ? val(r.value()) : errorVal(r.error());
+}
+
+val CorePeer::createAnswer(const std::string& type, const std::string& sdp) {
+  auto r = peer_->createAnswer({type, sdp});
+  return r ? val(r.value()) : errorVal(r.error());
+}
+
+val CorePeer::setRemoteAnswer(const std::string& type, const std::string& sdp) {
+  auto r = peer_->setRemoteAnswer({type, sdp});
+  return r ? val(r.value()) : errorVal(r.error());
+}
+
+val CorePeer::addIceCandidate(const val& candidate) {
+  auto r = peer_->addIceCandidate(candidateFromJs(candidate));
+  if (!r) return errorVal(r.error());
+  return r.value() ? val(*r.value()) : val::null();
+}
+
+val CorePeer::send(int channel, const val& data, double size) {
+  return resultVal(peer_->send(channel, Payload(std::make_unique<JsBuffer>(data), static_cast<size_t>(size))));
+}
+
+void CorePeer::close() {
+  if (peer_) peer_->close();
+}
+
+std::string CorePeer::state() const { return peer_ ? std::string(toString(peer_->state())) : "new"; }
+std::string CorePeer::peerId() const { return peer_ ? peer_->config().peerId : ""; }
+double CorePeer::queuedMessages() const { return peer_ ? static_cast<double>(peer_->queuedMessages()) : 0; }
+double CorePeer::queuedBytes() const { return peer_ ? static_cast<double>(peer_->queuedBytes()) : 0; }
+
+void CorePeer::onDescription(int id, const std::string& type, const std::string& sdp) {
+  peer_->onDescription(static_cast<RequestId>(id), {type, sdp});
+}
+void CorePeer::onRequestDone(int id) { peer_->onRequestDone(static_cast<RequestId>(id)); }
+void CorePeer::onRequestFailed(int id, const std::string& message) {
+  peer_->onRequestFailed(static_cast<RequestId>(id), message);
+}
+void CorePeer::onIceCandidate(const val& candidate) { peer_->onIceCandidate(candidateFromJs(candidate)); }
+void CorePeer::onIceGatheringState(const std::string& state) { peer_->onIceGatheringState(state); }
+void CorePeer::onIceConnectionState(const std::string& state) { peer_->onIceConnectionState(state); }
+void CorePeer::onConnectionState(const std::string& state) { peer_->onConnectionState(state); }
+void CorePeer::onChannelOpen(int channel) { peer_->onChannelOpen(channel); }
+void CorePeer::onChannelClose(int channel) { peer_->onChannelClose(channel); }
+void CorePeer::onChannelError(int channel, const std::string& message) { peer_->onChannelError(channel, message); }
+void CorePeer::onBufferedAmountLow(int channel) { peer_->onBufferedAmountLow(channel); }
+void CorePeer::onTimer(int id) { peer_->onTimer(static_cast<TimerId>(id)); }
+
+void CorePeer::onMessage(int channel, const val& data) {
+  if (peer_->onUserMessage(channel, data["byteLength"].as<size_t>()))
+    host_.call<void>("deliver", channel, data);
+}
+
+void CorePeer::emit(const char* name, const val& payload) { host_.call<void>("emit", std::string(name), payload); }
+
+void CorePeer::onEvent(const PeerEvent& event) {
+  std::visit(
+      [&](const auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        val p = val::object();
+        if constexpr (std::is_same_v<E, event::Initialized>) {
+          p.set("peerId", peer_->config().peerId);
+          emit("initialized", p);
+        } else if constexpr (std::is_same_v<E, event::StateChange>) {
+          p.set("peerId", peer_->config().peerId);
+          p.set("oldState", std::string(toString(e.from)));
+          p.set("newState", std::string(toString(e.to)));
+          emit("state-change", p);
+        } else if constexpr (std::is_same_v<E, event::IceCandidate>) {
+          p.set("candidate", candidateVal(e.candidate));
+          emit("ice-candidate", p);
+        } else if constexpr (std::is_same_v<E, event::IceGatheringState>) {
+          p.set("state", e.state);
+          emit("ice-gathering-state", p);
+        } else if constexpr (std::is_same_v<E, event::IceConnectionState>) {
+          p.set("state", e.state);
+          emit("ice-connection-state", p);
+        } else if constexpr (std::is_same_v<E, event::ChannelCreated>) {
+          emit("channel-created", channelVal(e.channel));
+        } else if constexpr (std::is_same_v<E, event::ChannelOpen>) {
+          emit("channel-open", channelVal(e.channel));
+        } else if constexpr (std::is_same_v<E, event::ChannelClose>) {
+          emit("channel-close", channelVal(e.channel));
+        } else if constexpr (std::is_same_v<E, event::ChannelError>) {
+          p = channelVal(e.channel);
+          p.set("error", e.message);
+          emit("channel-error", p);
+        } else if constexpr (std::is_same_v<E, event::ErrorRaised>) {
+          emit("_error", errorVal(e.error));
+        } else if constexpr (std::is_same_v<E, event::Closed>) {
+          emit("closed", p);
+        } else if constexpr (std::is_same_v<E, event::RequestDone>) {
+          p.set("id", e.id);
+          if (e.description) {
+            val d = val::object();
+            d.set("type", e.description->type);
+            d.set("sdp", e.description->sdp);
+            p.set("description", d);
+          }
+          emit("_done", p);
+        } else if constexpr (std::is_same_v<E, event::RequestFailed>) {
+          p.set("id", e.id);
+          p.set("error", errorVal(e.error));
+          emit("_failed", p);
+        } else if constexpr (std::is_same_v<E, event::MessageQueued>) {
+          p.set("type", std::string(kChannels[e.channel].label));
+          p.set("size", e.size);
+          emit("message-queued", p);
+        } else if constexpr (std::is_same_v<E, event::MessageSent>) {
+          p.set("type", std::string(kChannels[e.channel].label));
+          p.set("size", e.size);
+          emit("message-sent", p);
+        } else if constexpr (std::is_same_v<E, event::Backpressure>) {
+          p.set("type", std::string(kChannels[e.channel].label));
+          p.set("bufferedAmount", e.bufferedAmount);
+          emit("backpressure", p);
+        } else if constexpr (std::is_same_v<E, event::ChannelReady>) {
+          p.set("type", std::string(kChannels[e.channel].label));
+          emit("channel-ready", p);
+        }
+      },
+      event);
+}
+
+}  // namespace wre::bind

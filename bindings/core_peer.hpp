@@ -1,0 +1,58 @@
+// The object the JS wrapper holds per peer: owns the core Peer and its JsDriver, turns core
+// events into the guide's JS events, and takes the browser callbacks from the shims.
+#pragma once
+
+#include <emscripten/val.h>
+#include <memory>
+#include <optional>
+
+#include "js_driver.hpp"
+#include "peer/peer.hpp"
+
+namespace wre::bind {
+
+class CorePeer : public EventSink {
+ public:
+  explicit CorePeer(emscripten::val host);
+
+  // Validates the config and makes the browser objects. Returns undefined or {type, message}.
+  emscripten::val start(const emscripten::val& config);
+
+  // Public API; failures return {type, message} (the `error` event has already been emitted).
+  emscripten::val createOffer();
+  emscripten::val createAnswer(const std::string& type, const std::string& sdp);
+  emscripten::val setRemoteAnswer(const std::string& type, const std::string& sdp);
+  emscripten::val addIceCandidate(const emscripten::val& candidate);
+  emscripten::val send(int channel, const emscripten::val& data, double size);
+  void close();
+  std::string state() const;
+  std::string peerId() const;
+  double queuedMessages() const;
+  double queuedBytes() const;
+
+  // Shim callbacks.
+  void onDescription(int id, const std::string& type, const std::string& sdp);
+  void onRequestDone(int id);
+  void onRequestFailed(int id, const std::string& message);
+  void onIceCandidate(const emscripten::val& candidate);
+  void onIceGatheringState(const std::string& state);
+  void onIceConnectionState(const std::string& state);
+  void onConnectionState(const std::string& state);
+  void onChannelOpen(int channel);
+  void onChannelClose(int channel);
+  void onChannelError(int channel, const std::string& message);
+  void onBufferedAmountLow(int channel);
+  void onMessage(int channel, const emscripten::val& data);
+  void onTimer(int id);
+
+  void onEvent(const PeerEvent& event) override;
+
+ private:
+  void emit(const char* name, const emscripten::val& payload);
+
+  emscripten::val host_;
+  JsDriver driver_;
+  std::optional<Peer> peer_;
+};
+
+}  // namespace wre::bind

@@ -1,0 +1,36 @@
+// The raw bindings: `_`-prefixed methods are shim callbacks, the rest back the JS wrapper.
+#include <emscripten/bind.h>
+
+#include "core_peer.hpp"
+
+using namespace emscripten;
+using wre::bind::CorePeer;
+
+EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
+  class_<CorePeer>("CorePeer")
+      .constructor<val>()
+      .function("start", &CorePeer::start)
+      .function("createOffer", &CorePeer::createOffer)
+      .function("createAnswer", &CorePeer::createAnswer)
+      .function("setRemoteAnswer", &CorePeer::setRemoteAnswer)
+      .function("addIceCandidate", &CorePeer::addIceCandidate)
+      .function("send", &CorePeer::send)
+      .function("close", &CorePeer::close)
+      .function("state", &CorePeer::state)
+      .function("peerId", &CorePeer::peerId)
+      .function("queuedMessages", &CorePeer::queuedMessages)
+      .function("queuedBytes", &CorePeer::queuedBytes)
+      .function("_onDescription", &CorePeer::onDescription)
+      .function("_onRequestDone", &CorePeer::onRequestDone)
+      .function("_onRequestFailed", &CorePeer::onRequestFailed)
+      .function("_onIceCandidate", &CorePeer::onIceCandidate)
+      .function("_onIceGatheringState", &CorePeer::onIceGatheringState)
+      .function("_onIceConnectionState", &CorePeer::onIceConnectionState)
+      .function("_onConnectionState", &CorePeer::onConnectionState)
+      .function("_onChannelOpen", &CorePeer::onChannelOpen)
+      .function("_onChannelClose", &CorePeer::onChannelClose)
+      .function("_onChannelError", &CorePeer::onChannelError)
+      .function("_onBufferedAmountLow", &CorePeer::onBufferedAmountLow)
+      .function("_onMessage", &CorePeer::onMessage)
+      .function("_onTimer", &CorePeer::onTimer);
+}

@@ -1,0 +1,96 @@
+#include "js_driver.hpp"
+
+#include <emscripten/val.h>
+#include <string>
+
+using emscripten::val;
+
+namespace wre::bind {
+
+val rtcConfiguration(const Config& config) {
+  val servers = val::array();
+  for (const auto& s : config.iceServers) {
+    val server = val::object();
+    val urls = val::array();
+    for (const auto& u : s.urls) urls.call<void>("push", u);
+    server.set("urls", urls);
+    if (!s.username.empty()) server.set("username", s.username);
+    if (!s.credential.empty()) server.set("credential", s.credential);
+    servers.call<void>("push", server);
+  }
+  val rtc = val::object();
+  rtc.set("iceServers", servers);
+  rtc.set("iceTransportPolicy", config.iceTransportPolicy);
+  rtc.set("bundlePolicy", config.bundlePolicy);
+  rtc.set("rtcpMuxPolicy", config.rtcpMuxPolicy);
+  rtc.set("iceCandidatePoolSize", config.iceCandidatePoolSize);
+  return rtc;
+}
+
+JsDriver::JsDriver(val host)
+    : host_(std::move(host)), shims_(host_["shims"]), channels_(kChannelCount, val::undefined()) {}
+
+Result<void> JsDriver::createPeerConnection(const Config& config) {
+  val conn = shims_.call<val>("createPeerConnection", host_, rtcConfiguration(config));
+  if (conn.isString())
+    return makeError(ErrorKind::Initialization, "the browser refused the configuration: " + conn.as<std::string>());
+  conn_ = conn;
+  return ok();
+}
+
+void JsDriver::createChannel(const ChannelSpec& spec, double lowThreshold) {
+  channels_[spec.id] = shims_.call<val>("createChannel", conn_, spec.id, std::string(spec.label), spec.ordered,
+                                        spec.maxRetransmits, lowThreshold);
+}
+
+void JsDriver::createOffer(RequestId id, bool iceRestart) { shims_.call<void>("createOffer", conn_, id, iceRestart); }
+
+void JsDriver::createAnswer(RequestId id) { shims_.call<void>("createAnswer", conn_, id); }
+
+void JsDriver::setRemoteDescription(RequestId id, const SessionDescription& d) {
+  shims_.call<void>("setRemoteDescription", conn_, id, d.type, d.sdp);
+}
+
+void JsDriver::addIceCandidate(RequestId id, const CandidateInit& c) {
+  val init = val::object();
+  init.set("candidate", c.candidate);
+  if (c.sdpMid) init.set("sdpMid", *c.sdpMid);
+  if (c.sdpMLineIndex) init.set("sdpMLineIndex", *c.sdpMLineIndex);
+  if (c.usernameFragment) init.set("usernameFragment", *c.usernameFragment);
+  shims_.call<void>("addIceCandidate", conn_, id, init);
+}
+
+double JsDriver::bufferedAmount(int channel) { return channels_[channel]["bufferedAmount"].as<double>(); }
+
+Result<void> JsDriver::sendVal(int channel, const val& data) {
+  val refused = shims_.call<val>("send", channels_[channel], data);
+  if (refused.isUndefined()) return ok();
+  return makeError(ErrorKind::Send, refused.as<std::string>());
+}
+
+Result<void> JsDriver::send(int channel, const Payload& payload) {
+  return sendVal(channel, static_cast<const JsBuffer&>(payload.holder()).buffer);
+}
+
+Result<void> JsDriver::sendBytes(int channel, std::string_view bytes) {
+  // Copied out of WASM memory: the view would dangle once the core's string is gone.
+  val view = val(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
+  return sendVal(channel, view.call<val>("slice"));
+}
+
+void JsDriver::setTimer(TimerId id, double delayMs) { shims_.call<void>("setTimer", conn_, id, delayMs); }
+
+void JsDriver::cancelTimer(TimerId id) {
+  if (!conn_.isUndefined()) shims_.call<void>("cancelTimer", conn_, id);
+}
+
+double JsDriver::nowMs() { return shims_.call<double>("now"); }
+
+void JsDriver::close() {
+  if (conn_.isUndefined()) return;
+  shims_.call<void>("close", conn_);
+  conn_ = val::undefined();
+  for (auto& c : channels_) c = val::undefined();
+}
+
+}  // namespace wre::bind

@@ -1,0 +1,48 @@
+// The core's Driver, implemented with emscripten::val calls into bindings/shims.js.
+#pragma once
+
+#include <vector>
+#include <emscripten/val.h>
+
+#include "peer/driver.hpp"
+
+namespace wre::bind {
+
+// A caller's buffer (Uint8Array/ArrayBuffer view) held as-is: queued and sent without a copy.
+struct JsBuffer : Payload::Holder {
+  explicit JsBuffer(emscripten::val b) : buffer(std::move(b)) {}
+  emscripten::val buffer;
+};
+
+class JsDriver : public Driver {
+ public:
+  // `host` is the wrapper's bridge object: { shims, core, emit, deliver }.
+  explicit JsDriver(emscripten::val host);
+
+  Result<void> createPeerConnection(const Config& config) override;
+  void createChannel(const ChannelSpec& spec, double lowThreshold) override;
+  void createOffer(RequestId id, bool iceRestart) override;
+  void createAnswer(RequestId id) override;
+  void setRemoteDescription(RequestId id, const SessionDescription& description) override;
+  void addIceCandidate(RequestId id, const CandidateInit& candidate) override;
+  double bufferedAmount(int channel) override;
+  Result<void> send(int channel, const Payload& payload) override;
+  Result<void> sendBytes(int channel, std::string_view bytes) override;
+  void setTimer(TimerId id, double delayMs) override;
+  void cancelTimer(TimerId id) override;
+  double nowMs() override;
+  void close() override;
+
+ private:
+  Result<void> sendVal(int channel, const emscripten::val& data);
+
+  emscripten::val host_;
+  emscripten::val shims_;
+  emscripten::val conn_ = emscripten::val::undefined();
+  std::vector<emscripten::val> channels_;  // by channel id; val has no default constructor
+};
+
+// RTCConfiguration for the browser from the validated config.
+emscripten::val rtcConfiguration(const Config& config);
+
+}  // namespace wre::bind

@@ -1,0 +1,128 @@
+// Stateless shims over the browser's WebRTC objects. Each connection is a plain record
+// { pc, channels, host, closed, timers } that the C++ driver holds; every browser callback
+// re-enters the core through `host.core._onX(...)`, and nothing arrives once `closed` is set.
+
+const encoder = new TextEncoder();
+
+function message(error) {
+  return String(error && error.message ? error.message : error);
+}
+
+function alive(conn) {
+  return !conn.closed && conn.host.core;
+}
+
+function describe(conn, id) {
+  const d = conn.pc.localDescription;
+  if (alive(conn)) conn.host.core._onDescription(id, d.type, d.sdp);
+}
+
+function failed(conn, id) {
+  return (error) => {
+    if (alive(conn)) conn.host.core._onRequestFailed(id, message(error));
+  };
+}
+
+export const shims = {
+  // Returns the connection record, or a string: the browser's reason for refusing the config.
+  createPeerConnection(host, config) {
+    let pc;
+    try {
+      pc = new globalThis.RTCPeerConnection(config);
+    } catch (error) {
+      return message(error);
+    }
+    const conn = { pc, channels: [], host, closed: false, timers: new Map() };
+    pc.onicecandidate = (e) => {
+      if (e.candidate && e.candidate.candidate && alive(conn)) host.core._onIceCandidate(e.candidate.toJSON());
+    };
+    pc.onicegatheringstatechange = () => alive(conn) && host.core._onIceGatheringState(pc.iceGatheringState);
+    pc.oniceconnectionstatechange = () => alive(conn) && host.core._onIceConnectionState(pc.iceConnectionState);
+    pc.onconnectionstatechange = () => alive(conn) && host.core._onConnectionState(pc.connectionState);
+    return conn;
+  },
+
+  createChannel(conn, id, label, ordered, maxRetransmits, lowThreshold) {
+    const init = { negotiated: true, id, ordered };
+    if (maxRetransmits >= 0) init.maxRetransmits = maxRetransmits;
+    const dc = conn.pc.createDataChannel(label, init);
+    dc.binaryType = 'arraybuffer';
+    dc.bufferedAmountLowThreshold = lowThreshold;
+    dc.onopen = () => alive(conn) && conn.host.core._onChannelOpen(id);
+    dc.onclose = () => alive(conn) && conn.host.core._onChannelClose(id);
+    dc.onerror = (e) => alive(conn) && conn.host.core._onChannelError(id, message(e.error || 'channel error'));
+    dc.onbufferedamountlow = () => alive(conn) && conn.host.core._onBufferedAmountLow(id);
+    dc.onmessage = (e) => {
+      if (!alive(conn)) return;
+      const data = typeof e.data === 'string' ? encoder.encode(e.data) : new Uint8Array(e.data);
+      conn.host.core._onMessage(id, data);
+    };
+    conn.channels[id] = dc;
+    return dc;
+  },
+
+  createOffer(conn, id, iceRestart) {
+    conn.pc.createOffer({ iceRestart })
+      .then((d) => conn.pc.setLocalDescription(d))
+      .then(() => describe(conn, id), failed(conn, id));
+  },
+
+  createAnswer(conn, id) {
+    conn.pc.createAnswer()
+      .then((d) => conn.pc.setLocalDescription(d))
+      .then(() => describe(conn, id), failed(conn, id));
+  },
+
+  setRemoteDescription(conn, id, type, sdp) {
+    conn.pc.setRemoteDescription({ type, sdp })
+      .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
+  },
+
+  addIceCandidate(conn, id, candidate) {
+    conn.pc.addIceCandidate(candidate)
+      .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
+  },
+
+  // Returns undefined, or the browser's reason for refusing the send (it must not throw into C++).
+  send(dc, data) {
+    try {
+      dc.send(data);
+      return undefined;
+    } catch (error) {
+      return message(error);
+    }
+  },
+
+  setTimer(conn, id, delayMs) {
+    conn.timers.set(id, setTimeout(() => {
+      conn.timers.delete(id);
+      if (alive(conn)) conn.host.core._onTimer(id);
+    }, delayMs));
+  },
+
+  cancelTimer(conn, id) {
+    clearTimeout(conn.timers.get(id));
+    conn.timers.delete(id);
+  },
+
+  now() {
+    return performance.now();
+  },
+
+  // Detaches every handler first so no late browser event reaches freed C++.
+  close(conn) {
+    conn.closed = true;
+    for (const t of conn.timers.values()) clearTimeout(t);
+    conn.timers.clear();
+    for (const dc of conn.channels) {
+      if (!dc) continue;
+      dc.onopen = dc.onclose = dc.onerror = dc.onbufferedamountlow = dc.onmessage = null;
+      dc.close();
+    }
+    const pc = conn.pc;
+    pc.onicecandidate = pc.onicegatheringstatechange = pc.oniceconnectionstatechange = null;
+    pc.onconnectionstatechange = null;
+    pc.close();
+    conn.channels = [];
+  },
+};

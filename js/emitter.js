@@ -1,0 +1,61 @@
+// A small Node-style event emitter. Listeners run over a copy of the list (a listener may remove
+// itself), and a throwing listener is reported through `onListenerError` instead of breaking
+// the caller.
+export class Emitter {
+  #listeners = new Map();
+
+  on(name, listener) {
+    if (typeof listener !== 'function') throw new TypeError(`on('${name}'): listener must be a function`);
+    const list = this.#listeners.get(name);
+    if (list) list.push(listener);
+    else this.#listeners.set(name, [listener]);
+    return this;
+  }
+
+  once(name, listener) {
+    if (typeof listener !== 'function') throw new TypeError(`once('${name}'): listener must be a function`);
+    const wrapped = (...args) => {
+      this.off(name, wrapped);
+      return listener.apply(this, args);
+    };
+    wrapped.listener = listener;
+    return this.on(name, wrapped);
+  }
+
+  off(name, listener) {
+    const list = this.#listeners.get(name);
+    if (!list) return this;
+    const i = list.findIndex((l) => l === listener || l.listener === listener);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.#listeners.delete(name);
+    return this;
+  }
+
+  removeAllListeners(name) {
+    if (name === undefined) this.#listeners.clear();
+    else this.#listeners.delete(name);
+    return this;
+  }
+
+  listenerCount(name) {
+    return this.#listeners.get(name)?.length ?? 0;
+  }
+
+  emit(name, payload) {
+    const list = this.#listeners.get(name);
+    if (!list) return false;
+    for (const listener of [...list]) {
+      try {
+        listener.call(this, payload);
+      } catch (error) {
+        this.onListenerError(name, error);
+      }
+    }
+    return true;
+  }
+
+  // Subclasses decide what a throwing listener means; the default is to log it.
+  onListenerError(name, error) {
+    console.error(`listener for '${name}' threw`, error);
+  }
+}

@@ -1,0 +1,4 @@
+// webrtc-enhanced: production-grade WebRTC data connections, with the logic in a WASM core.
+export { ready } from './core.js';
+export { WebRTCPeerEnhanced } from './peer.js';
+export { WebRTCEnhancedError } from './errors.js';

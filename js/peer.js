@@ -1,0 +1,196 @@
+// WebRTCPeerEnhanced: the guide's peer API over the C++ core. It checks JS argument types,
+// turns core events into listener calls and core request outcomes into Promises; every
+// decision (state, queues, timeouts, candidate holding) is the core's.
+import { Core } from './core.js';
+import { Emitter } from './emitter.js';
+import { WebRTCEnhancedError, fromCore } from './errors.js';
+import { shims } from './shims.js';
+
+export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
+const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
+const encoder = new TextEncoder();
+
+// A peer the app forgot is closed and its core memory freed.
+const registry = new FinalizationRegistry((host) => host.release());
+
+export class WebRTCPeerEnhanced extends Emitter {
+  #core;
+  #host;
+  #peerId;
+  #pending = new Map();
+  #backlog = [];  // events emitted before the constructor returned, delivered on the next microtask
+  #closed = false;
+
+  constructor(config) {
+    super();
+    const self = new WeakRef(this);
+    // The bridge the core and shims talk to; it holds the peer weakly so a forgotten peer can be collected.
+    const host = {
+      shims,
+      core: null,
+      emit: (name, payload) => self.deref()?.#onCoreEvent(name, payload),
+      deliver: (channel, data) => self.deref()?.#deliver(channel, data),
+      release() {
+        if (!host.core) return;
+        const core = host.core;
+        core.close();
+        host.core = null;
+        core.delete();
+      },
+    };
+    this.#host = host;
+    host.core = this.#core = new Core.CorePeer(host);
+    const failure = this.#core.start(config);
+    if (failure) {
+      host.release();
+      throw fromCore(failure);
+    }
+    this.#peerId = this.#core.peerId();
+    registry.register(this, host, this);
+    queueMicrotask(() => {
+      const backlog = this.#backlog;
+      this.#backlog = null;
+      for (const [name, payload] of backlog) this.#dispatch(name, payload);
+    });
+  }
+
+  get peerId() {
+    return this.#peerId;
+  }
+
+  getState() {
+    return this.#closed ? 'closed' : this.#core.state();
+  }
+
+  getQueueSize() {
+    return this.#closed ? 0 : this.#core.queuedMessages();
+  }
+
+  getQueuedBytes() {
+    return this.#closed ? 0 : this.#core.queuedBytes();
+  }
+
+  createOffer() {
+    if (this.#closed) return this.#refuseAsync('offer-creation', 'createOffer() called after close()');
+    return this.#request(this.#core.createOffer());
+  }
+
+  createAnswer(offer) {
+    if (this.#closed) return this.#refuseAsync('answer-creation', 'createAnswer() called after close()');
+    const d = description(offer);
+    return this.#request(this.#core.createAnswer(d.type, d.sdp));
+  }
+
+  setRemoteAnswer(answer) {
+    if (this.#closed) return this.#refuseAsync('answer-set', 'setRemoteAnswer() called after close()');
+    const d = description(answer);
+    return this.#request(this.#core.setRemoteAnswer(d.type, d.sdp)).then(() => undefined);
+  }
+
+  addIceCandidate(candidate) {
+    if (this.#closed) return this.#refuseAsync('ice-candidate', 'addIceCandidate() called after close()');
+    if (candidate === null || typeof candidate !== 'object') {
+      return this.#refuseAsync('ice-candidate', `addIceCandidate() needs an RTCIceCandidateInit object, got ${show(candidate)}`);
+    }
+    const result = this.#core.addIceCandidate(candidate);
+    if (result === null) return Promise.resolve();  // held by the core until the remote description is set
+    return this.#request(result).then(() => undefined);
+  }
+
+  send(data, type = 'reliable') {
+    if (this.#closed) return this.#refuse('send', 'send() called after close()');
+    const channel = CHANNEL_IDS[type];
+    if (channel === undefined) {
+      return this.#refuse('send', `send(): unknown channel type ${show(type)}; use 'control', 'reliable', 'unreliable' or 'file'`, TypeError);
+    }
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
+      return this.#refuse('send', `send(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`, TypeError);
+    }
+    const failure = this.#core.send(channel, bytes, bytes.byteLength);
+    if (failure) throw fromCore(failure);
+  }
+
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    registry.unregister(this);
+    this.#host.release();
+  }
+
+  onListenerError(name, error) {
+    if (name === 'error') {
+      console.error('an error listener threw', error);
+      return;
+    }
+    const message = `a '${name}' listener threw: ${error && error.message ? error.message : error}`;
+    this.emit('error', { type: 'message-handling', error: new WebRTCEnhancedError('message-handling', message) });
+  }
+
+  #request(result) {
+    if (typeof result === 'object') return Promise.reject(fromCore(result));
+    return new Promise((resolve, reject) => this.#pending.set(result, { resolve, reject }));
+  }
+
+  #refuse(type, message, ErrorType = WebRTCEnhancedError) {
+    const error = ErrorType === WebRTCEnhancedError ? new WebRTCEnhancedError(type, message) : new ErrorType(message);
+    error.type = type;
+    this.#dispatch('error', { type, error });
+    throw error;
+  }
+
+  #refuseAsync(type, message) {
+    try {
+      this.#refuse(type, message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #onCoreEvent(name, payload) {
+    switch (name) {
+      case '_done': {
+        const p = this.#pending.get(payload.id);
+        this.#pending.delete(payload.id);
+        p?.resolve(payload.description);
+        return;
+      }
+      case '_failed': {
+        const p = this.#pending.get(payload.id);
+        this.#pending.delete(payload.id);
+        p?.reject(fromCore(payload.error));
+        return;
+      }
+      case '_error':
+        this.#dispatch('error', { type: payload.type, error: fromCore(payload) });
+        return;
+      default:
+        this.#dispatch(name, payload);
+    }
+  }
+
+  #deliver(channel, data) {
+    this.#dispatch('message', { peerId: this.#peerId, type: CHANNEL_TYPES[channel], data });
+  }
+
+  #dispatch(name, payload) {
+    if (this.#backlog) {
+      this.#backlog.push([name, payload]);
+      return;
+    }
+    this.emit(name, payload);
+    if (name === 'closed') this.removeAllListeners();
+  }
+}
+
+function description(d) {
+  if (d === null || typeof d !== 'object') return { type: String(d), sdp: '' };
+  return { type: String(d.type), sdp: typeof d.sdp === 'string' ? d.sdp : '' };
+}
+
+function show(value) {
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,38 @@
+// The wire contract's six negotiated data channels: four for the app, two for the library.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+namespace wre {
+
+struct ChannelSpec {
+  int id;                  // negotiated SCTP stream id
+  std::string_view label;  // also the `type` name the app uses
+  bool ordered;
+  int maxRetransmits;      // -1: fully reliable
+  bool user;               // false: library traffic, never shown to the app
+};
+
+inline constexpr int kControl = 0, kReliable = 1, kUnreliable = 2, kFile = 3, kWre = 4, kWreProbe = 5;
+inline constexpr int kUserChannels = 4;
+inline constexpr int kChannelCount = 6;
+
+inline constexpr std::array<ChannelSpec, kChannelCount> kChannels = {{
+    {kControl, "control", true, -1, true},
+    {kReliable, "reliable", true, -1, true},
+    {kUnreliable, "unreliable", false, 0, true},
+    {kFile, "file", true, -1, true},
+    {kWre, "wre", true, -1, false},
+    {kWreProbe, "wre-probe", false, 0, false},
+}};
+
+// The app's channel type name → id; nullopt for anything else (library channels included).
+inline std::optional<int> userChannelFromName(std::string_view name) {
+  for (const auto& c : kChannels)
+    if (c.user && c.label == name) return c.id;
+  return std::nullopt;
+}
+
+}  // namespace wre

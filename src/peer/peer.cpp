@@ -1,0 +1,343 @@
+#include "peer/peer.hpp"
+
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+namespace wre {
+namespace {
+
+Result<void> checkDescription(const SessionDescription& d, std::string_view expected, ErrorKind kind,
+                              std::string_view method) {
+  if (d.type != expected)
+    return makeError(kind, fmt::format(FMT_COMPILE("{}() needs a description of type '{}', got type '{}'"),
+                                       method, expected, d.type));
+  if (d.sdp.rfind("v=0", 0) != 0)
+    return makeError(kind, fmt::format(FMT_COMPILE("{}() got an {} whose SDP does not start with 'v=0' "
+                                                   "(is it a session description?)"),
+                                       method, expected));
+  return ok();
+}
+
+}  // namespace
+
+Peer::Peer(Config config, Driver& driver, EventSink& sink)
+    : config_(std::move(config)), driver_(driver), sink_(sink),
+      queue_(static_cast<size_t>(config_.maxQueuedBytes)) {}
+
+Result<void> Peer::start() {
+  auto made = driver_.createPeerConnection(config_);
+  if (!made) return fail(ErrorKind::Initialization, made.error().message);
+  for (const auto& spec : kChannels) driver_.createChannel(spec, config_.lowWaterMark);
+  sink_.onEvent(event::Initialized{});
+  for (const auto& spec : kChannels)
+    if (spec.user) sink_.onEvent(event::ChannelCreated{spec.id});
+  return ok();
+}
+
+// ---- signaling ----
+
+Result<RequestId> Peer::createOffer() {
+  if (closed()) return fail(ErrorKind::OfferCreation, "createOffer() called after close()");
+  if (role_ == Role::Answerer)
+    return fail(ErrorKind::OfferCreation, "createOffer() called on a peer that answered an offer; "
+                                          "only the side that made the first offer makes offers");
+  if (signaling_ != Signaling::Stable || role_ == Role::Offerer)
+    return fail(ErrorKind::OfferCreation, "createOffer() called twice; this peer already made its offer");
+  beginConnecting();
+  role_ = Role::Offerer;  // claimed now, so a second call while the first is in flight is refused
+  RequestId id = startRequest(Op::Offer);
+  driver_.createOffer(id, false);
+  return id;
+}
+
+Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
+  if (closed()) return fail(ErrorKind::AnswerCreation, "createAnswer() called after close()");
+  if (auto valid = checkDescription(offer, "offer", ErrorKind::AnswerCreation, "createAnswer"); !valid)
+    return fail(valid.error().kind, valid.error().message);
+  if (role_ == Role::Offerer)
+    return fail(ErrorKind::AnswerCreation, "createAnswer() called on a peer that made the offer; "
+                                           "pass the far side's answer to setRemoteAnswer()");
+  if (signaling_ != Signaling::Stable)
+    return fail(ErrorKind::AnswerCreation, "createAnswer() called while another answer is being made");
+  beginConnecting();
+  signaling_ = Signaling::HaveRemoteOffer;
+  RequestId id = startRequest(Op::RemoteOffer);
+  driver_.setRemoteDescription(id, offer);
+  return id;
+}
+
+Result<RequestId> Peer::setRemoteAnswer(const SessionDescription& answer) {
+  if (closed()) return fail(ErrorKind::AnswerSet, "setRemoteAnswer() called after close()");
+  if (auto valid = checkDescription(answer, "answer", ErrorKind::AnswerSet, "setRemoteAnswer"); !valid)
+    return fail(valid.error().kind, valid.error().message);
+  if (signaling_ != Signaling::HaveLocalOffer)
+    return fail(ErrorKind::AnswerSet, role_ == Role::None
+                                          ? "setRemoteAnswer() called before createOffer()"
+                                          : "setRemoteAnswer() called with no offer of ours waiting for an answer");
+  RequestId id = startRequest(Op::RemoteAnswer);
+  driver_.setRemoteDescription(id, answer);
+  return id;
+}
+
+Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& candidate) {
+  if (closed()) return fail(ErrorKind::IceCandidate, "addIceCandidate() called after close()");
+  if (!candidate.candidate.empty() && candidate.candidate.size() > 1024)
+    return fail(ErrorKind::IceCandidate, "addIceCandidate() got a candidate longer than 1024 characters");
+  if (!candidate.sdpMid && !candidate.sdpMLineIndex)
+    return fail(ErrorKind::IceCandidate, "addIceCandidate() needs sdpMid or sdpMLineIndex in the candidate");
+  if (!remoteDescriptionSet_) {
+    if (heldCandidates_.size() >= kMaxHeldCandidates)
+      return fail(ErrorKind::IceCandidate,
+                  fmt::format(FMT_COMPILE("addIceCandidate(): {} candidates already held waiting for the remote "
+                                          "description; is the offer/answer being delivered?"),
+                              kMaxHeldCandidates));
+    heldCandidates_.push_back(candidate);
+    return std::optional<RequestId>{};
+  }
+  RequestId id = startRequest(Op::Candidate);
+  driver_.addIceCandidate(id, candidate);
+  return std::optional<RequestId>{id};
+}
+
+void Peer::applyHeldCandidates() {
+  std::vector<CandidateInit> held;
+  held.swap(heldCandidates_);
+  for (const auto& c : held) driver_.addIceCandidate(startRequest(Op::Candidate), c);
+}
+
+void Peer::onDescription(RequestId id, const SessionDescription& description) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || closed()) return;
+  Op op = it->second;
+  pending_.erase(it);
+  if (op == Op::Offer) {
+    role_ = Role::Offerer;
+    signaling_ = Signaling::HaveLocalOffer;
+  } else if (op == Op::Answer) {
+    role_ = Role::Answerer;
+    signaling_ = Signaling::Stable;
+  }
+  sink_.onEvent(event::RequestDone{id, description});
+}
+
+void Peer::onRequestDone(RequestId id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || closed()) return;
+  Op op = it->second;
+  pending_.erase(it);
+  switch (op) {
+    case Op::RemoteOffer: {
+      remoteDescriptionSet_ = true;
+      applyHeldCandidates();
+      // Same request id carries on: the caller's Promise settles when the answer exists.
+      pending_[id] = Op::Answer;
+      driver_.createAnswer(id);
+      return;
+    }
+    case Op::RemoteAnswer:
+      signaling_ = Signaling::Stable;
+      remoteDescriptionSet_ = true;
+      applyHeldCandidates();
+      break;
+    default: break;
+  }
+  sink_.onEvent(event::RequestDone{id, std::nullopt});
+}
+
+void Peer::onRequestFailed(RequestId id, const std::string& message) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || closed()) return;
+  Op op = it->second;
+  pending_.erase(it);
+  ErrorKind kind = ErrorKind::IceCandidate;
+  std::string what;
+  switch (op) {
+    case Op::Offer:
+      kind = ErrorKind::OfferCreation;
+      what = "createOffer() failed";
+      if (!remoteDescriptionSet_) role_ = Role::None;  // nothing was sent: the app may try again
+      break;
+    case Op::RemoteOffer:
+      kind = ErrorKind::AnswerCreation;
+      what = "createAnswer() could not apply the offer";
+      signaling_ = Signaling::Stable;
+      break;
+    case Op::Answer: kind = ErrorKind::AnswerCreation; what = "createAnswer() failed"; break;
+    case Op::RemoteAnswer: kind = ErrorKind::AnswerSet; what = "setRemoteAnswer() could not apply the answer"; break;
+    case Op::Candidate: kind = ErrorKind::IceCandidate; what = "addIceCandidate() failed"; break;
+  }
+  Error error = makeError(kind, fmt::format(FMT_COMPILE("{}: {}"), what, message));
+  sink_.onEvent(event::ErrorRaised{error});
+  sink_.onEvent(event::RequestFailed{id, error});
+}
+
+// ---- connection state ----
+
+void Peer::beginConnecting() {
+  if (state_ != PeerState::New) return;
+  setState(PeerState::Connecting);
+  startTimer(TimerKind::ConnectionTimeout, config_.connectionTimeout);
+}
+
+void Peer::onIceCandidate(const CandidateInit& candidate) {
+  if (!closed()) sink_.onEvent(event::IceCandidate{candidate});
+}
+
+void Peer::onIceGatheringState(const std::string& state) {
+  if (!closed()) sink_.onEvent(event::IceGatheringState{state});
+}
+
+void Peer::onIceConnectionState(const std::string& state) {
+  if (!closed()) sink_.onEvent(event::IceConnectionState{state});
+}
+
+void Peer::onConnectionState(const std::string& state) {
+  if (closed()) return;
+  if (state == "connecting") {
+    if (state_ != PeerState::New) setState(PeerState::Connecting);
+  } else if (state == "connected") {
+    cancelTimers();
+    setState(PeerState::Connected);
+    for (int c = 0; c < kChannelCount; ++c) flush(c);
+  } else if (state == "disconnected") {
+    setState(PeerState::Disconnected);
+  } else if (state == "failed") {
+    setState(PeerState::Failed);
+  }
+}
+
+void Peer::setState(PeerState next) {
+  if (next == state_ || closed()) return;
+  PeerState from = state_;
+  state_ = next;
+  sink_.onEvent(event::StateChange{from, next});
+}
+
+// ---- channels and sending ----
+
+void Peer::onChannelOpen(int channel) {
+  if (closed() || channel < 0 || channel >= kChannelCount) return;
+  open_[channel] = true;
+  if (kChannels[channel].user) sink_.onEvent(event::ChannelOpen{channel});
+  flush(channel);
+}
+
+void Peer::onChannelClose(int channel) {
+  if (closed() || channel < 0 || channel >= kChannelCount) return;
+  open_[channel] = false;
+  if (kChannels[channel].user) sink_.onEvent(event::ChannelClose{channel});
+}
+
+void Peer::onChannelError(int channel, const std::string& message) {
+  if (closed() || channel < 0 || channel >= kChannelCount) return;
+  if (kChannels[channel].user) sink_.onEvent(event::ChannelError{channel, message});
+}
+
+void Peer::onBufferedAmountLow(int channel) {
+  if (closed() || channel < 0 || channel >= kChannelCount) return;
+  flush(channel);
+}
+
+bool Peer::onUserMessage(int channel, size_t /*size*/) {
+  return !closed() && channel >= 0 && channel < kUserChannels;
+}
+
+Result<void> Peer::send(int channel, Payload payload) {
+  if (closed()) return fail(ErrorKind::Send, "send() called after close()");
+  if (channel < 0 || channel >= kUserChannels)
+    return fail(ErrorKind::Send, fmt::format(FMT_COMPILE("send(): unknown channel id {}"), channel));
+  size_t size = payload.size();
+  bool direct = open_[channel] && queue_.empty(channel) &&
+                driver_.bufferedAmount(channel) + size <= config_.maxBufferedAmount;
+  if (direct) {
+    if (auto sent = driver_.send(channel, payload); !sent)
+      return fail(ErrorKind::Send, fmt::format(FMT_COMPILE("send() on '{}' failed: {}"),
+                                               kChannels[channel].label, sent.error().message));
+    return ok();
+  }
+  if (auto queued = queue_.push(channel, std::move(payload)); !queued)
+    return fail(queued.error().kind, queued.error().message);
+  sink_.onEvent(event::MessageQueued{channel, size});
+  return ok();
+}
+
+void Peer::flush(int channel) {
+  if (!open_[channel]) return;
+  while (!queue_.empty(channel)) {
+    const Payload& next = queue_.front(channel);
+    if (driver_.bufferedAmount(channel) + next.size() > config_.maxBufferedAmount) return;
+    size_t size = next.size();
+    if (auto sent = driver_.send(channel, next); !sent) {
+      raise(ErrorKind::Send, fmt::format(FMT_COMPILE("sending a queued message on '{}' failed: {}; "
+                                                      "it stays queued"),
+                                         kChannels[channel].label, sent.error().message));
+      return;
+    }
+    queue_.pop(channel);
+    sink_.onEvent(event::MessageSent{channel, size});
+  }
+}
+
+// ---- timers, errors, close ----
+
+RequestId Peer::startRequest(Op op) {
+  RequestId id = nextRequest_++;
+  pending_[id] = op;
+  return id;
+}
+
+TimerId Peer::startTimer(TimerKind kind, double delayMs) {
+  TimerId id = nextTimer_++;
+  timers_[id] = kind;
+  driver_.setTimer(id, delayMs);
+  return id;
+}
+
+void Peer::cancelTimers() {
+  for (const auto& [id, _] : timers_) driver_.cancelTimer(id);
+  timers_.clear();
+}
+
+void Peer::onTimer(TimerId id) {
+  auto it = timers_.find(id);
+  if (it == timers_.end() || closed()) return;
+  TimerKind kind = it->second;
+  timers_.erase(it);
+  if (kind == TimerKind::ConnectionTimeout && state_ != PeerState::Connected) {
+    raise(ErrorKind::ConnectionTimeout,
+          fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"), config_.connectionTimeout));
+    setState(PeerState::Failed);
+  }
+}
+
+void Peer::raise(ErrorKind kind, std::string message) {
+  sink_.onEvent(event::ErrorRaised{makeError(kind, std::move(message))});
+}
+
+Error Peer::fail(ErrorKind kind, std::string message) {
+  Error error = makeError(kind, std::move(message));
+  sink_.onEvent(event::ErrorRaised{error});
+  return error;
+}
+
+void Peer::close() {
+  if (closed()) return;
+  cancelTimers();
+  driver_.close();
+  size_t dropped = queue_.messages();
+  if (dropped > 0)
+    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("close() discarded {} queued messages ({} bytes) that were "
+                                                   "never sent"),
+                                       dropped, queue_.bytes()));
+  queue_.clear();
+  heldCandidates_.clear();
+  for (const auto& [id, _] : pending_)
+    sink_.onEvent(event::RequestFailed{id, makeError(ErrorKind::InvalidState, "the peer was closed")});
+  pending_.clear();
+  PeerState from = state_;
+  state_ = PeerState::Closed;
+  sink_.onEvent(event::StateChange{from, PeerState::Closed});
+  sink_.onEvent(event::Closed{});
+}
+
+}  // namespace wre

@@ -1,0 +1,97 @@
+// One WebRTC peer: the connection state machine, signaling bookkeeping (roles, held remote
+// candidates), the connection timeout and the send queues. Talks only to a Driver and reports
+// everything through an EventSink.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "peer/config.hpp"
+#include "peer/driver.hpp"
+#include "peer/peer_events.hpp"
+#include "peer/peer_state.hpp"
+#include "queue/send_queue.hpp"
+
+namespace wre {
+
+class Peer {
+ public:
+  // Candidates held before the remote description is set; more is a misbehaving signaling path.
+  static constexpr size_t kMaxHeldCandidates = 256;
+
+  Peer(Config config, Driver& driver, EventSink& sink);
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  // Makes the connection and the six channels; emits `initialized` and `channel-created`.
+  Result<void> start();
+
+  // Public API. Async ones return the request id whose RequestDone/RequestFailed settles them.
+  Result<RequestId> createOffer();
+  Result<RequestId> createAnswer(const SessionDescription& offer);
+  Result<RequestId> setRemoteAnswer(const SessionDescription& answer);
+  // nullopt: held until the remote description is set (nothing to wait for).
+  Result<std::optional<RequestId>> addIceCandidate(const CandidateInit& candidate);
+  Result<void> send(int channel, Payload payload);
+  void close();
+
+  PeerState state() const { return state_; }
+  const Config& config() const { return config_; }
+  size_t queuedMessages() const { return queue_.messages(); }
+  size_t queuedBytes() const { return queue_.bytes(); }
+  size_t heldCandidates() const { return heldCandidates_.size(); }
+
+  // Driver callbacks.
+  void onDescription(RequestId id, const SessionDescription& description);
+  void onRequestDone(RequestId id);
+  void onRequestFailed(RequestId id, const std::string& message);
+  void onIceCandidate(const CandidateInit& candidate);
+  void onIceGatheringState(const std::string& state);
+  void onIceConnectionState(const std::string& state);
+  void onConnectionState(const std::string& state);
+  void onChannelOpen(int channel);
+  void onChannelClose(int channel);
+  void onChannelError(int channel, const std::string& message);
+  void onBufferedAmountLow(int channel);
+  // A message on a user channel: accounts for it; true if the app should see it.
+  bool onUserMessage(int channel, size_t size);
+  void onTimer(TimerId id);
+
+ private:
+  enum class Op { Offer, RemoteOffer, Answer, RemoteAnswer, Candidate };
+  enum class Signaling { Stable, HaveLocalOffer, HaveRemoteOffer };
+  enum class Role { None, Offerer, Answerer };
+  enum class TimerKind { ConnectionTimeout };
+
+  RequestId startRequest(Op op);
+  TimerId startTimer(TimerKind kind, double delayMs);
+  void cancelTimers();
+  void setState(PeerState next);
+  void raise(ErrorKind kind, std::string message);
+  Error fail(ErrorKind kind, std::string message);
+  void beginConnecting();
+  void applyHeldCandidates();
+  void flush(int channel);
+  bool closed() const { return state_ == PeerState::Closed; }
+
+  Config config_;
+  Driver& driver_;
+  EventSink& sink_;
+  PeerState state_ = PeerState::New;
+  Signaling signaling_ = Signaling::Stable;
+  Role role_ = Role::None;
+  bool remoteDescriptionSet_ = false;
+  std::vector<CandidateInit> heldCandidates_;
+  std::unordered_map<RequestId, Op> pending_;
+  std::unordered_map<TimerId, TimerKind> timers_;
+  RequestId nextRequest_ = 1;
+  TimerId nextTimer_ = 1;
+  std::array<bool, kChannelCount> open_{};
+  SendQueue queue_;
+};
+
+}  // namespace wre

@@ -1,0 +1,49 @@
+// What the core tells the outside world. The bindings turn each into the guide's JS event.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "peer/driver.hpp"
+#include "peer/peer_state.hpp"
+#include "util/error.hpp"
+
+namespace wre {
+
+namespace event {
+struct Initialized {};
+struct StateChange { PeerState from, to; };
+struct IceCandidate { CandidateInit candidate; };
+struct IceGatheringState { std::string state; };
+struct IceConnectionState { std::string state; };
+struct ChannelCreated { int channel; };
+struct ChannelOpen { int channel; };
+struct ChannelClose { int channel; };
+struct ChannelError { int channel; std::string message; };
+struct ErrorRaised { Error error; };
+struct Closed {};
+// Outcome of an async public call (createOffer, ...): the wrapper settles its Promise with it.
+struct RequestDone { RequestId id; std::optional<SessionDescription> description; };
+struct RequestFailed { RequestId id; Error error; };
+struct MessageQueued { int channel; size_t size; };
+struct MessageSent { int channel; size_t size; };
+struct Backpressure { int channel; double bufferedAmount; };
+struct ChannelReady { int channel; };
+}  // namespace event
+
+using PeerEvent = std::variant<event::Initialized, event::StateChange, event::IceCandidate,
+                               event::IceGatheringState, event::IceConnectionState,
+                               event::ChannelCreated, event::ChannelOpen, event::ChannelClose,
+                               event::ChannelError, event::ErrorRaised, event::Closed,
+                               event::RequestDone, event::RequestFailed, event::MessageQueued,
+                               event::MessageSent, event::Backpressure, event::ChannelReady>;
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void onEvent(const PeerEvent& event) = 0;
+};
+
+}  // namespace wre

@@ -1,0 +1,31 @@
+#include "queue/send_queue.hpp"
+
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+namespace wre {
+
+Result<void> SendQueue::push(int channel, Payload payload) {
+  if (bytes_ + payload.size() > maxBytes_)
+    return makeError(ErrorKind::Send,
+                     fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} would pass "
+                                             "maxQueuedBytes ({}); wait for 'channel-ready'"),
+                                 bytes_, payload.size(), maxBytes_));
+  bytes_ += payload.size();
+  ++messages_;
+  queues_[channel].push_back(std::move(payload));
+  return ok();
+}
+
+void SendQueue::pop(int channel) {
+  bytes_ -= queues_[channel].front().size();
+  --messages_;
+  queues_[channel].pop_front();
+}
+
+void SendQueue::clear() {
+  for (auto& q : queues_) q.clear();
+  bytes_ = messages_ = 0;
+}
+
+}  // namespace wre

@@ -1,0 +1,37 @@
+// Per-channel FIFO queues of the caller's buffers, bounded in bytes across all channels of a
+// peer: a push that would pass the bound is refused (never a silent drop).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <deque>
+
+#include "peer/channel_spec.hpp"
+#include "queue/payload.hpp"
+#include "util/error.hpp"
+
+namespace wre {
+
+class SendQueue {
+ public:
+  explicit SendQueue(size_t maxBytes) : maxBytes_(maxBytes) {}
+
+  Result<void> push(int channel, Payload payload);
+  bool empty(int channel) const { return queues_[channel].empty(); }
+  const Payload& front(int channel) const { return queues_[channel].front(); }
+  void pop(int channel);
+  void clear();
+
+  size_t messages() const { return messages_; }
+  size_t bytes() const { return bytes_; }
+  size_t messages(int channel) const { return queues_[channel].size(); }
+  size_t maxBytes() const { return maxBytes_; }
+
+ private:
+  std::array<std::deque<Payload>, kChannelCount> queues_;
+  size_t maxBytes_;
+  size_t bytes_ = 0;
+  size_t messages_ = 0;
+};
+
+}  // namespace wre

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test suite, in order, stopping at the first failure:
+#   1. native unit tests (g++ + sanitizers)   ctest --test-dir build/native
+#   2. the same tests compiled to WASM        ctest --test-dir build/wasm
+#   3. the test-support self tests (coturn)   node --test e2e/support/
+#   4. browser e2e (Debian Chromium)          npx playwright test   (CI=true: no .only, 1 retry)
+#   5. type tests, when tsconfig.json exists  npx tsc -p tsconfig.json --noEmit
+# Expects toolchain/setup.sh and toolchain/build.sh to have run (npm test does both first).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=toolchain/env.sh
+source toolchain/env.sh
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+# --no-tests=error: a build that registered no tests is a failure, not a pass.
+step "native unit tests"
+ctest --test-dir build/native --output-on-failure --no-tests=error
+step "wasm unit tests"
+ctest --test-dir build/wasm --output-on-failure --no-tests=error
+
+step "test-support self tests"
+node --test e2e/support/
+
+step "browser e2e"
+npx --no-install playwright test
+
+if [[ -f tsconfig.json ]]; then
+  step "type tests"
+  npx --no-install tsc -p tsconfig.json --noEmit
+fi
