@@ -178,8 +178,8 @@ export class WebRTCPeerEnhanced extends Emitter {
       this.#backlog.push([name, payload]);
       return;
     }
+    // App listeners stay attached after close: a late send() must still reach 'error' (CONTRACT).
     this.emit(name, payload);
-    if (name === 'closed') this.removeAllListeners();
   }
 }
 
