@@ -1,12 +1,19 @@
 // The raw bindings: `_`-prefixed methods are shim callbacks, the rest back the JS wrapper.
 #include <emscripten/bind.h>
+#include <malloc.h>
 
 #include "core_peer.hpp"
 
 using namespace emscripten;
 using wre::bind::CorePeer;
 
+namespace {
+// Bytes the C++ heap has handed out: lets tests prove closed peers leave nothing behind.
+double heapUsed() { return static_cast<double>(mallinfo().uordblks); }
+}  // namespace
+
 EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
+  function("heapUsed", &heapUsed);
   class_<CorePeer>("CorePeer")
       .constructor<val>()
       .function("start", &CorePeer::start)

@@ -7,3 +7,5 @@ const wasmUrl = new URL('./core-wasm.wasm', import.meta.url).href;
 export const ready = createCore({ locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) });
 
 export const Core = await ready;
+
+export const heapUsed = () => Core.heapUsed();

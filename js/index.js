@@ -2,3 +2,6 @@
 export { ready } from './core.js';
 export { WebRTCPeerEnhanced } from './peer.js';
 export { WebRTCEnhancedError } from './errors.js';
+
+// Diagnostics: bytes in use on the WASM core's heap.
+export { heapUsed } from './core.js';

@@ -23,21 +23,8 @@ export class WebRTCPeerEnhanced extends Emitter {
 
   constructor(config) {
     super();
-    const self = new WeakRef(this);
-    // The bridge the core and shims talk to; it holds the peer weakly so a forgotten peer can be collected.
-    const host = {
-      shims,
-      core: null,
-      emit: (name, payload) => self.deref()?.#onCoreEvent(name, payload),
-      deliver: (channel, data) => self.deref()?.#deliver(channel, data),
-      release() {
-        if (!host.core) return;
-        const core = host.core;
-        core.close();
-        host.core = null;
-        core.delete();
-      },
-    };
+    // No closure in this constructor may capture `this` (see makeHost).
+    const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage);
     this.#host = host;
     host.core = this.#core = new Core.CorePeer(host);
     const failure = this.#core.start(config);
@@ -47,11 +34,16 @@ export class WebRTCPeerEnhanced extends Emitter {
     }
     this.#peerId = this.#core.peerId();
     registry.register(this, host, this);
-    queueMicrotask(() => {
-      const backlog = this.#backlog;
-      this.#backlog = null;
-      for (const [name, payload] of backlog) this.#dispatch(name, payload);
-    });
+    queueMicrotask(this.#flushBacklog.bind(this));
+  }
+
+  static #onEvent = (peer, name, payload) => peer.#onCoreEvent(name, payload);
+  static #onMessage = (peer, channel, data) => peer.#deliver(channel, data);
+
+  #flushBacklog() {
+    const backlog = this.#backlog;
+    this.#backlog = null;
+    for (const [name, payload] of backlog) this.#dispatch(name, payload);
   }
 
   get peerId() {
@@ -181,6 +173,32 @@ export class WebRTCPeerEnhanced extends Emitter {
     // App listeners stay attached after close: a late send() must still reach 'error' (CONTRACT).
     this.emit(name, payload);
   }
+}
+
+// The bridge the core and shims talk to: { shims, core, emit, deliver, release }. Made outside
+// the constructor so its closures cannot capture `this`: it holds the peer only weakly, so a
+// peer the app forgets can be collected (and then released by the FinalizationRegistry).
+function makeHost(self, onEvent, onMessage) {
+  const host = {
+    shims,
+    core: null,
+    emit: (name, payload) => {
+      const peer = self.deref();
+      if (peer) onEvent(peer, name, payload);
+    },
+    deliver: (channel, data) => {
+      const peer = self.deref();
+      if (peer) onMessage(peer, channel, data);
+    },
+    release() {
+      if (!host.core) return;
+      const core = host.core;
+      core.close();
+      host.core = null;
+      core.delete();
+    },
+  };
+  return host;
 }
 
 function description(d) {
