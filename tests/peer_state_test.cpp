@@ -166,6 +166,18 @@ TEST_CASE("candidates before the remote description are held, then applied in or
   CHECK(direct.value().has_value());
 }
 
+TEST_CASE("malformed candidates are refused before they reach the browser") {
+  Fixture f;
+  auto r = f.peer.addIceCandidate({"candidate:1 1 udp 1 127.0.0.1 99999 typ host", std::string("0"), 0, {}});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::IceCandidate);
+  CHECK(r.error().message.find("port") != std::string::npos);
+  CHECK(f.peer.heldCandidates() == 0);
+  auto noMid = f.peer.addIceCandidate({"candidate:1 1 udp 1 127.0.0.1 9 typ host", std::nullopt, std::nullopt, {}});
+  REQUIRE_FALSE(noMid);
+  CHECK(noMid.error().message.find("sdpMid") != std::string::npos);
+}
+
 TEST_CASE("held candidates are bounded") {
   Fixture f;
   for (size_t i = 0; i < Peer::kMaxHeldCandidates; ++i)

@@ -3,6 +3,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "nat/ice_candidate.hpp"
+
 namespace wre {
 namespace {
 
@@ -81,8 +83,10 @@ Result<RequestId> Peer::setRemoteAnswer(const SessionDescription& answer) {
 
 Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& candidate) {
   if (closed()) return fail(ErrorKind::IceCandidate, "addIceCandidate() called after close()");
-  if (!candidate.candidate.empty() && candidate.candidate.size() > 1024)
-    return fail(ErrorKind::IceCandidate, "addIceCandidate() got a candidate longer than 1024 characters");
+  // Candidates come from the far side through the app's signaling: untrusted until parsed.
+  if (!candidate.candidate.empty())
+    if (auto parsed = parseIceCandidate(candidate.candidate); !parsed)
+      return fail(ErrorKind::IceCandidate, "addIceCandidate(): " + parsed.error().message);
   if (!candidate.sdpMid && !candidate.sdpMLineIndex)
     return fail(ErrorKind::IceCandidate, "addIceCandidate() needs sdpMid or sdpMLineIndex in the candidate");
   if (!remoteDescriptionSet_) {
