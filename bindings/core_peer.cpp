@@ -90,6 +90,12 @@ void CorePeer::close() {
 std::string CorePeer::state() const { return peer_ ? std::string(toString(peer_->state())) : "new"; }
 std::string CorePeer::peerId() const { return peer_ ? peer_->config().peerId : ""; }
 double CorePeer::queuedMessages() const { return peer_ ? static_cast<double>(peer_->queuedMessages()) : 0; }
+void CorePeer::reportEvent(const std::string& name, bool on) {
+  if (!peer_) return;
+  if (name == "message-sent") peer_->scheduler().setReportSent(on);
+  if (name == "message-queued") peer_->scheduler().setReportQueued(on);
+}
+
 double CorePeer::queuedBytes() const { return peer_ ? static_cast<double>(peer_->queuedBytes()) : 0; }
 
 void CorePeer::onDescription(int id, const std::string& type, const std::string& sdp) {
@@ -180,6 +186,11 @@ void CorePeer::onEvent(const PeerEvent& event) {
         } else if constexpr (std::is_same_v<E, event::ChannelReady>) {
           p.set("type", std::string(kChannels[e.channel].label));
           emit("channel-ready", p);
+        } else if constexpr (std::is_same_v<E, event::MessageDropped>) {
+          p.set("type", std::string(kChannels[e.channel].label));
+          p.set("size", e.size);
+          p.set("reason", std::string(e.reason));
+          emit("message-dropped", p);
         }
       },
       event);

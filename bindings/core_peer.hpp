@@ -29,6 +29,8 @@ class CorePeer : public EventSink {
   std::string peerId() const;
   double queuedMessages() const;
   double queuedBytes() const;
+  // Per-message events are only built while the app listens for them.
+  void reportEvent(const std::string& name, bool on);
 
   // Shim callbacks.
   void onDescription(int id, const std::string& type, const std::string& sdp);

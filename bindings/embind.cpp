@@ -27,6 +27,7 @@ EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
       .function("peerId", &CorePeer::peerId)
       .function("queuedMessages", &CorePeer::queuedMessages)
       .function("queuedBytes", &CorePeer::queuedBytes)
+      .function("reportEvent", &CorePeer::reportEvent)
       .function("_onDescription", &CorePeer::onDescription)
       .function("_onRequestDone", &CorePeer::onRequestDone)
       .function("_onRequestFailed", &CorePeer::onRequestFailed)

@@ -40,7 +40,7 @@ Result<void> JsDriver::createPeerConnection(const Config& config) {
 
 void JsDriver::createChannel(const ChannelSpec& spec, double lowThreshold) {
   channels_[spec.id] = shims_.call<val>("createChannel", conn_, spec.id, std::string(spec.label), spec.ordered,
-                                        spec.maxRetransmits, lowThreshold);
+                                        spec.maxRetransmits, std::string(spec.priority), lowThreshold);
 }
 
 void JsDriver::createOffer(RequestId id, bool iceRestart) { shims_.call<void>("createOffer", conn_, id, iceRestart); }
@@ -62,20 +62,22 @@ void JsDriver::addIceCandidate(RequestId id, const CandidateInit& c) {
 
 double JsDriver::bufferedAmount(int channel) { return channels_[channel]["bufferedAmount"].as<double>(); }
 
-Result<void> JsDriver::sendVal(int channel, const val& data) {
-  val refused = shims_.call<val>("send", channels_[channel], data);
-  if (refused.isUndefined()) return ok();
-  return makeError(ErrorKind::Send, refused.as<std::string>());
+Result<double> JsDriver::sendVal(int channel, const val& data) {
+  val result = shims_.call<val>("send", channels_[channel], data);  // bufferedAmount, or the refusal
+  if (result.isNumber()) return result.as<double>();
+  return makeError(ErrorKind::Send, result.as<std::string>());
 }
 
-Result<void> JsDriver::send(int channel, const Payload& payload) {
+Result<double> JsDriver::send(int channel, const Payload& payload) {
   return sendVal(channel, static_cast<const JsBuffer&>(payload.holder()).buffer);
 }
 
 Result<void> JsDriver::sendBytes(int channel, std::string_view bytes) {
   // Copied out of WASM memory: the view would dangle once the core's string is gone.
   val view = val(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
-  return sendVal(channel, view.call<val>("slice"));
+  auto sent = sendVal(channel, view.call<val>("slice"));
+  if (!sent) return sent.error();
+  return ok();
 }
 
 void JsDriver::setTimer(TimerId id, double delayMs) { shims_.call<void>("setTimer", conn_, id, delayMs); }

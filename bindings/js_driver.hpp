@@ -26,7 +26,7 @@ class JsDriver : public Driver {
   void setRemoteDescription(RequestId id, const SessionDescription& description) override;
   void addIceCandidate(RequestId id, const CandidateInit& candidate) override;
   double bufferedAmount(int channel) override;
-  Result<void> send(int channel, const Payload& payload) override;
+  Result<double> send(int channel, const Payload& payload) override;
   Result<void> sendBytes(int channel, std::string_view bytes) override;
   void setTimer(TimerId id, double delayMs) override;
   void cancelTimer(TimerId id) override;
@@ -34,7 +34,7 @@ class JsDriver : public Driver {
   void close() override;
 
  private:
-  Result<void> sendVal(int channel, const emscripten::val& data);
+  Result<double> sendVal(int channel, const emscripten::val& data);
 
   emscripten::val host_;
   emscripten::val shims_;

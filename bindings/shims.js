@@ -42,8 +42,8 @@ export const shims = {
     return conn;
   },
 
-  createChannel(conn, id, label, ordered, maxRetransmits, lowThreshold) {
-    const init = { negotiated: true, id, ordered };
+  createChannel(conn, id, label, ordered, maxRetransmits, priority, lowThreshold) {
+    const init = { negotiated: true, id, ordered, priority };
     if (maxRetransmits >= 0) init.maxRetransmits = maxRetransmits;
     const dc = conn.pc.createDataChannel(label, init);
     dc.binaryType = 'arraybuffer';
@@ -83,11 +83,12 @@ export const shims = {
       .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
   },
 
-  // Returns undefined, or the browser's reason for refusing the send (it must not throw into C++).
+  // Returns the channel's bufferedAmount after the send, or the browser's reason for refusing
+  // it (a string): nothing may throw into C++.
   send(dc, data) {
     try {
       dc.send(data);
-      return undefined;
+      return dc.bufferedAmount;
     } catch (error) {
       return message(error);
     }

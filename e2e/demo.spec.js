@@ -140,3 +140,53 @@ test('one-page mode: two local peers connect side by side and chat both ways', a
   await attachScreenshot(page, testInfo, 'demo-local.png');
   expect(errors).toEqual([]);
 });
+
+test('two tabs: when one tab reloads, the other pairs with the new page and they connect again', async ({ context }) => {
+  const tabA = await context.newPage();
+  const tabB = await context.newPage();
+  const errors = [...collectErrors(tabA, 'tab A'), ...collectErrors(tabB, 'tab B')];
+  await tabA.goto('/web/');
+  await tabB.goto('/web/');
+  const a = tabA.getByTestId('panel');
+  const b = tabB.getByTestId('panel');
+  await expect(a.getByTestId('state')).toHaveText('connected', { timeout: 20_000 });
+  await expect(b.getByTestId('state')).toHaveText('connected', { timeout: 20_000 });
+  const oldIdB = (await b.getByTestId('peer-name').textContent()).replace('Tab ', '');
+
+  await tabB.reload();
+  const newIdB = (await b.getByTestId('peer-name').textContent()).replace('Tab ', '');
+  expect(newIdB).not.toBe(oldIdB);
+  await expect(a.getByTestId('chat-system').last()).toContainText(`disconnected from tab ${oldIdB}`);
+  await expect(a.getByTestId('peer-detail')).toContainText(`paired with tab ${newIdB}`, { timeout: 20_000 });
+  await expect(a.getByTestId('state')).toHaveText('connected', { timeout: 20_000 });
+  await expect(b.getByTestId('state')).toHaveText('connected', { timeout: 20_000 });
+  await chat(b, a, 'back after a reload');
+  expect(errors).toEqual([]);
+});
+
+test('one-page mode: an 8 MiB file goes through the library send queue and arrives intact', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = collectErrors(page, 'page');
+  await page.goto('/web/?mode=local');
+  const alice = page.getByTestId('panel-a');
+  const bob = page.getByTestId('panel-b');
+  await expect(alice.getByTestId('state')).toHaveText('connected', { timeout: 20_000 });
+  await expect(bob.getByTestId('state')).toHaveText('connected', { timeout: 20_000 });
+
+  // The demo caps the channel buffer at 1 MiB, so 8 MiB cannot all go straight to the browser:
+  // the library has to queue chunks, and the demo has to respect that.
+  const file = deterministicBytes(8 * MiB, 7);
+  const expected = sha256(file);
+  await bob.getByTestId('file-input').setInputFiles({ name: 'eight.bin', mimeType: 'application/octet-stream', buffer: file });
+  await expect(alice.getByTestId('file-done')).toBeVisible({ timeout: 60_000 });
+  await expect(alice.getByTestId('file-checksum')).toHaveText(expected);
+  await expect(alice.getByTestId('file-verified')).toHaveText('✓ matches sender');
+  await expect(bob.getByTestId('file-send-checksum')).toHaveText(expected);
+  await expect(bob.getByTestId('file-send-status')).toContainText('delivered ✓');
+  await expect(bob.getByTestId('event-log').locator('li[data-event="message-queued"]').first()).toBeVisible();
+  await expect(bob.getByTestId('event-log').locator('li[data-event="message-sent"]').first()).toBeVisible();
+  await expect(bob.getByTestId('live-queue')).toHaveText(/^0\b/, { timeout: 5_000 });
+  // Nothing went the wrong way.
+  await expect(bob.getByTestId('file-list').locator('li')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -14,6 +14,9 @@ export {};
  */
 export declare const ready: Promise<unknown>;
 
+/** Diagnostics: bytes in use on the WASM core's heap (shared by every peer in the page). */
+export declare function heapUsed(): number;
+
 // ---------------------------------------------------------------------------------------------
 // Basic names
 
@@ -163,17 +166,30 @@ export interface ConnectionMetrics {
 /** NAT classification (RFC 3489 names). */
 export type NATTypeName = 'open' | 'full-cone' | 'restricted' | 'port-restricted' | 'symmetric' | 'unknown';
 
-/** RFC 4787 mapping or filtering behaviour. */
-export type NATBehavior = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
+/** RFC 4787 mapping behaviour: one public mapping for every server, or one per server. */
+export type NATMappingBehavior = 'endpoint-independent' | 'dependent' | 'unknown';
 
-/** One server-reflexive address seen through one STUN server. */
+/** RFC 4787 filtering behaviour (a browser cannot measure it, so usually `unknown`). */
+export type NATFilteringBehavior = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
+
+/** The public (server-reflexive) address one STUN server saw. */
 export interface NATObservation {
-  /** The STUN server URL asked. */
-  server: string;
+  /** The STUN server URL (may be empty when the browser does not say). */
+  serverUrl: string;
   /** Public address the server saw. */
   address: string;
   /** Public port the server saw. */
   port: number;
+  /** True when this server was credited with a mapping the browser reported only once. */
+  inferred?: boolean;
+}
+
+/** What a NAT verdict rests on. */
+export interface NATEvidence {
+  /** STUN servers that answered. */
+  serversAnswered: number;
+  /** One observed mapping per answering server. */
+  mappings: NATObservation[];
 }
 
 /** Result of `detectNATType()`. */
@@ -184,14 +200,14 @@ export interface NATType {
   supportsDirectConnection: boolean;
   /** Whether a TURN relay is likely needed. */
   requiresRelay: boolean;
-  /** Mapping behaviour, when known. */
-  mapping?: NATBehavior;
-  /** Filtering behaviour, when known. */
-  filtering?: NATBehavior;
-  /** Why this answer (e.g. why it is `unknown`). */
+  /** Mapping behaviour, when reported. */
+  mapping?: NATMappingBehavior;
+  /** Filtering behaviour, when reported. */
+  filtering?: NATFilteringBehavior;
+  /** One sentence on why this answer (e.g. why it is `unknown`). */
   reason?: string;
   /** The observations the answer is based on. */
-  evidence?: NATObservation[];
+  evidence?: NATEvidence;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,7 +260,7 @@ export interface ErrorPayload {
   /** A `WebRTCEnhancedError` (or a `TypeError` for a bad argument), with a message naming the problem. */
   error: Error;
 }
-/** `closed`: emitted once after `state-change` to `closed`; listeners are removed afterwards. */
+/** `closed`: emitted once, after `state-change` to `closed`. Listeners stay attached (a late `send()` still reports `error`). */
 export interface ClosedPayload {}
 /** `reconnect-scheduled`: a reconnection attempt will start after `delay` ms. */
 export interface ReconnectScheduledPayload {

@@ -9,6 +9,8 @@ import { shims } from './shims.js';
 export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
 const encoder = new TextEncoder();
+// Events the core only builds while someone listens (they would cost a JS object per message).
+const PER_MESSAGE_EVENTS = ['message-sent', 'message-queued'];
 
 // A peer the app forgot is closed and its core memory freed.
 const registry = new FinalizationRegistry((host) => host.release());
@@ -33,6 +35,7 @@ export class WebRTCPeerEnhanced extends Emitter {
       throw fromCore(failure);
     }
     this.#peerId = this.#core.peerId();
+    for (const name of PER_MESSAGE_EVENTS) this.#core.reportEvent(name, false);
     registry.register(this, host, this);
     queueMicrotask(this.#flushBacklog.bind(this));
   }
@@ -110,6 +113,22 @@ export class WebRTCPeerEnhanced extends Emitter {
     this.#host.release();
   }
 
+  on(name, listener) {
+    super.on(name, listener);
+    this.#listenersChanged(name);
+    return this;
+  }
+
+  off(name, listener) {
+    super.off(name, listener);
+    this.#listenersChanged(name);
+    return this;
+  }
+
+  #listenersChanged(name) {
+    if (!this.#closed && PER_MESSAGE_EVENTS.includes(name)) this.#core.reportEvent(name, this.listenerCount(name) > 0);
+  }
+
   onListenerError(name, error) {
     if (name === 'error') {
       console.error('an error listener threw', error);
@@ -155,6 +174,9 @@ export class WebRTCPeerEnhanced extends Emitter {
       }
       case '_error':
         this.#dispatch('error', { type: payload.type, error: fromCore(payload) });
+        return;
+      case 'channel-error':
+        this.#dispatch(name, { ...payload, error: new WebRTCEnhancedError('channel', payload.error) });
         return;
       default:
         this.#dispatch(name, payload);

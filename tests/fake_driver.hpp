@@ -34,6 +34,7 @@ class FakeDriver : public Driver {
   bool throwOnSend = false;
   std::vector<Call> calls;
   std::vector<ChannelSpec> channels;
+  std::map<int, double> lowThresholds;
   std::map<int, double> buffered;
   std::vector<std::pair<int, std::string>> sent;
   std::map<TimerId, double> timers;  // id → due time
@@ -45,7 +46,10 @@ class FakeDriver : public Driver {
     calls.push_back({"createPeerConnection"});
     return ok();
   }
-  void createChannel(const ChannelSpec& spec, double) override { channels.push_back(spec); }
+  void createChannel(const ChannelSpec& spec, double low) override {
+    channels.push_back(spec);
+    lowThresholds[spec.id] = low;
+  }
   void createOffer(RequestId id, bool restart) override { calls.push_back({"createOffer", id, restart ? "restart" : ""}); }
   void createAnswer(RequestId id) override { calls.push_back({"createAnswer", id}); }
   void setRemoteDescription(RequestId id, const SessionDescription& d) override {
@@ -55,12 +59,12 @@ class FakeDriver : public Driver {
     calls.push_back({"addIceCandidate", id, c.candidate});
   }
   double bufferedAmount(int channel) override { return buffered[channel]; }
-  Result<void> send(int channel, const Payload& p) override {
+  Result<double> send(int channel, const Payload& p) override {
     if (throwOnSend) return makeError(ErrorKind::Send, "InvalidStateError");
     const auto& bytes = static_cast<const BytesHolder&>(p.holder()).bytes;
     sent.emplace_back(channel, bytes);
     buffered[channel] += static_cast<double>(bytes.size());
-    return ok();
+    return buffered[channel];
   }
   Result<void> sendBytes(int channel, std::string_view bytes) override {
     sent.emplace_back(channel, std::string(bytes));

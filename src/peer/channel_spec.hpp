@@ -13,6 +13,7 @@ struct ChannelSpec {
   bool ordered;
   int maxRetransmits;      // -1: fully reliable
   bool user;               // false: library traffic, never shown to the app
+  std::string_view priority;  // RTCDataChannel priority hint for the browser's SCTP scheduler
 };
 
 inline constexpr int kControl = 0, kReliable = 1, kUnreliable = 2, kFile = 3, kWre = 4, kWreProbe = 5;
@@ -20,12 +21,12 @@ inline constexpr int kUserChannels = 4;
 inline constexpr int kChannelCount = 6;
 
 inline constexpr std::array<ChannelSpec, kChannelCount> kChannels = {{
-    {kControl, "control", true, -1, true},
-    {kReliable, "reliable", true, -1, true},
-    {kUnreliable, "unreliable", false, 0, true},
-    {kFile, "file", true, -1, true},
-    {kWre, "wre", true, -1, false},
-    {kWreProbe, "wre-probe", false, 0, false},
+    {kControl, "control", true, -1, true, "high"},
+    {kReliable, "reliable", true, -1, true, "medium"},
+    {kUnreliable, "unreliable", false, 0, true, "medium"},
+    {kFile, "file", true, -1, true, "very-low"},
+    {kWre, "wre", true, -1, false, "high"},
+    {kWreProbe, "wre-probe", false, 0, false, "high"},
 }};
 
 // The app's channel type name → id; nullopt for anything else (library channels included).

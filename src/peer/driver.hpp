@@ -46,8 +46,9 @@ class Driver {
   virtual void addIceCandidate(RequestId id, const CandidateInit& candidate) = 0;
 
   virtual double bufferedAmount(int channel) = 0;
-  // Hands the caller's bytes to the channel; fails if the browser throws.
-  virtual Result<void> send(int channel, const Payload& payload) = 0;
+  // Hands the caller's bytes to the channel and returns its bufferedAmount afterwards (saving a
+  // second call into JS); fails if the browser throws.
+  virtual Result<double> send(int channel, const Payload& payload) = 0;
   // Library traffic (hello, acks, probes): bytes made by the core.
   virtual Result<void> sendBytes(int channel, std::string_view bytes) = 0;
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "nat/ice_candidate.hpp"
+#include "peer/sdp_facts.hpp"
 
 namespace wre {
 namespace {
@@ -24,12 +25,12 @@ Result<void> checkDescription(const SessionDescription& d, std::string_view expe
 
 Peer::Peer(Config config, Driver& driver, EventSink& sink)
     : config_(std::move(config)), driver_(driver), sink_(sink),
-      queue_(static_cast<size_t>(config_.maxQueuedBytes)) {}
+      scheduler_(config_, driver_, sink_) {}
 
 Result<void> Peer::start() {
   auto made = driver_.createPeerConnection(config_);
   if (!made) return fail(ErrorKind::Initialization, made.error().message);
-  for (const auto& spec : kChannels) driver_.createChannel(spec, config_.lowWaterMark);
+  for (const auto& spec : kChannels) driver_.createChannel(spec, scheduler_.lowThreshold(spec.id));
   sink_.onEvent(event::Initialized{});
   for (const auto& spec : kChannels)
     if (spec.user) sink_.onEvent(event::ChannelCreated{spec.id});
@@ -63,6 +64,7 @@ Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
     return fail(ErrorKind::AnswerCreation, "createAnswer() called while another answer is being made");
   beginConnecting();
   signaling_ = Signaling::HaveRemoteOffer;
+  scheduler_.setMaxMessageSize(maxMessageSizeOf(offer.sdp));
   RequestId id = startRequest(Op::RemoteOffer);
   driver_.setRemoteDescription(id, offer);
   return id;
@@ -76,6 +78,7 @@ Result<RequestId> Peer::setRemoteAnswer(const SessionDescription& answer) {
     return fail(ErrorKind::AnswerSet, role_ == Role::None
                                           ? "setRemoteAnswer() called before createOffer()"
                                           : "setRemoteAnswer() called with no offer of ours waiting for an answer");
+  scheduler_.setMaxMessageSize(maxMessageSizeOf(answer.sdp));
   RequestId id = startRequest(Op::RemoteAnswer);
   driver_.setRemoteDescription(id, answer);
   return id;
@@ -202,7 +205,7 @@ void Peer::onConnectionState(const std::string& state) {
   } else if (state == "connected") {
     cancelTimers();
     setState(PeerState::Connected);
-    for (int c = 0; c < kChannelCount; ++c) flush(c);
+    scheduler_.drain();
   } else if (state == "disconnected") {
     setState(PeerState::Disconnected);
   } else if (state == "failed") {
@@ -221,14 +224,13 @@ void Peer::setState(PeerState next) {
 
 void Peer::onChannelOpen(int channel) {
   if (closed() || channel < 0 || channel >= kChannelCount) return;
-  open_[channel] = true;
   if (kChannels[channel].user) sink_.onEvent(event::ChannelOpen{channel});
-  flush(channel);
+  scheduler_.onOpen(channel);
 }
 
 void Peer::onChannelClose(int channel) {
   if (closed() || channel < 0 || channel >= kChannelCount) return;
-  open_[channel] = false;
+  scheduler_.onClose(channel);
   if (kChannels[channel].user) sink_.onEvent(event::ChannelClose{channel});
 }
 
@@ -239,7 +241,7 @@ void Peer::onChannelError(int channel, const std::string& message) {
 
 void Peer::onBufferedAmountLow(int channel) {
   if (closed() || channel < 0 || channel >= kChannelCount) return;
-  flush(channel);
+  scheduler_.drain();
 }
 
 bool Peer::onUserMessage(int channel, size_t /*size*/) {
@@ -250,36 +252,9 @@ Result<void> Peer::send(int channel, Payload payload) {
   if (closed()) return fail(ErrorKind::Send, "send() called after close()");
   if (channel < 0 || channel >= kUserChannels)
     return fail(ErrorKind::Send, fmt::format(FMT_COMPILE("send(): unknown channel id {}"), channel));
-  size_t size = payload.size();
-  bool direct = open_[channel] && queue_.empty(channel) &&
-                driver_.bufferedAmount(channel) + size <= config_.maxBufferedAmount;
-  if (direct) {
-    if (auto sent = driver_.send(channel, payload); !sent)
-      return fail(ErrorKind::Send, fmt::format(FMT_COMPILE("send() on '{}' failed: {}"),
-                                               kChannels[channel].label, sent.error().message));
-    return ok();
-  }
-  if (auto queued = queue_.push(channel, std::move(payload)); !queued)
-    return fail(queued.error().kind, queued.error().message);
-  sink_.onEvent(event::MessageQueued{channel, size});
+  if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
+    return fail(sent.error().kind, sent.error().message);
   return ok();
-}
-
-void Peer::flush(int channel) {
-  if (!open_[channel]) return;
-  while (!queue_.empty(channel)) {
-    const Payload& next = queue_.front(channel);
-    if (driver_.bufferedAmount(channel) + next.size() > config_.maxBufferedAmount) return;
-    size_t size = next.size();
-    if (auto sent = driver_.send(channel, next); !sent) {
-      raise(ErrorKind::Send, fmt::format(FMT_COMPILE("sending a queued message on '{}' failed: {}; "
-                                                      "it stays queued"),
-                                         kChannels[channel].label, sent.error().message));
-      return;
-    }
-    queue_.pop(channel);
-    sink_.onEvent(event::MessageSent{channel, size});
-  }
 }
 
 // ---- timers, errors, close ----
@@ -328,12 +303,11 @@ void Peer::close() {
   if (closed()) return;
   cancelTimers();
   driver_.close();
-  size_t dropped = queue_.messages();
+  auto [dropped, bytes] = scheduler_.discard();
   if (dropped > 0)
     raise(ErrorKind::Send, fmt::format(FMT_COMPILE("close() discarded {} queued messages ({} bytes) that were "
                                                    "never sent"),
-                                       dropped, queue_.bytes()));
-  queue_.clear();
+                                       dropped, bytes));
   heldCandidates_.clear();
   for (const auto& [id, _] : pending_)
     sink_.onEvent(event::RequestFailed{id, makeError(ErrorKind::InvalidState, "the peer was closed")});

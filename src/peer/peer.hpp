@@ -14,7 +14,7 @@
 #include "peer/driver.hpp"
 #include "peer/peer_events.hpp"
 #include "peer/peer_state.hpp"
-#include "queue/send_queue.hpp"
+#include "queue/send_scheduler.hpp"
 
 namespace wre {
 
@@ -41,8 +41,9 @@ class Peer {
 
   PeerState state() const { return state_; }
   const Config& config() const { return config_; }
-  size_t queuedMessages() const { return queue_.messages(); }
-  size_t queuedBytes() const { return queue_.bytes(); }
+  size_t queuedMessages() const { return scheduler_.queue().messages(); }
+  size_t queuedBytes() const { return scheduler_.queue().bytes(); }
+  SendScheduler& scheduler() { return scheduler_; }
   size_t heldCandidates() const { return heldCandidates_.size(); }
 
   // Driver callbacks.
@@ -75,7 +76,6 @@ class Peer {
   Error fail(ErrorKind kind, std::string message);
   void beginConnecting();
   void applyHeldCandidates();
-  void flush(int channel);
   bool closed() const { return state_ == PeerState::Closed; }
 
   Config config_;
@@ -90,8 +90,7 @@ class Peer {
   std::unordered_map<TimerId, TimerKind> timers_;
   RequestId nextRequest_ = 1;
   TimerId nextTimer_ = 1;
-  std::array<bool, kChannelCount> open_{};
-  SendQueue queue_;
+  SendScheduler scheduler_;
 };
 
 }  // namespace wre

@@ -31,6 +31,7 @@ struct MessageQueued { int channel; size_t size; };
 struct MessageSent { int channel; size_t size; };
 struct Backpressure { int channel; double bufferedAmount; };
 struct ChannelReady { int channel; };
+struct MessageDropped { int channel; size_t size; const char* reason; };
 }  // namespace event
 
 using PeerEvent = std::variant<event::Initialized, event::StateChange, event::IceCandidate,
@@ -38,7 +39,8 @@ using PeerEvent = std::variant<event::Initialized, event::StateChange, event::Ic
                                event::ChannelCreated, event::ChannelOpen, event::ChannelClose,
                                event::ChannelError, event::ErrorRaised, event::Closed,
                                event::RequestDone, event::RequestFailed, event::MessageQueued,
-                               event::MessageSent, event::Backpressure, event::ChannelReady>;
+                               event::MessageSent, event::Backpressure, event::ChannelReady,
+                               event::MessageDropped>;
 
 class EventSink {
  public:

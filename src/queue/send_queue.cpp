@@ -5,26 +5,30 @@
 
 namespace wre {
 
-Result<void> SendQueue::push(int channel, Payload payload) {
+Result<void> SendQueue::push(int channel, Payload payload, double nowMs) {
   if (bytes_ + payload.size() > maxBytes_)
     return makeError(ErrorKind::Send,
                      fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} would pass "
                                              "maxQueuedBytes ({}); wait for 'channel-ready'"),
                                  bytes_, payload.size(), maxBytes_));
   bytes_ += payload.size();
+  channelBytes_[channel] += payload.size();
   ++messages_;
-  queues_[channel].push_back(std::move(payload));
+  queues_[channel].push_back({std::move(payload), nowMs});
   return ok();
 }
 
 void SendQueue::pop(int channel) {
-  bytes_ -= queues_[channel].front().size();
+  size_t size = queues_[channel].front().payload.size();
+  bytes_ -= size;
+  channelBytes_[channel] -= size;
   --messages_;
   queues_[channel].pop_front();
 }
 
 void SendQueue::clear() {
   for (auto& q : queues_) q.clear();
+  channelBytes_.fill(0);
   bytes_ = messages_ = 0;
 }
 

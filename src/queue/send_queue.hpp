@@ -12,23 +12,30 @@
 
 namespace wre {
 
+struct QueuedMessage {
+  Payload payload;
+  double queuedAtMs;  // for the unreliable channel's staleness rule
+};
+
 class SendQueue {
  public:
   explicit SendQueue(size_t maxBytes) : maxBytes_(maxBytes) {}
 
-  Result<void> push(int channel, Payload payload);
+  Result<void> push(int channel, Payload payload, double nowMs);
   bool empty(int channel) const { return queues_[channel].empty(); }
-  const Payload& front(int channel) const { return queues_[channel].front(); }
+  const QueuedMessage& front(int channel) const { return queues_[channel].front(); }
   void pop(int channel);
   void clear();
 
   size_t messages() const { return messages_; }
   size_t bytes() const { return bytes_; }
   size_t messages(int channel) const { return queues_[channel].size(); }
+  size_t bytes(int channel) const { return channelBytes_[channel]; }
   size_t maxBytes() const { return maxBytes_; }
 
  private:
-  std::array<std::deque<Payload>, kChannelCount> queues_;
+  std::array<std::deque<QueuedMessage>, kChannelCount> queues_;
+  std::array<size_t, kChannelCount> channelBytes_{};
   size_t maxBytes_;
   size_t bytes_ = 0;
   size_t messages_ = 0;

@@ -1,0 +1,151 @@
+#include "queue/send_scheduler.hpp"
+
+#include <algorithm>
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+namespace wre {
+namespace {
+
+// Bytes a channel may send per round of the deficit round robin, by priority.
+constexpr std::array<double, kUserChannels> kQuantum = {64 * 1024, 32 * 1024, 16 * 1024, 16 * 1024};
+
+bool isBulk(int channel) { return channel == kUnreliable || channel == kFile; }
+
+}  // namespace
+
+SendScheduler::SendScheduler(const Config& config, Driver& driver, EventSink& sink)
+    : config_(config), driver_(driver), sink_(sink), queue_(static_cast<size_t>(config.maxQueuedBytes)) {}
+
+double SendScheduler::highWater(int channel) const {
+  return isBulk(channel) ? std::min(config_.maxBufferedAmount, kBulkHighWater) : config_.maxBufferedAmount;
+}
+
+double SendScheduler::lowThreshold(int channel) const {
+  return std::max(0.0, std::min(config_.lowWaterMark, highWater(channel) - kDefaultMaxMessageSize));
+}
+
+bool SendScheduler::hasRoom(int channel, size_t size) {
+  // The estimate only overstates (the browser drains it): ask the browser before saying no.
+  auto fits = [&] { return buffered_[channel] == 0 || buffered_[channel] + size <= highWater(channel); };
+  if (fits()) return true;
+  buffered_[channel] = driver_.bufferedAmount(channel);
+  return fits();
+}
+
+Result<void> SendScheduler::hand(int channel, const Payload& payload) {
+  auto after = driver_.send(channel, payload);
+  if (!after) return after.error();
+  buffered_[channel] = after.value();
+  if (reportSent_) sink_.onEvent(event::MessageSent{channel, payload.size()});
+  return ok();
+}
+
+Result<void> SendScheduler::send(int channel, Payload payload) {
+  size_t size = payload.size();
+  if (static_cast<double>(size) > maxMessageSize_)
+    return makeError(ErrorKind::Send,
+                     fmt::format(FMT_COMPILE("send(): a {}-byte message is larger than the maximum message size "
+                                             "of this connection ({} bytes, the far end's a=max-message-size); "
+                                             "split it into smaller messages"),
+                                 size, maxMessageSize_));
+  if (open_[channel] && queue_.empty(channel)) {
+    if (hasRoom(channel, size)) {
+      if (auto sent = hand(channel, payload); !sent)
+        return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("send() on '{}' failed: {}"),
+                                                      kChannels[channel].label, sent.error().message));
+      return ok();
+    }
+    if (!congested_[channel]) {
+      congested_[channel] = true;
+      sink_.onEvent(event::Backpressure{channel, buffered_[channel]});
+    }
+  }
+  if (channel == kUnreliable) dropOldestUnreliable(size);
+  WRE_TRY(queue_.push(channel, std::move(payload), channel == kUnreliable ? driver_.nowMs() : 0));
+  if (reportQueued_) sink_.onEvent(event::MessageQueued{channel, size});
+  return ok();
+}
+
+void SendScheduler::onOpen(int channel) {
+  open_[channel] = true;
+  buffered_[channel] = 0;
+  drain();
+}
+
+bool SendScheduler::sendFront(int channel) {
+  const QueuedMessage& next = queue_.front(channel);
+  size_t size = next.payload.size();
+  if (channel == kUnreliable && driver_.nowMs() - next.queuedAtMs > kUnreliableMaxAgeMs) {
+    queue_.pop(channel);
+    dropped(size, "stale");
+    return true;
+  }
+  if (!hasRoom(channel, size)) return false;
+  if (static_cast<double>(size) > maxMessageSize_) {
+    queue_.pop(channel);
+    sink_.onEvent(event::ErrorRaised{makeError(
+        ErrorKind::Send, fmt::format(FMT_COMPILE("a queued {}-byte message on '{}' is larger than the far end's "
+                                                 "maximum message size ({} bytes); it was not sent"),
+                                     size, kChannels[channel].label, maxMessageSize_))});
+    return true;
+  }
+  if (auto sent = hand(channel, next.payload); !sent) {
+    sink_.onEvent(event::ErrorRaised{makeError(
+        ErrorKind::Send, fmt::format(FMT_COMPILE("sending a queued message on '{}' failed: {}; it stays queued"),
+                                     kChannels[channel].label, sent.error().message))});
+    return false;
+  }
+  queue_.pop(channel);
+  return true;
+}
+
+void SendScheduler::drain() {
+  auto ready = [&](int c) { return open_[c] && !queue_.empty(c); };
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (int c : kPriorityOrder) {
+      if (!ready(c)) {
+        deficit_[c] = 0;
+        continue;
+      }
+      deficit_[c] += kQuantum[c];
+      while (ready(c) && static_cast<double>(queue_.front(c).payload.size()) <= deficit_[c]) {
+        double size = static_cast<double>(queue_.front(c).payload.size());
+        if (!sendFront(c)) break;
+        deficit_[c] -= size;
+        progress = true;
+      }
+      // A message larger than the deficit waits for the next round; that is progress too.
+      if (ready(c) && static_cast<double>(queue_.front(c).payload.size()) > deficit_[c] &&
+          hasRoom(c, queue_.front(c).payload.size()))
+        progress = true;
+    }
+  }
+  for (int c : kPriorityOrder)
+    if (congested_[c] && queue_.empty(c)) {
+      congested_[c] = false;
+      sink_.onEvent(event::ChannelReady{c});
+    }
+}
+
+void SendScheduler::dropOldestUnreliable(size_t incoming) {
+  while (!queue_.empty(kUnreliable) && queue_.bytes(kUnreliable) + incoming > kUnreliableQueueLimit) {
+    size_t size = queue_.front(kUnreliable).payload.size();
+    queue_.pop(kUnreliable);
+    dropped(size, "overflow");
+  }
+}
+
+void SendScheduler::dropped(size_t size, const char* reason) {
+  sink_.onEvent(event::MessageDropped{kUnreliable, size, reason});
+}
+
+std::pair<size_t, size_t> SendScheduler::discard() {
+  std::pair<size_t, size_t> gone{queue_.messages(), queue_.bytes()};
+  queue_.clear();
+  return gone;
+}
+
+}  // namespace wre
