@@ -114,6 +114,7 @@ void CorePeer::onChannelClose(int channel) { peer_->onChannelClose(channel); }
 void CorePeer::onChannelError(int channel, const std::string& message) { peer_->onChannelError(channel, message); }
 void CorePeer::onBufferedAmountLow(int channel) { peer_->onBufferedAmountLow(channel); }
 void CorePeer::onTimer(int id) { peer_->onTimer(static_cast<TimerId>(id)); }
+void CorePeer::onNetworkChange() { peer_->onNetworkChange(); }
 
 void CorePeer::onMessage(int channel, const val& data) {
   if (peer_->onUserMessage(channel, data["byteLength"].as<size_t>()))
@@ -186,6 +187,22 @@ void CorePeer::onEvent(const PeerEvent& event) {
         } else if constexpr (std::is_same_v<E, event::ChannelReady>) {
           p.set("type", std::string(kChannels[e.channel].label));
           emit("channel-ready", p);
+        } else if constexpr (std::is_same_v<E, event::ReconnectScheduled>) {
+          p.set("delay", e.delayMs);
+          p.set("attempt", e.attempt);
+          emit("reconnect-scheduled", p);
+        } else if constexpr (std::is_same_v<E, event::ReconnectAttempt>) {
+          p.set("attempt", e.attempt);
+          emit("reconnect-attempt", p);
+        } else if constexpr (std::is_same_v<E, event::ReconnectFailed>) {
+          p.set("attempts", e.attempts);
+          emit("reconnect-failed", p);
+        } else if constexpr (std::is_same_v<E, event::RenegotiationNeeded>) {
+          val d = val::object();
+          d.set("type", e.offer.type);
+          d.set("sdp", e.offer.sdp);
+          p.set("offer", d);
+          emit("renegotiation-needed", p);
         } else if constexpr (std::is_same_v<E, event::MessageDropped>) {
           p.set("type", std::string(kChannels[e.channel].label));
           p.set("size", e.size);

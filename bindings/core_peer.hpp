@@ -46,6 +46,7 @@ class CorePeer : public EventSink {
   void onBufferedAmountLow(int channel);
   void onMessage(int channel, const emscripten::val& data);
   void onTimer(int id);
+  void onNetworkChange();
 
   void onEvent(const PeerEvent& event) override;
 

@@ -40,5 +40,6 @@ EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
       .function("_onChannelError", &CorePeer::onChannelError)
       .function("_onBufferedAmountLow", &CorePeer::onBufferedAmountLow)
       .function("_onMessage", &CorePeer::onMessage)
-      .function("_onTimer", &CorePeer::onTimer);
+      .function("_onTimer", &CorePeer::onTimer)
+      .function("_onNetworkChange", &CorePeer::onNetworkChange);
 }

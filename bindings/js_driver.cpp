@@ -88,6 +88,8 @@ void JsDriver::cancelTimer(TimerId id) {
 
 double JsDriver::nowMs() { return shims_.call<double>("now"); }
 
+double JsDriver::random01() { return val::global("Math").call<double>("random"); }
+
 void JsDriver::close() {
   if (conn_.isUndefined()) return;
   shims_.call<void>("close", conn_);

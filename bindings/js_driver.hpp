@@ -31,6 +31,7 @@ class JsDriver : public Driver {
   void setTimer(TimerId id, double delayMs) override;
   void cancelTimer(TimerId id) override;
   double nowMs() override;
+  double random01() override;
   void close() override;
 
  private:

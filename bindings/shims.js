@@ -39,6 +39,10 @@ export const shims = {
     pc.onicegatheringstatechange = () => alive(conn) && host.core._onIceGatheringState(pc.iceGatheringState);
     pc.oniceconnectionstatechange = () => alive(conn) && host.core._onIceConnectionState(pc.iceConnectionState);
     pc.onconnectionstatechange = () => alive(conn) && host.core._onConnectionState(pc.connectionState);
+    // Network hints: back online, or a different network (mobile ↔ Wi-Fi).
+    conn.onNetworkChange = () => alive(conn) && host.core._onNetworkChange();
+    globalThis.addEventListener?.('online', conn.onNetworkChange);
+    globalThis.navigator?.connection?.addEventListener?.('change', conn.onNetworkChange);
     return conn;
   },
 
@@ -113,6 +117,8 @@ export const shims = {
   // Detaches every handler first so no late browser event reaches freed C++.
   close(conn) {
     conn.closed = true;
+    globalThis.removeEventListener?.('online', conn.onNetworkChange);
+    globalThis.navigator?.connection?.removeEventListener?.('change', conn.onNetworkChange);
     for (const t of conn.timers.values()) clearTimeout(t);
     conn.timers.clear();
     for (const dc of conn.channels) {

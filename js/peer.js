@@ -5,6 +5,7 @@ import { Core } from './core.js';
 import { Emitter } from './emitter.js';
 import { WebRTCEnhancedError, fromCore } from './errors.js';
 import { shims } from './shims.js';
+import { detectNATType, iceServerUrls } from './nat.js';
 
 export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
@@ -22,6 +23,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   #pending = new Map();
   #backlog = [];  // events emitted before the constructor returned, delivered on the next microtask
   #closed = false;
+  #iceServerUrls;  // the config's ICE server URLs, for detectNATType()
 
   constructor(config) {
     super();
@@ -35,6 +37,7 @@ export class WebRTCPeerEnhanced extends Emitter {
       throw fromCore(failure);
     }
     this.#peerId = this.#core.peerId();
+    this.#iceServerUrls = iceServerUrls(config?.iceServers);
     for (const name of PER_MESSAGE_EVENTS) this.#core.reportEvent(name, false);
     registry.register(this, host, this);
     queueMicrotask(this.#flushBacklog.bind(this));
@@ -51,6 +54,11 @@ export class WebRTCPeerEnhanced extends Emitter {
 
   get peerId() {
     return this.#peerId;
+  }
+
+  // NAT type with this peer's STUN servers (js/nat.js); options: { timeout } in ms.
+  detectNATType(options) {
+    return detectNATType(this.#iceServerUrls, options);
   }
 
   getState() {

@@ -73,6 +73,23 @@ class FakeDriver : public Driver {
   void setTimer(TimerId id, double delayMs) override { timers[id] = now + delayMs; }
   void cancelTimer(TimerId id) override { timers.erase(id); }
   double nowMs() override { return now; }
+  double nextRandom = 0.5;
+  double random01() override { return nextRandom; }
+  // Runs every timer due by `until` in due order, advancing the clock (timers may add timers).
+  template <class Fire>
+  void advance(double until, Fire fire) {
+    for (;;) {
+      auto due = timers.end();
+      for (auto it = timers.begin(); it != timers.end(); ++it)
+        if (it->second <= until && (due == timers.end() || it->second < due->second)) due = it;
+      if (due == timers.end()) break;
+      now = due->second;
+      TimerId id = due->first;
+      timers.erase(due);
+      fire(id);
+    }
+    now = until;
+  }
   void close() override { closed = true; }
 
   const Call* last(const std::string& what) const {

@@ -23,7 +23,7 @@ cmake --build build/wasm -j "$JOBS"
 
 rm -rf dist.tmp
 mkdir -p dist.tmp
-cp js/*.js js/*.d.ts bindings/shims.js dist.tmp/
+cp js/*.js js/*.d.ts bindings/shims.js bindings/nat_shims.js dist.tmp/
 cp build/wasm/core-wasm.js build/wasm/core-wasm.wasm dist.tmp/
 rm -rf dist
 mv dist.tmp dist

@@ -55,6 +55,8 @@ class Driver {
   virtual void setTimer(TimerId id, double delayMs) = 0;
   virtual void cancelTimer(TimerId id) = 0;
   virtual double nowMs() = 0;
+  // Uniform in [0, 1): the reconnection jitter. Injected so schedules are testable.
+  virtual double random01() = 0;
 
   // Closes the channels and the connection; no callback arrives after it.
   virtual void close() = 0;

@@ -63,6 +63,8 @@ Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
   if (signaling_ != Signaling::Stable)
     return fail(ErrorKind::AnswerCreation, "createAnswer() called while another answer is being made");
   beginConnecting();
+  // A renegotiation (the far side restarting ICE) while our link is down: we are reconnecting.
+  if (state_ == PeerState::Disconnected || state_ == PeerState::Failed) setState(PeerState::Connecting);
   signaling_ = Signaling::HaveRemoteOffer;
   scheduler_.setMaxMessageSize(maxMessageSizeOf(offer.sdp));
   RequestId id = startRequest(Op::RemoteOffer);
@@ -117,6 +119,11 @@ void Peer::onDescription(RequestId id, const SessionDescription& description) {
   if (it == pending_.end() || closed()) return;
   Op op = it->second;
   pending_.erase(it);
+  if (op == Op::RestartOffer) {
+    signaling_ = Signaling::HaveLocalOffer;
+    sink_.onEvent(event::RenegotiationNeeded{description});
+    return;
+  }
   if (op == Op::Offer) {
     role_ = Role::Offerer;
     signaling_ = Signaling::HaveLocalOffer;
@@ -172,6 +179,10 @@ void Peer::onRequestFailed(RequestId id, const std::string& message) {
     case Op::Answer: kind = ErrorKind::AnswerCreation; what = "createAnswer() failed"; break;
     case Op::RemoteAnswer: kind = ErrorKind::AnswerSet; what = "setRemoteAnswer() could not apply the answer"; break;
     case Op::Candidate: kind = ErrorKind::IceCandidate; what = "addIceCandidate() failed"; break;
+    case Op::RestartOffer:
+      // No caller waits on it: an error event, and the schedule carries on.
+      raise(ErrorKind::IceRestart, fmt::format(FMT_COMPILE("ICE restart offer failed: {}"), message));
+      return;
   }
   Error error = makeError(kind, fmt::format(FMT_COMPILE("{}: {}"), what, message));
   sink_.onEvent(event::ErrorRaised{error});
@@ -203,13 +214,11 @@ void Peer::onConnectionState(const std::string& state) {
   if (state == "connecting") {
     if (state_ != PeerState::New) setState(PeerState::Connecting);
   } else if (state == "connected") {
-    cancelTimers();
-    setState(PeerState::Connected);
-    scheduler_.drain();
+    onLinkBack();
   } else if (state == "disconnected") {
-    setState(PeerState::Disconnected);
+    onLinkLost(false);
   } else if (state == "failed") {
-    setState(PeerState::Failed);
+    onLinkLost(true);
   }
 }
 
@@ -277,15 +286,41 @@ void Peer::cancelTimers() {
   timers_.clear();
 }
 
+void Peer::cancelTimers(TimerKind kind) {
+  for (auto it = timers_.begin(); it != timers_.end();) {
+    if (it->second == kind) {
+      driver_.cancelTimer(it->first);
+      it = timers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+bool Peer::hasTimer(TimerKind kind) const {
+  for (const auto& [_, k] : timers_)
+    if (k == kind) return true;
+  return false;
+}
+
 void Peer::onTimer(TimerId id) {
   auto it = timers_.find(id);
   if (it == timers_.end() || closed()) return;
   TimerKind kind = it->second;
   timers_.erase(it);
-  if (kind == TimerKind::ConnectionTimeout && state_ != PeerState::Connected) {
-    raise(ErrorKind::ConnectionTimeout,
-          fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"), config_.connectionTimeout));
-    setState(PeerState::Failed);
+  switch (kind) {
+    case TimerKind::ConnectionTimeout:
+      if (state_ != PeerState::Connected) {
+        raise(ErrorKind::ConnectionTimeout, fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"),
+                                                        config_.connectionTimeout));
+        setState(PeerState::Failed);
+      }
+      break;
+    case TimerKind::DisconnectGrace:
+      if (state_ == PeerState::Disconnected) beginReconnect();
+      break;
+    case TimerKind::ReconnectAttempt: runAttempt(); break;
+    case TimerKind::ReconnectGiveUp: giveUp(); break;
   }
 }
 

@@ -22,6 +22,8 @@ class Peer {
  public:
   // Candidates held before the remote description is set; more is a misbehaving signaling path.
   static constexpr size_t kMaxHeldCandidates = 256;
+  // A `disconnected` link often recovers by itself: wait this long before restarting ICE.
+  static constexpr double kDisconnectGraceMs = 1500;
 
   Peer(Config config, Driver& driver, EventSink& sink);
   Peer(const Peer&) = delete;
@@ -61,21 +63,35 @@ class Peer {
   // A message on a user channel: accounts for it; true if the app should see it.
   bool onUserMessage(int channel, size_t size);
   void onTimer(TimerId id);
+  // The browser came back online or changed network: restart now rather than at the next slot.
+  void onNetworkChange();
+  bool reconnecting() const { return reconnecting_; }
+  int reconnectAttempt() const { return attempt_; }
 
  private:
-  enum class Op { Offer, RemoteOffer, Answer, RemoteAnswer, Candidate };
+  enum class Op { Offer, RemoteOffer, Answer, RemoteAnswer, Candidate, RestartOffer };
   enum class Signaling { Stable, HaveLocalOffer, HaveRemoteOffer };
   enum class Role { None, Offerer, Answerer };
-  enum class TimerKind { ConnectionTimeout };
+  enum class TimerKind { ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp };
 
   RequestId startRequest(Op op);
   TimerId startTimer(TimerKind kind, double delayMs);
   void cancelTimers();
+  void cancelTimers(TimerKind kind);
+  bool hasTimer(TimerKind kind) const;
   void setState(PeerState next);
   void raise(ErrorKind kind, std::string message);
   Error fail(ErrorKind kind, std::string message);
   void beginConnecting();
   void applyHeldCandidates();
+  // Reconnection (peer_reconnect.cpp).
+  void onLinkLost(bool failedOutright);
+  void onLinkBack();
+  void beginReconnect();
+  void scheduleNextAttempt();
+  void runAttempt();
+  void giveUp();
+  void restartIce();
   bool closed() const { return state_ == PeerState::Closed; }
 
   Config config_;
@@ -85,6 +101,9 @@ class Peer {
   Signaling signaling_ = Signaling::Stable;
   Role role_ = Role::None;
   bool remoteDescriptionSet_ = false;
+  bool everConnected_ = false;
+  bool reconnecting_ = false;
+  int attempt_ = 0;
   std::vector<CandidateInit> heldCandidates_;
   std::unordered_map<RequestId, Op> pending_;
   std::unordered_map<TimerId, TimerKind> timers_;

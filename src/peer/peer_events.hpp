@@ -32,6 +32,11 @@ struct MessageSent { int channel; size_t size; };
 struct Backpressure { int channel; double bufferedAmount; };
 struct ChannelReady { int channel; };
 struct MessageDropped { int channel; size_t size; const char* reason; };
+struct ReconnectScheduled { double delayMs; int attempt; };
+struct ReconnectAttempt { int attempt; };
+struct ReconnectFailed { int attempts; };
+// An ICE-restart offer the app must carry to the far side like the first one.
+struct RenegotiationNeeded { SessionDescription offer; };
 }  // namespace event
 
 using PeerEvent = std::variant<event::Initialized, event::StateChange, event::IceCandidate,
@@ -40,7 +45,8 @@ using PeerEvent = std::variant<event::Initialized, event::StateChange, event::Ic
                                event::ChannelError, event::ErrorRaised, event::Closed,
                                event::RequestDone, event::RequestFailed, event::MessageQueued,
                                event::MessageSent, event::Backpressure, event::ChannelReady,
-                               event::MessageDropped>;
+                               event::MessageDropped, event::ReconnectScheduled, event::ReconnectAttempt,
+                               event::ReconnectFailed, event::RenegotiationNeeded>;
 
 class EventSink {
  public:

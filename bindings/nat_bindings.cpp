@@ -1,0 +1,133 @@
+// embind glue for NAT type detection: `NatProbe` owns one NatDetector (src/nat/nat_detector.hpp)
+// and implements its NatProbeDriver with calls into bindings/nat_shims.js. `_`-prefixed methods
+// are shim callbacks; the result goes to `host.done(result)` exactly once.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nat/nat_detector.hpp"
+
+using emscripten::val;
+
+namespace wre::bind {
+namespace {
+
+// host: { shims, done(result) }; the shims keep their state in the record `open` returns.
+class JsNatDriver : public NatProbeDriver {
+ public:
+  explicit JsNatDriver(const val& host)
+      : shims_(host["shims"]), record_(shims_.call<val>("open", host)) {}
+
+  Result<void> gather(const std::vector<std::string>& stunUrls) override {
+    val urls = val::array();
+    for (const auto& u : stunUrls) urls.call<void>("push", u);
+    val refused = shims_.call<val>("gather", record_, urls);
+    if (refused.isString()) return makeError(ErrorKind::Initialization, refused.as<std::string>());
+    return ok();
+  }
+  void probeReach(const std::string& candidate) override {
+    shims_.call<void>("probeReach", record_, candidate);
+  }
+  void setTimer(TimerId id, double delayMs) override {
+    shims_.call<void>("setTimer", record_, id, delayMs);
+  }
+  void cancelTimer(TimerId id) override { shims_.call<void>("cancelTimer", record_, id); }
+  double nowMs() override { return shims_.call<double>("now"); }
+  void close() override { shims_.call<void>("close", record_); }
+
+ private:
+  val shims_;
+  val record_;
+};
+
+val resultObject(const NatReport& report) {
+  const NatVerdict& v = report.verdict;
+  val out = val::object();
+  out.set("type", std::string(toString(v.type)));
+  out.set("supportsDirectConnection", v.supportsDirectConnection);
+  out.set("requiresRelay", v.requiresRelay);
+  out.set("mapping", std::string(toString(v.mapping)));
+  out.set("filtering", std::string(toString(v.filtering)));
+  out.set("reason", v.reason);
+  val evidence = val::array();
+  for (const auto& e : report.evidence) {
+    val entry = val::object();
+    entry.set("server", e.server);
+    if (e.address.empty()) {
+      entry.set("address", val::null());
+      entry.set("port", val::null());
+    } else {
+      entry.set("address", e.address);
+      entry.set("port", e.port);
+    }
+    entry.set("inferred", e.inferred);
+    if (!e.problem.empty()) entry.set("error", e.problem);
+    evidence.call<void>("push", entry);
+  }
+  out.set("evidence", evidence);
+  return out;
+}
+
+}  // namespace
+
+class NatProbe {
+ public:
+  explicit NatProbe(val host)
+      : host_(std::move(host)),
+        driver_(host_),
+        detector_(driver_, [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
+
+  // `urls`: array of ICE server URL strings; `timeout`: milliseconds or undefined.
+  // Returns undefined, or the reason the arguments were refused (then `done` is never called).
+  val start(const val& urls, const val& timeout) {
+    std::vector<std::string> list;
+    if (urls.isArray()) {
+      unsigned n = urls["length"].as<unsigned>();
+      for (unsigned i = 0; i < n; ++i)
+        if (val u = urls[i]; u.isString()) list.push_back(u.as<std::string>());
+    }
+    std::optional<double> ms;
+    if (!timeout.isUndefined() && !timeout.isNull())
+      ms = timeout.isNumber() ? timeout.as<double>() : std::nan("");
+    auto started = detector_.start(list, ms);
+    if (!started) return val(started.error().message);
+    return val::undefined();
+  }
+
+  void onCandidate(const std::string& candidate, const std::string& url) {
+    detector_.onCandidate(candidate, url);
+  }
+  void onCandidateError(const std::string& url, int code, const std::string& text) {
+    detector_.onCandidateError(url, code, text);
+  }
+  void onGatheringComplete() { detector_.onGatheringComplete(); }
+  void onGatherFailed(const std::string& message) { detector_.onGatherFailed(message); }
+  void onReachResult(bool reached) { detector_.onReachResult(reached); }
+  void onTimer(int id) { detector_.onTimer(static_cast<NatDetector::TimerId>(id)); }
+  bool finished() const { return detector_.finished(); }
+
+ private:
+  val host_;
+  JsNatDriver driver_;
+  NatDetector detector_;
+};
+
+}  // namespace wre::bind
+
+EMSCRIPTEN_BINDINGS(wre_nat) {
+  using wre::bind::NatProbe;
+  emscripten::class_<NatProbe>("NatProbe")
+      .constructor<val>()
+      .function("start", &NatProbe::start)
+      .function("finished", &NatProbe::finished)
+      .function("_onCandidate", &NatProbe::onCandidate)
+      .function("_onCandidateError", &NatProbe::onCandidateError)
+      .function("_onGatheringComplete", &NatProbe::onGatheringComplete)
+      .function("_onGatherFailed", &NatProbe::onGatherFailed)
+      .function("_onReachResult", &NatProbe::onReachResult)
+      .function("_onTimer", &NatProbe::onTimer);
+}

@@ -1,0 +1,287 @@
+#include "nat/nat_detector.hpp"
+
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "nat/ice_candidate.hpp"
+
+namespace wre {
+namespace {
+
+constexpr std::size_t kMaxUrlLength = 512;
+constexpr std::size_t kMaxErrorText = 200;
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+bool hasScheme(std::string_view url, std::string_view scheme) {
+  if (url.size() <= scheme.size() || url[scheme.size()] != ':') return false;
+  return lowercase(url.substr(0, scheme.size())) == scheme;
+}
+
+// The classifier's notion of "one server" (stun:h and stun:h:3478 are the same).
+bool sameServer(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return false;
+  return distinctStunServers({std::string(a), std::string(b)}) == 1;
+}
+
+std::string show(std::string_view address, std::uint16_t port) {
+  if (address.find(':') != std::string_view::npos)
+    return fmt::format(FMT_COMPILE("[{}]:{}"), address, port);
+  return fmt::format(FMT_COMPILE("{}:{}"), address, port);
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += i + 1 == items.size() ? " and " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+NatDetector::NatDetector(NatProbeDriver& driver, Done onDone)
+    : driver_(driver), onDone_(std::move(onDone)) {}
+
+Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
+                                std::optional<double> timeoutMs) {
+  if (phase_ != Phase::Idle)
+    return makeError(ErrorKind::InvalidState, "detectNATType(): this detection has already started");
+  double timeout = timeoutMs.value_or(kNatDefaultTimeoutMs);
+  if (!(timeout >= kNatMinTimeoutMs && timeout <= kNatMaxTimeoutMs))  // also refuses NaN
+    return makeError(ErrorKind::Config,
+                     fmt::format(FMT_COMPILE("detectNATType(): timeout must be between {} and {} "
+                                             "ms, got {}"),
+                                 kNatMinTimeoutMs, kNatMaxTimeoutMs, timeout));
+
+  for (const auto& url : iceServerUrls) {
+    if (!hasScheme(url, "stun")) {
+      ignoredUrls_.push_back(url);
+      continue;
+    }
+    bool known = std::any_of(evidence_.stunServers.begin(), evidence_.stunServers.end(),
+                             [&](const std::string& s) { return sameServer(s, url); });
+    if (!known && evidence_.stunServers.size() < kNatMaxServers)
+      evidence_.stunServers.push_back(url);
+  }
+
+  phase_ = Phase::Gathering;
+  startedAt_ = driver_.nowMs();
+  deadline_ = startedAt_ + timeout;
+  if (evidence_.stunServers.size() < 2) {
+    NatVerdict v = classifyNat(evidence_);
+    if (std::any_of(ignoredUrls_.begin(), ignoredUrls_.end(),
+                    [](const std::string& u) { return hasScheme(u, "turn") || hasScheme(u, "turns"); }))
+      v.reason += " TURN servers are not used for NAT detection.";
+    conclude(std::move(v));
+    return ok();
+  }
+
+  if (auto started = driver_.gather(evidence_.stunServers); !started) {
+    NatVerdict v = classifyNat(NatEvidence{});
+    v.reason = fmt::format(FMT_COMPILE("The browser refused to gather candidates with these STUN "
+                                       "servers ({}), so the NAT type is unknown."),
+                           started.error().message);
+    conclude(std::move(v));
+    return ok();
+  }
+  gatherStarted_ = true;
+  driver_.setTimer(kDeadlineTimer, timeout);
+  return ok();
+}
+
+void NatDetector::onCandidate(std::string_view candidate, std::string_view url) {
+  if (phase_ != Phase::Gathering || ++events_ > kNatMaxEvents) return;
+  auto parsed = parseIceCandidate(candidate);
+  if (!parsed) {
+    if (malformed_++ == 0) firstMalformed_ = parsed.error().message;
+    return;
+  }
+  const IceCandidate& c = parsed.value();
+  if (c.transport != CandidateTransport::Udp || c.component != 1) return;
+  if (c.type == CandidateType::Host) {
+    evidence_.hostAddresses.push_back(c.address);
+    hostPorts_.push_back(c.port);
+  } else if (c.type == CandidateType::Srflx) {
+    std::string server = url.size() <= kMaxUrlLength ? std::string(url) : std::string();
+    evidence_.srflx.push_back({server, c.address, c.port, c.relatedAddress.value_or("")});
+    srflxCandidates_.push_back({std::string(candidate), lowercase(c.address), c.port});
+  } else {
+    return;  // relay / prflx: not evidence of a mapping to a STUN server
+  }
+  evaluate();
+}
+
+void NatDetector::onCandidateError(std::string_view url, int errorCode,
+                                   std::string_view errorText) {
+  if (phase_ != Phase::Gathering || ++events_ > kNatMaxEvents) return;
+  std::string server = url.size() <= kMaxUrlLength ? std::string(url) : std::string();
+  evidence_.serverErrors.push_back(
+      {std::move(server), errorCode, std::string(errorText.substr(0, kMaxErrorText))});
+  evaluate();
+}
+
+void NatDetector::onGatheringComplete() {
+  if (phase_ != Phase::Gathering) return;
+  evidence_.gatheringCompleted = true;
+  finishGathering(classifyNat(evidence_));
+}
+
+void NatDetector::onGatherFailed(std::string_view message) {
+  if (phase_ != Phase::Gathering) return;
+  NatVerdict v = classifyNat(NatEvidence{});
+  v.reason = fmt::format(FMT_COMPILE("The browser could not start gathering candidates ({}), so "
+                                     "the NAT type is unknown."),
+                         message.substr(0, kMaxErrorText));
+  conclude(std::move(v));
+}
+
+void NatDetector::onReachResult(bool reached) {
+  if (phase_ != Phase::Reaching) return;
+  concludeReach(reached, "the connection attempt failed");
+}
+
+void NatDetector::onTimer(TimerId id) {
+  if (phase_ == Phase::Gathering && id == kDeadlineTimer) {
+    evidence_.timedOut = true;
+    finishGathering(classifyNat(evidence_));
+  } else if (phase_ == Phase::Reaching && (id == kReachTimer || id == kDeadlineTimer)) {
+    concludeReach(false, fmt::format(FMT_COMPILE("no answer within {} ms"), reachWaitMs_));
+  }
+}
+
+bool NatDetector::everyServerAccountedFor() const {
+  for (const auto& s : evidence_.stunServers) {
+    bool mapped = std::any_of(evidence_.srflx.begin(), evidence_.srflx.end(),
+                              [&](const SrflxObservation& o) { return sameServer(o.serverUrl, s); });
+    bool failed = std::any_of(evidence_.serverErrors.begin(), evidence_.serverErrors.end(),
+                              [&](const ServerError& e) { return sameServer(e.url, s); });
+    if (!mapped && !failed) return false;
+  }
+  return true;
+}
+
+// Early stop: every server has spoken, and what they said settles it (a verdict, or all failed).
+// An undecided verdict (e.g. several local sockets behind mDNS names) waits for more candidates.
+void NatDetector::evaluate() {
+  if (!everyServerAccountedFor()) return;
+  NatVerdict v = classifyNat(evidence_);
+  if (v.type != NatType::Unknown || v.requiresRelay) finishGathering(std::move(v));
+}
+
+// The one mapping every server saw, if its port is a local socket's port (else it cannot be this
+// machine's own address), with the candidate string that carried it.
+std::optional<NatDetector::Probe> NatDetector::reachCandidate(const NatVerdict& v) const {
+  if (v.mappings.empty()) return std::nullopt;
+  const ServerMapping& first = v.mappings.front();
+  for (const auto& m : v.mappings)
+    if (lowercase(m.address) != lowercase(first.address) || m.port != first.port)
+      return std::nullopt;
+  if (std::find(hostPorts_.begin(), hostPorts_.end(), first.port) == hostPorts_.end())
+    return std::nullopt;
+  for (const auto& p : srflxCandidates_)
+    if (p.address == lowercase(first.address) && p.port == first.port) return p;
+  return std::nullopt;
+}
+
+void NatDetector::finishGathering(NatVerdict v) {
+  if (v.type == NatType::PortRestricted && !evidence_.timedOut) {
+    if (auto probe = reachCandidate(v)) {
+      double left = deadline_ - driver_.nowMs();
+      if (left >= kNatMinReachMs) {
+        phase_ = Phase::Reaching;
+        pending_ = std::move(v);
+        probe_ = *probe;
+        reachWaitMs_ = std::min(kNatReachBudgetMs, left);
+        driver_.probeReach(probe_.candidate);
+        driver_.setTimer(kReachTimer, reachWaitMs_);
+        return;
+      }
+      v.reason += fmt::format(FMT_COMPILE(" No time was left to test whether {} is this "
+                                          "machine's own address."),
+                              show(probe->address, probe->port));
+    }
+  }
+  conclude(std::move(v));
+}
+
+void NatDetector::concludeReach(bool reached, std::string_view why) {
+  NatVerdict v = std::move(pending_);
+  std::string mapped = show(probe_.address, probe_.port);
+  if (reached) {
+    std::vector<std::string> servers;
+    for (const auto& m : v.mappings)
+      if (!m.serverUrl.empty()) servers.push_back(m.serverUrl);
+    v.type = NatType::Open;
+    v.mapping = MappingBehavior::EndpointIndependent;
+    v.supportsDirectConnection = true;
+    v.requiresRelay = false;
+    v.reason = fmt::format(
+        FMT_COMPILE("{} saw {}, and ICE checks sent there by a second connection in this "
+                    "browser reached this browser's own socket: it is this machine's address, so "
+                    "there is no NAT on this path (a NAT that loops inside traffic back, keeps "
+                    "ports and filters nothing would look the same, and is as easy to reach)."),
+        joined(servers), mapped);
+  } else {
+    v.reason += fmt::format(FMT_COMPILE(" ICE checks this browser sent to {} did not come back "
+                                        "to it ({}), so that is a NAT's address, not this "
+                                        "machine's."),
+                            mapped, why);
+  }
+  conclude(std::move(v));
+}
+
+void NatDetector::conclude(NatVerdict v) {
+  phase_ = Phase::Done;
+  driver_.close();
+  if (malformed_ > 0)
+    v.reason += fmt::format(FMT_COMPILE(" {} malformed candidate{} from the browser {} ignored "
+                                        "(first: {})."),
+                            malformed_, malformed_ == 1 ? "" : "s",
+                            malformed_ == 1 ? "was" : "were", firstMalformed_);
+  NatReport report;
+  report.evidence = evidenceFor(v);
+  report.verdict = std::move(v);
+  report.elapsedMs = driver_.nowMs() - startedAt_;
+  report.timedOut = evidence_.timedOut;
+  report.malformedCandidates = malformed_;
+  Done done = std::move(onDone_);  // the callback may destroy this detector
+  if (done) done(report);
+}
+
+std::vector<NatEvidenceEntry> NatDetector::evidenceFor(const NatVerdict& v) const {
+  std::vector<NatEvidenceEntry> out;
+  for (const auto& m : v.mappings) out.push_back({m.serverUrl, m.address, m.port, m.inferred, ""});
+  for (const auto& s : evidence_.stunServers) {
+    bool mapped = std::any_of(v.mappings.begin(), v.mappings.end(),
+                              [&](const ServerMapping& m) { return sameServer(m.serverUrl, s); });
+    if (mapped) continue;
+    NatEvidenceEntry e{s, "", 0, false, ""};
+    auto error = std::find_if(evidence_.serverErrors.begin(), evidence_.serverErrors.end(),
+                              [&](const ServerError& err) { return sameServer(err.url, s); });
+    if (!gatherStarted_)
+      e.problem = "not contacted";
+    else if (error != evidence_.serverErrors.end())
+      e.problem = error->text.empty()
+                      ? fmt::format(FMT_COMPILE("error {}"), error->errorCode)
+                      : fmt::format(FMT_COMPILE("error {}: {}"), error->errorCode, error->text);
+    else if (evidence_.timedOut)
+      e.problem = "no answer before the time limit";
+    else
+      e.problem = "no reflexive candidate";
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace wre

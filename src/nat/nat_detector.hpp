@@ -1,0 +1,154 @@
+// One NAT type detection, start to finish: picks the STUN servers from the configured ICE server
+// URLs, asks the browser (through NatProbeDriver) to gather candidates against them in a
+// short-lived peer connection, collects the evidence, decides when it has enough (or runs out of
+// time), classifies it with classifyNat(), and reports once. The policy lives here; the browser
+// side only gathers and reports what it sees.
+//
+// When to stop:
+//   - fewer than two distinct STUN servers: at once, `unknown`, nothing gathered;
+//   - every server has produced a reflexive candidate or an error and the evidence is decisive;
+//   - the browser says gathering is complete (a silent server then answered with a mapping the
+//     browser dropped as a duplicate, see nat_classifier.hpp);
+//   - the time limit (default 5 s): whatever has arrived is classified, silent servers count as
+//     not having answered.
+//
+// Telling `open` from an endpoint-independent NAT. With mDNS host candidates (Chromium's
+// default) the browser never shows its own address, so "the reflexive address is a local
+// address" cannot be read from the candidates, and a port-preserving NAT (Linux MASQUERADE, most
+// home routers) maps to the same port as the local socket. So when every server saw one mapping
+// whose port is a local candidate's port, the detector asks the browser to test it: a second
+// local connection sends ICE connectivity checks to that reflexive address, and only the
+// gathering connection's socket can answer them (they carry its ICE credentials). They arrive
+// when the address is this machine's own (no NAT); a NAT does not send them back inside.
+// (A NAT that loops inside traffic back, keeps ports and filters nothing would pass too: it is
+// indistinguishable from here and behaves as open for peers.) The test is bounded by
+// kNatReachBudgetMs and by what is left of the time limit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nat/nat_classifier.hpp"
+#include "util/error.hpp"
+
+namespace wre {
+
+inline constexpr double kNatDefaultTimeoutMs = 5000;
+inline constexpr double kNatMinTimeoutMs = 100;
+inline constexpr double kNatMaxTimeoutMs = 60000;
+// Longest wait for the self-reach test; checks on one machine answer within a few ms.
+inline constexpr double kNatReachBudgetMs = 1000;
+// With less time than this left, the self-reach test is not started.
+inline constexpr double kNatMinReachMs = 200;
+// STUN servers used: more only make gathering slower.
+inline constexpr std::size_t kNatMaxServers = 8;
+// Candidates and errors kept per detection (browser input is bounded like any untrusted input).
+inline constexpr std::size_t kNatMaxEvents = 256;
+
+// The browser side of one detection. Results come back through NatDetector's on* methods; none
+// may arrive after close().
+class NatProbeDriver {
+ public:
+  using TimerId = std::uint32_t;
+  virtual ~NatProbeDriver() = default;
+
+  // Makes an RTCPeerConnection whose only ICE servers are `stunUrls` and starts gathering
+  // (a negotiated data channel, createOffer, setLocalDescription). Fails synchronously only when
+  // the browser refuses the configuration.
+  virtual Result<void> gather(const std::vector<std::string>& stunUrls) = 0;
+  // Makes a second connection that knows only `candidate` (a reflexive candidate of the gathering
+  // connection) and reports through onReachResult whether its ICE checks reached it.
+  virtual void probeReach(const std::string& candidate) = 0;
+  virtual void setTimer(TimerId id, double delayMs) = 0;
+  virtual void cancelTimer(TimerId id) = 0;
+  virtual double nowMs() = 0;
+  // Closes both connections and cancels every timer. Called once, before the report.
+  virtual void close() = 0;
+};
+
+// One line of raw evidence: a mapping a server reported (or was credited with), or a server that
+// reported none (`address` empty, `problem` says why).
+struct NatEvidenceEntry {
+  std::string server;
+  std::string address;
+  std::uint16_t port = 0;
+  bool inferred = false;  // credited with a duplicate the browser dropped
+  std::string problem;
+};
+
+struct NatReport {
+  NatVerdict verdict;
+  std::vector<NatEvidenceEntry> evidence;
+  double elapsedMs = 0;
+  bool timedOut = false;
+  std::size_t malformedCandidates = 0;
+};
+
+class NatDetector {
+ public:
+  using TimerId = NatProbeDriver::TimerId;
+  using Done = std::function<void(const NatReport&)>;
+
+  NatDetector(NatProbeDriver& driver, Done onDone);
+  NatDetector(const NatDetector&) = delete;
+  NatDetector& operator=(const NatDetector&) = delete;
+
+  // `iceServerUrls`: every URL of the configured ICE servers; only stun: URLs are used.
+  // `timeoutMs`: nullopt for the default. Fails (ErrorKind::Config) on a bad timeout or a second
+  // start; otherwise `onDone` is called exactly once, possibly before start() returns.
+  Result<void> start(const std::vector<std::string>& iceServerUrls,
+                     std::optional<double> timeoutMs);
+
+  // Browser callbacks; ignored once the detection has finished.
+  void onCandidate(std::string_view candidate, std::string_view url);
+  void onCandidateError(std::string_view url, int errorCode, std::string_view errorText);
+  void onGatheringComplete();
+  void onGatherFailed(std::string_view message);
+  void onReachResult(bool reached);
+  void onTimer(TimerId id);
+
+  bool finished() const { return phase_ == Phase::Done; }
+
+ private:
+  enum class Phase { Idle, Gathering, Reaching, Done };
+  static constexpr TimerId kDeadlineTimer = 1;
+  static constexpr TimerId kReachTimer = 2;
+
+  struct Probe {
+    std::string candidate;
+    std::string address;
+    std::uint16_t port = 0;
+  };
+
+  void evaluate();
+  void finishGathering(NatVerdict verdict);
+  bool everyServerAccountedFor() const;
+  std::optional<Probe> reachCandidate(const NatVerdict& verdict) const;
+  void concludeReach(bool reached, std::string_view why);
+  void conclude(NatVerdict verdict);
+  std::vector<NatEvidenceEntry> evidenceFor(const NatVerdict& verdict) const;
+
+  NatProbeDriver& driver_;
+  Done onDone_;
+  Phase phase_ = Phase::Idle;
+  bool gatherStarted_ = false;
+  double startedAt_ = 0;
+  double deadline_ = 0;
+  NatEvidence evidence_;
+  std::vector<std::string> ignoredUrls_;  // TURN and other non-STUN URLs
+  std::vector<std::uint16_t> hostPorts_;
+  std::vector<Probe> srflxCandidates_;  // the raw strings, for the self-reach test
+  std::size_t events_ = 0;
+  std::size_t malformed_ = 0;
+  std::string firstMalformed_;
+  NatVerdict pending_;  // the verdict while the self-reach test runs
+  Probe probe_;
+  double reachWaitMs_ = 0;
+};
+
+}  // namespace wre

@@ -1,0 +1,99 @@
+// Reconnection: when the link is lost the peer waits a short grace period (`disconnected`) or
+// not at all (`failed`), then makes up to reconnectMaxAttempts ICE restarts on the backoff
+// schedule. Only the side that made the first offer restarts (it sends `renegotiation-needed`);
+// the answering side keeps the same schedule as a deadline, so a far side that is gone ends in
+// `reconnect-failed` rather than a hang. Glare cannot happen: the answerer never offers.
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include "peer/peer.hpp"
+#include "reconnect/backoff.hpp"
+
+namespace wre {
+namespace {
+
+BackoffPolicy policyOf(const Config& c) {
+  return {c.reconnectBaseDelay, c.reconnectMaxDelay, c.reconnectJitter, c.reconnectMaxAttempts};
+}
+
+}  // namespace
+
+void Peer::onLinkLost(bool failedOutright) {
+  setState(failedOutright ? PeerState::Failed : PeerState::Disconnected);
+  if (!everConnected_ || reconnecting_) return;  // the initial attempt is bounded by connectionTimeout
+  if (failedOutright) {
+    cancelTimers(TimerKind::DisconnectGrace);
+    beginReconnect();
+  } else if (!hasTimer(TimerKind::DisconnectGrace)) {
+    startTimer(TimerKind::DisconnectGrace, kDisconnectGraceMs);
+  }
+}
+
+void Peer::onLinkBack() {
+  cancelTimers();  // connection timeout, grace, attempts, give-up: all moot now
+  everConnected_ = true;
+  reconnecting_ = false;
+  attempt_ = 0;
+  setState(PeerState::Connected);
+  scheduler_.drain();
+}
+
+void Peer::beginReconnect() {
+  if (config_.reconnectMaxAttempts == 0) {
+    sink_.onEvent(event::ReconnectFailed{0});
+    setState(PeerState::Failed);
+    return;
+  }
+  reconnecting_ = true;
+  attempt_ = 0;
+  scheduleNextAttempt();
+}
+
+void Peer::scheduleNextAttempt() {
+  BackoffPolicy policy = policyOf(config_);
+  if (attempt_ >= policy.maxAttempts) {
+    // The last attempt gets the window the next one would have had (without jitter).
+    startTimer(TimerKind::ReconnectGiveUp, backoffDelayMs(policy, attempt_ + 1, 0));
+    return;
+  }
+  double delay = backoffDelayMs(policy, attempt_ + 1, driver_.random01());
+  sink_.onEvent(event::ReconnectScheduled{delay, attempt_ + 1});
+  startTimer(TimerKind::ReconnectAttempt, delay);
+}
+
+void Peer::runAttempt() {
+  ++attempt_;
+  sink_.onEvent(event::ReconnectAttempt{attempt_});
+  if (role_ == Role::Offerer) {
+    setState(PeerState::Connecting);
+    restartIce();
+  }
+  scheduleNextAttempt();
+}
+
+void Peer::giveUp() {
+  reconnecting_ = false;
+  sink_.onEvent(event::ReconnectFailed{attempt_});
+  setState(PeerState::Failed);
+}
+
+void Peer::restartIce() {
+  // The far side's new candidates carry a new ufrag the browser only knows once the answer is
+  // set: hold them until then.
+  remoteDescriptionSet_ = false;
+  driver_.createOffer(startRequest(Op::RestartOffer), true);
+}
+
+void Peer::onNetworkChange() {
+  if (closed()) return;
+  if (hasTimer(TimerKind::DisconnectGrace)) {
+    cancelTimers(TimerKind::DisconnectGrace);
+    beginReconnect();
+  }
+  if (reconnecting_ && hasTimer(TimerKind::ReconnectAttempt)) {
+    cancelTimers(TimerKind::ReconnectAttempt);
+    runAttempt();
+  }
+}
+
+}  // namespace wre
