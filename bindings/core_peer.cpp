@@ -1,6 +1,8 @@
 #include "core_peer.hpp"
 
+#include <emscripten/val.h>
 #include <type_traits>
+#include <vector>
 
 #include "value_from_js.hpp"
 
@@ -36,6 +38,60 @@ CandidateInit candidateFromJs(const val& c) {
   if (c["sdpMLineIndex"].typeOf().as<std::string>() == "number") init.sdpMLineIndex = c["sdpMLineIndex"].as<int>();
   if (c["usernameFragment"].isString()) init.usernameFragment = c["usernameFragment"].as<std::string>();
   return init;
+}
+
+val metricsVal(const ConnectionMetrics& m) {
+  val out = val::object();
+  out.set("bytesReceived", m.bytesReceived);
+  out.set("bytesSent", m.bytesSent);
+  out.set("packetsReceived", m.packetsReceived);
+  out.set("packetsSent", m.packetsSent);
+  out.set("packetsLost", m.packetsLost);
+  out.set("roundTripTime", m.roundTripTime);
+  out.set("jitter", m.jitter);
+  out.set("lossRate", m.lossRate);
+  val sources = val::object();
+  sources.set("roundTripTime", m.rttSource);
+  sources.set("jitter", m.jitterSource);
+  sources.set("packetsLost", m.lossSource);
+  sources.set("availableBandwidth", m.bandwidthSource);
+  out.set("sources", sources);
+  val types = val::object();
+  types.set("local", m.localCandidateType);
+  types.set("remote", m.remoteCandidateType);
+  out.set("candidateTypes", types);
+  out.set("bytesPerSecondSent", m.bytesPerSecondSent);
+  out.set("bytesPerSecondReceived", m.bytesPerSecondReceived);
+  out.set("messagesPerSecondSent", m.messagesPerSecondSent);
+  out.set("messagesPerSecondReceived", m.messagesPerSecondReceived);
+  out.set("availableBandwidth", m.availableBandwidth);
+  out.set("mos", m.mos);
+  out.set("timestamp", m.timestampMs);
+  return out;
+}
+
+double numberOr(const val& v, const char* key, double fallback) {
+  val x = v[key];
+  return x.isNumber() ? x.as<double>() : fallback;
+}
+
+StatsRecord statsFromJs(const val& v) {
+  StatsRecord r;
+  r.timestampMs = numberOr(v, "timestampMs", 0);
+  r.hasSelectedPair = v["hasSelectedPair"].as<bool>();
+  r.bytesSent = numberOr(v, "bytesSent", 0);
+  r.bytesReceived = numberOr(v, "bytesReceived", 0);
+  r.packetsSent = numberOr(v, "packetsSent", 0);
+  r.packetsReceived = numberOr(v, "packetsReceived", 0);
+  r.currentRoundTripTime = numberOr(v, "currentRoundTripTime", -1);
+  r.requestsSent = numberOr(v, "requestsSent", 0);
+  r.responsesReceived = numberOr(v, "responsesReceived", 0);
+  r.availableOutgoingBitrate = numberOr(v, "availableOutgoingBitrate", -1);
+  r.localCandidateType = v["localCandidateType"].as<std::string>();
+  r.remoteCandidateType = v["remoteCandidateType"].as<std::string>();
+  r.messagesSent = numberOr(v, "messagesSent", 0);
+  r.messagesReceived = numberOr(v, "messagesReceived", 0);
+  return r;
 }
 
 val candidateVal(const CandidateInit& c) {
@@ -115,10 +171,17 @@ void CorePeer::onChannelError(int channel, const std::string& message) { peer_->
 void CorePeer::onBufferedAmountLow(int channel) { peer_->onBufferedAmountLow(channel); }
 void CorePeer::onTimer(int id) { peer_->onTimer(static_cast<TimerId>(id)); }
 void CorePeer::onNetworkChange() { peer_->onNetworkChange(); }
+void CorePeer::onStats(int id, const val& record) { peer_->onStats(static_cast<RequestId>(id), statsFromJs(record)); }
+val CorePeer::metrics() const { return peer_ ? metricsVal(peer_->metrics()) : metricsVal({}); }
+std::string CorePeer::quality() const { return std::string(toString(peer_ ? peer_->quality() : QualityGrade::Unknown)); }
 
 void CorePeer::onMessage(int channel, const val& data) {
-  if (peer_->onUserMessage(channel, data["byteLength"].as<size_t>()))
-    host_.call<void>("deliver", channel, data);
+  if (channel >= kUserChannels) {  // library traffic: small, copied in to be read
+    std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(data);
+    peer_->onLibraryMessage(channel, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    return;
+  }
+  if (peer_->onUserMessage(channel, data["byteLength"].as<size_t>())) host_.call<void>("deliver", channel, data);
 }
 
 void CorePeer::emit(const char* name, const val& payload) { host_.call<void>("emit", std::string(name), payload); }
@@ -203,6 +266,13 @@ void CorePeer::onEvent(const PeerEvent& event) {
           d.set("sdp", e.offer.sdp);
           p.set("offer", d);
           emit("renegotiation-needed", p);
+        } else if constexpr (std::is_same_v<E, event::Metrics>) {
+          p.set("metrics", metricsVal(e.metrics));
+          emit("metrics", p);
+        } else if constexpr (std::is_same_v<E, event::QualityChange>) {
+          p.set("quality", std::string(toString(e.current)));
+          p.set("previous", std::string(toString(e.previous)));
+          emit("quality-change", p);
         } else if constexpr (std::is_same_v<E, event::MessageDropped>) {
           p.set("type", std::string(kChannels[e.channel].label));
           p.set("size", e.size);

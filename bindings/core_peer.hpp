@@ -46,6 +46,9 @@ class CorePeer : public EventSink {
   void onBufferedAmountLow(int channel);
   void onMessage(int channel, const emscripten::val& data);
   void onTimer(int id);
+  void onStats(int id, const emscripten::val& record);
+  emscripten::val metrics() const;
+  std::string quality() const;
   void onNetworkChange();
 
   void onEvent(const PeerEvent& event) override;

@@ -41,5 +41,8 @@ EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
       .function("_onBufferedAmountLow", &CorePeer::onBufferedAmountLow)
       .function("_onMessage", &CorePeer::onMessage)
       .function("_onTimer", &CorePeer::onTimer)
+      .function("_onStats", &CorePeer::onStats)
+      .function("metrics", &CorePeer::metrics)
+      .function("quality", &CorePeer::quality)
       .function("_onNetworkChange", &CorePeer::onNetworkChange);
 }

@@ -60,6 +60,8 @@ void JsDriver::addIceCandidate(RequestId id, const CandidateInit& c) {
   shims_.call<void>("addIceCandidate", conn_, id, init);
 }
 
+void JsDriver::getStats(RequestId id) { shims_.call<void>("getStats", conn_, id); }
+
 double JsDriver::bufferedAmount(int channel) { return channels_[channel]["bufferedAmount"].as<double>(); }
 
 Result<double> JsDriver::sendVal(int channel, const val& data) {

@@ -26,6 +26,7 @@ class JsDriver : public Driver {
   void setRemoteDescription(RequestId id, const SessionDescription& description) override;
   void addIceCandidate(RequestId id, const CandidateInit& candidate) override;
   double bufferedAmount(int channel) override;
+  void getStats(RequestId id) override;
   Result<double> send(int channel, const Payload& payload) override;
   Result<void> sendBytes(int channel, std::string_view bytes) override;
   void setTimer(TimerId id, double delayMs) override;

@@ -23,6 +23,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   #pending = new Map();
   #backlog = [];  // events emitted before the constructor returned, delivered on the next microtask
   #closed = false;
+  #lastMetrics = null;
   #iceServerUrls;  // the config's ICE server URLs, for detectNATType()
 
   constructor(config) {
@@ -67,6 +68,16 @@ export class WebRTCPeerEnhanced extends Emitter {
 
   getQueueSize() {
     return this.#closed ? 0 : this.#core.queuedMessages();
+  }
+
+  // The latest metrics (the guide's seven numbers, always finite, plus sources and extras).
+  getMetrics() {
+    return this.#closed ? this.#lastMetrics : this.#core.metrics();
+  }
+
+  // 'excellent' | 'good' | 'fair' | 'poor' | 'unknown', with hysteresis.
+  getQuality() {
+    return this.#closed ? 'unknown' : this.#core.quality();
   }
 
   getQueuedBytes() {
@@ -116,6 +127,7 @@ export class WebRTCPeerEnhanced extends Emitter {
 
   close() {
     if (this.#closed) return;
+    this.#lastMetrics = this.#core.metrics();
     this.#closed = true;
     registry.unregister(this);
     this.#host.release();

@@ -59,6 +59,7 @@ class FakeDriver : public Driver {
     calls.push_back({"addIceCandidate", id, c.candidate});
   }
   double bufferedAmount(int channel) override { return buffered[channel]; }
+  void getStats(RequestId id) override { calls.push_back({"getStats", id}); }
   Result<double> send(int channel, const Payload& p) override {
     if (throwOnSend) return makeError(ErrorKind::Send, "InvalidStateError");
     const auto& bytes = static_cast<const BytesHolder&>(p.holder()).bytes;

@@ -11,6 +11,7 @@ namespace {
 Config testConfig() {
   Config c;
   c.peerId = "p1";
+  c.metricsEnabled = false;  // metrics timers are tested in metrics_test.cpp
   return c;
 }
 

@@ -19,6 +19,7 @@ Config reconnectConfig() {
   c.reconnectMaxDelay = 30000;
   c.reconnectJitter = 1000;
   c.reconnectMaxAttempts = 5;
+  c.metricsEnabled = false;  // only reconnection timers here
   return c;
 }
 

@@ -10,6 +10,7 @@
 
 #include "peer/channel_spec.hpp"
 #include "peer/config.hpp"
+#include "metrics/stats_record.hpp"
 #include "queue/payload.hpp"
 #include "util/error.hpp"
 
@@ -46,6 +47,8 @@ class Driver {
   virtual void addIceCandidate(RequestId id, const CandidateInit& candidate) = 0;
 
   virtual double bufferedAmount(int channel) = 0;
+  // getStats(), flattened to a StatsRecord; the answer comes back through Peer::onStats.
+  virtual void getStats(RequestId id) = 0;
   // Hands the caller's bytes to the channel and returns its bufferedAmount afterwards (saving a
   // second call into JS); fails if the browser throws.
   virtual Result<double> send(int channel, const Payload& payload) = 0;

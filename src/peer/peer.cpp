@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "nat/ice_candidate.hpp"
+#include "metrics/probe_codec.hpp"
 #include "peer/sdp_facts.hpp"
 
 namespace wre {
@@ -179,6 +180,9 @@ void Peer::onRequestFailed(RequestId id, const std::string& message) {
     case Op::Answer: kind = ErrorKind::AnswerCreation; what = "createAnswer() failed"; break;
     case Op::RemoteAnswer: kind = ErrorKind::AnswerSet; what = "setRemoteAnswer() could not apply the answer"; break;
     case Op::Candidate: kind = ErrorKind::IceCandidate; what = "addIceCandidate() failed"; break;
+    case Op::Stats:
+      statsInFlight_ = false;  // the next tick asks again
+      return;
     case Op::RestartOffer:
       // No caller waits on it: an error event, and the schedule carries on.
       raise(ErrorKind::IceRestart, fmt::format(FMT_COMPILE("ICE restart offer failed: {}"), message));
@@ -235,6 +239,8 @@ void Peer::onChannelOpen(int channel) {
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   if (kChannels[channel].user) sink_.onEvent(event::ChannelOpen{channel});
   scheduler_.onOpen(channel);
+  // Announce ourselves; a plain peer has no channel on this stream, so it never sees it.
+  if (channel == kWre) (void)driver_.sendBytes(kWre, kHello);
 }
 
 void Peer::onChannelClose(int channel) {
@@ -321,6 +327,17 @@ void Peer::onTimer(TimerId id) {
       break;
     case TimerKind::ReconnectAttempt: runAttempt(); break;
     case TimerKind::ReconnectGiveUp: giveUp(); break;
+    case TimerKind::MetricsTick:
+      if (!statsInFlight_) {
+        statsInFlight_ = true;
+        driver_.getStats(startRequest(Op::Stats));
+      }
+      startTimer(TimerKind::MetricsTick, config_.metricsInterval);
+      break;
+    case TimerKind::Probe:
+      sendProbe();
+      startTimer(TimerKind::Probe, kProbeIntervalMs);
+      break;
   }
 }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "metrics/metrics_collector.hpp"
 #include "peer/config.hpp"
 #include "peer/driver.hpp"
 #include "peer/peer_events.hpp"
@@ -62,6 +63,16 @@ class Peer {
   void onBufferedAmountLow(int channel);
   // A message on a user channel: accounts for it; true if the app should see it.
   bool onUserMessage(int channel, size_t size);
+  // A message on the library's own channels (`wre`, `wre-probe`): never shown to the app.
+  void onLibraryMessage(int channel, std::string_view bytes);
+  void onStats(RequestId id, const StatsRecord& record);
+
+  const ConnectionMetrics& metrics() const { return metrics_.metrics(); }
+  QualityGrade quality() const { return metrics_.quality(); }
+  // True once the far side said hello on `wre`: it is this library, probes may flow.
+  bool farSideIsLibrary() const { return farSideIsLibrary_; }
+  // Probes: 20 a second of 13 bytes each way while connected, between two peers of this library.
+  static constexpr double kProbeIntervalMs = 50;
   void onTimer(TimerId id);
   // The browser came back online or changed network: restart now rather than at the next slot.
   void onNetworkChange();
@@ -69,10 +80,10 @@ class Peer {
   int reconnectAttempt() const { return attempt_; }
 
  private:
-  enum class Op { Offer, RemoteOffer, Answer, RemoteAnswer, Candidate, RestartOffer };
+  enum class Op { Offer, RemoteOffer, Answer, RemoteAnswer, Candidate, RestartOffer, Stats };
   enum class Signaling { Stable, HaveLocalOffer, HaveRemoteOffer };
   enum class Role { None, Offerer, Answerer };
-  enum class TimerKind { ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp };
+  enum class TimerKind { ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe };
 
   RequestId startRequest(Op op);
   TimerId startTimer(TimerKind kind, double delayMs);
@@ -92,6 +103,9 @@ class Peer {
   void runAttempt();
   void giveUp();
   void restartIce();
+  // Metrics (peer_metrics.cpp).
+  void startMeasuring();
+  void sendProbe();
   bool closed() const { return state_ == PeerState::Closed; }
 
   Config config_;
@@ -110,6 +124,10 @@ class Peer {
   RequestId nextRequest_ = 1;
   TimerId nextTimer_ = 1;
   SendScheduler scheduler_;
+  MetricsCollector metrics_;
+  bool farSideIsLibrary_ = false;
+  bool statsInFlight_ = false;
+  uint32_t probeSeq_ = 0;
 };
 
 }  // namespace wre

@@ -6,6 +6,8 @@
 #include <string>
 #include <variant>
 
+#include "metrics/connection_metrics.hpp"
+#include "metrics/quality.hpp"
 #include "peer/driver.hpp"
 #include "peer/peer_state.hpp"
 #include "util/error.hpp"
@@ -37,6 +39,8 @@ struct ReconnectAttempt { int attempt; };
 struct ReconnectFailed { int attempts; };
 // An ICE-restart offer the app must carry to the far side like the first one.
 struct RenegotiationNeeded { SessionDescription offer; };
+struct Metrics { ConnectionMetrics metrics; };
+struct QualityChange { QualityGrade previous, current; };
 }  // namespace event
 
 using PeerEvent = std::variant<event::Initialized, event::StateChange, event::IceCandidate,
@@ -46,7 +50,8 @@ using PeerEvent = std::variant<event::Initialized, event::StateChange, event::Ic
                                event::RequestDone, event::RequestFailed, event::MessageQueued,
                                event::MessageSent, event::Backpressure, event::ChannelReady,
                                event::MessageDropped, event::ReconnectScheduled, event::ReconnectAttempt,
-                               event::ReconnectFailed, event::RenegotiationNeeded>;
+                               event::ReconnectFailed, event::RenegotiationNeeded, event::Metrics,
+                               event::QualityChange>;
 
 class EventSink {
  public:

@@ -30,12 +30,16 @@ void Peer::onLinkLost(bool failedOutright) {
 }
 
 void Peer::onLinkBack() {
-  cancelTimers();  // connection timeout, grace, attempts, give-up: all moot now
+  // Connection timeout, grace, attempts, give-up: all moot now.
+  for (auto kind : {TimerKind::ConnectionTimeout, TimerKind::DisconnectGrace, TimerKind::ReconnectAttempt,
+                    TimerKind::ReconnectGiveUp})
+    cancelTimers(kind);
   everConnected_ = true;
   reconnecting_ = false;
   attempt_ = 0;
   setState(PeerState::Connected);
   scheduler_.drain();
+  startMeasuring();
 }
 
 void Peer::beginReconnect() {

@@ -1,0 +1,97 @@
+#include "metrics/metrics_collector.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wre {
+
+void MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
+  loss_.record(seq);
+  jitter_.addSample(sentMs / 1000.0, nowMs / 1000.0);
+}
+
+void MetricsCollector::onEcho(double sentMs, double nowMs) {
+  double rtt = nowMs - sentMs;
+  if (rtt >= 0 && std::isfinite(rtt)) probeRtt_.addSample(rtt);
+}
+
+void MetricsCollector::computeLoss(const StatsRecord& record, double nowMs) {
+  ConnectionMetrics& m = metrics_;
+  if (loss_.expected() > 0) {
+    lossHistory_.emplace_back(nowMs, loss_.snapshot());
+    while (lossHistory_.size() > 2 && nowMs - lossHistory_[1].first >= kLossWindowMs) lossHistory_.pop_front();
+    const LossSnapshot& from = lossHistory_.size() > 1 ? lossHistory_.front().second : LossSnapshot{};
+    m.lossRate = intervalLossRate(from, loss_.snapshot());
+    m.lossSource = "probe";
+    return;
+  }
+  // No probes: consent checks the far side never answered, between the last two samples.
+  if (previous_ && record.requestsSent > previous_->requestsSent) {
+    double asked = record.requestsSent - previous_->requestsSent;
+    double answered = record.responsesReceived - previous_->responsesReceived;
+    m.lossRate = std::clamp(1.0 - answered / asked, 0.0, 1.0);
+    m.lossSource = "consent-checks";
+  }
+}
+
+void MetricsCollector::onStats(const StatsRecord& r, bool sendBufferBusy) {
+  ConnectionMetrics& m = metrics_;
+  m.timestampMs = r.timestampMs;
+  m.bytesSent = r.bytesSent;
+  m.bytesReceived = r.bytesReceived;
+  m.packetsSent = r.packetsSent;
+  m.packetsReceived = r.packetsReceived;
+  m.localCandidateType = r.localCandidateType;
+  m.remoteCandidateType = r.remoteCandidateType;
+  if (r.currentRoundTripTime >= 0) stunRtt_.addSample(r.currentRoundTripTime * 1000.0);
+
+  if (probeRtt_.hasSamples()) {
+    m.roundTripTime = probeRtt_.smoothedMs() / 1000.0;
+    m.rttSource = "probe";
+  } else if (stunRtt_.hasSamples()) {
+    m.roundTripTime = stunRtt_.smoothedMs() / 1000.0;
+    m.rttSource = "stun";
+  }
+  if (jitter_.sampleCount() > 1) {
+    m.jitter = jitter_.jitterS();
+    m.jitterSource = "probe";
+  } else if (stunRtt_.sampleCount() > 1) {
+    m.jitter = stunRtt_.variationMs() / 2000.0;  // one-way share of the round-trip variation
+    m.jitterSource = "stun-rtt-variation";
+  }
+  computeLoss(r, r.timestampMs);
+  m.packetsLost = std::round(m.lossRate * m.packetsReceived);
+
+  if (previous_ && r.timestampMs > previous_->timestampMs) {
+    double dt = (r.timestampMs - previous_->timestampMs) / 1000.0;
+    m.bytesPerSecondSent = std::max(0.0, r.bytesSent - previous_->bytesSent) / dt;
+    m.bytesPerSecondReceived = std::max(0.0, r.bytesReceived - previous_->bytesReceived) / dt;
+    m.messagesPerSecondSent = std::max(0.0, r.messagesSent - previous_->messagesSent) / dt;
+    m.messagesPerSecondReceived = std::max(0.0, r.messagesReceived - previous_->messagesReceived) / dt;
+    // While our send buffer never ran dry, what left it is what the path could carry.
+    if (sendBufferBusy) {
+      m.availableBandwidth = m.bytesPerSecondSent * 8;
+      m.bandwidthSource = "buffer-drain";
+    }
+  }
+  if (m.bandwidthSource != "buffer-drain" && r.availableOutgoingBitrate > 0) {
+    m.availableBandwidth = r.availableOutgoingBitrate;
+    m.bandwidthSource = "stun";
+  }
+  previous_ = r;
+
+  bool measured = m.rttSource != "none";
+  QualityGrade observed = measured ? gradeQuality(m.roundTripTime * 1000.0, m.lossRate, thresholds_)
+                                   : QualityGrade::Unknown;
+  if (measured) m.mos = emodel_.score(m.roundTripTime * 1000.0, m.jitter * 1000.0, m.lossRate).mos;
+  QualityGrade before = tracker_.grade();
+  if (tracker_.update(observed)) changed_ = QualityChange{before, tracker_.grade()};
+}
+
+std::optional<MetricsCollector::QualityChange> MetricsCollector::takeQualityChange() {
+  auto out = changed_;
+  changed_.reset();
+  return out;
+}
+
+}  // namespace wre

@@ -1,0 +1,58 @@
+// Turns getStats() samples and probe results into ConnectionMetrics and a quality grade.
+// Probe figures win where there are any (a data-only link has no RTP loss or jitter counters);
+// otherwise it falls back to what getStats gives and says so in the *Source fields.
+#pragma once
+
+#include <deque>
+#include <optional>
+
+#include "metrics/connection_metrics.hpp"
+#include "metrics/emodel.hpp"
+#include "metrics/jitter_estimator.hpp"
+#include "metrics/loss_counter.hpp"
+#include "metrics/quality.hpp"
+#include "metrics/quality_tracker.hpp"
+#include "metrics/rtt_estimator.hpp"
+#include "metrics/stats_record.hpp"
+
+namespace wre {
+
+class MetricsCollector {
+ public:
+  // Loss is measured over the probes of roughly this long a stretch (enough probes to mean something).
+  static constexpr double kLossWindowMs = 10000;
+
+  explicit MetricsCollector(QualityThresholds thresholds = {}) : thresholds_(thresholds) {}
+
+  // A probe from the far side arrived (sender clock `sentMs`, our clock `nowMs`).
+  void onProbe(uint32_t seq, double sentMs, double nowMs);
+  // Our probe came back: one round-trip sample.
+  void onEcho(double sentMs, double nowMs);
+  // The send buffer was draining under load between the last two samples (for bandwidth).
+  void onStats(const StatsRecord& record, bool sendBufferBusy);
+
+  const ConnectionMetrics& metrics() const { return metrics_; }
+  QualityGrade quality() const { return tracker_.grade(); }
+  struct QualityChange {
+    QualityGrade previous, current;
+  };
+  // Set by onStats when the (hysteresis-filtered) grade changed; cleared by the reader.
+  std::optional<QualityChange> takeQualityChange();
+
+ private:
+  void computeLoss(const StatsRecord& record, double nowMs);
+
+  QualityThresholds thresholds_;
+  RttEstimator probeRtt_;
+  RttEstimator stunRtt_;
+  JitterEstimator jitter_;
+  LossCounter loss_;
+  std::deque<std::pair<double, LossSnapshot>> lossHistory_;  // (time, snapshot) per stats sample
+  std::optional<StatsRecord> previous_;
+  EModel emodel_;
+  QualityTracker tracker_;
+  std::optional<QualityChange> changed_;
+  ConnectionMetrics metrics_;
+};
+
+}  // namespace wre

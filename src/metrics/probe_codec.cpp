@@ -1,0 +1,40 @@
+#include "metrics/probe_codec.hpp"
+
+#include <cstring>
+
+namespace wre {
+namespace {
+
+constexpr size_t kProbeSize = 13;
+
+template <class T>
+void putLe(std::string& out, T value) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));  // wasm32 and x86-64 are little-endian
+  out.append(reinterpret_cast<const char*>(bytes), sizeof(T));
+}
+
+template <class T>
+T getLe(std::string_view in, size_t at) {
+  T value;
+  std::memcpy(&value, in.data() + at, sizeof(T));
+  return value;
+}
+
+}  // namespace
+
+std::string encodeProbe(const Probe& p) {
+  std::string out;
+  out.reserve(kProbeSize);
+  out.push_back(p.echo ? 'E' : 'P');
+  putLe(out, p.seq);
+  putLe(out, p.sentMs);
+  return out;
+}
+
+std::optional<Probe> decodeProbe(std::string_view bytes) {
+  if (bytes.size() != kProbeSize || (bytes[0] != 'P' && bytes[0] != 'E')) return std::nullopt;
+  return Probe{bytes[0] == 'E', getLe<uint32_t>(bytes, 1), getLe<double>(bytes, 5)};
+}
+
+}  // namespace wre

@@ -1,0 +1,51 @@
+// Metrics: a getStats() sweep every metricsInterval while connected, and — once the far side has
+// said hello on `wre` — light probes on the unordered `wre-probe` channel for RTT, jitter and loss.
+#include "metrics/probe_codec.hpp"
+#include "peer/peer.hpp"
+
+namespace wre {
+
+void Peer::startMeasuring() {
+  if (!config_.metricsEnabled) return;
+  if (!hasTimer(TimerKind::MetricsTick)) startTimer(TimerKind::MetricsTick, config_.metricsInterval);
+  if (farSideIsLibrary_ && !hasTimer(TimerKind::Probe)) startTimer(TimerKind::Probe, kProbeIntervalMs);
+}
+
+void Peer::sendProbe() {
+  if (state_ != PeerState::Connected || !scheduler_.isOpen(kWreProbe)) return;
+  // Best effort by design: a refused probe is a lost probe.
+  (void)driver_.sendBytes(kWreProbe, encodeProbe({false, probeSeq_++, driver_.nowMs()}));
+}
+
+void Peer::onLibraryMessage(int channel, std::string_view bytes) {
+  if (closed()) return;
+  if (channel == kWre) {
+    if (bytes == kHello && !farSideIsLibrary_) {
+      farSideIsLibrary_ = true;
+      if (state_ == PeerState::Connected) startMeasuring();
+    }
+    return;
+  }
+  if (channel != kWreProbe || !farSideIsLibrary_) return;
+  auto probe = decodeProbe(bytes);
+  if (!probe) return;  // not ours: ignore rather than trust
+  if (probe->echo) {
+    metrics_.onEcho(probe->sentMs, driver_.nowMs());
+  } else {
+    metrics_.onProbe(probe->seq, probe->sentMs, driver_.nowMs());
+    Probe echo = *probe;
+    echo.echo = true;
+    (void)driver_.sendBytes(kWreProbe, encodeProbe(echo));
+  }
+}
+
+void Peer::onStats(RequestId id, const StatsRecord& record) {
+  if (pending_.erase(id) == 0 || closed()) return;
+  statsInFlight_ = false;
+  bool busy = scheduler_.queue().bytes() > 0;
+  metrics_.onStats(record, busy);
+  sink_.onEvent(event::Metrics{metrics_.metrics()});
+  if (auto change = metrics_.takeQualityChange()) sink_.onEvent(event::QualityChange{change->previous, change->current});
+}
+
+}  // namespace wre

@@ -1,0 +1,174 @@
+#include <catch2/catch.hpp>
+
+#include "fake_driver.hpp"
+#include "fixtures/chromium_stats.hpp"
+#include "metrics/metrics_collector.hpp"
+#include "metrics/probe_codec.hpp"
+#include "peer/peer.hpp"
+
+using namespace wre;
+using namespace wre::test;
+using fixtures::kChromiumStats;
+
+TEST_CASE("totals and rates from getStats records recorded in Chromium") {
+  MetricsCollector c;
+  c.onStats(kChromiumStats[0], false);
+  c.onStats(kChromiumStats[1], false);
+  const auto& m = c.metrics();
+  const auto &a = kChromiumStats[0], &b = kChromiumStats[1];
+  double dt = (b.timestampMs - a.timestampMs) / 1000.0;
+  CHECK(m.bytesSent == b.bytesSent);
+  CHECK(m.packetsReceived == b.packetsReceived);
+  CHECK(m.bytesPerSecondSent == Approx((b.bytesSent - a.bytesSent) / dt));
+  CHECK(m.bytesPerSecondSent > 1e6);  // 64 x 16 KiB in about a second
+  CHECK(m.messagesPerSecondSent == Approx(64 / dt));
+  CHECK(m.localCandidateType == "host");
+  // No probes: the round trip comes from STUN consent checks, loss from unanswered checks.
+  CHECK(m.rttSource == "stun");
+  CHECK(m.lossSource == "consent-checks");
+  CHECK(m.lossRate == 0);
+  CHECK(m.roundTripTime > 0);
+  CHECK(m.roundTripTime < 0.01);
+  CHECK(m.jitterSource == "stun-rtt-variation");
+  CHECK(m.mos > 4.3);
+}
+
+TEST_CASE("probes give RTT, RFC 3550 jitter and one-way loss") {
+  MetricsCollector c;
+  // The far side probes every 50 ms; its clock is 1e6 ms ahead of ours (it cancels out).
+  // One-way delay alternates 100 / 110 ms; every 20th probe is lost (5 %).
+  double now = 0;
+  for (uint32_t seq = 0; seq < 400; ++seq) {
+    double sent = 1e6 + seq * 50.0;
+    if (seq % 20 != 7) c.onProbe(seq, sent, seq * 50.0 + (seq % 2 ? 110 : 100));
+    c.onEcho(now, now + 200);  // our own probes come back after 200 ms
+    now += 50;
+  }
+  StatsRecord r = kChromiumStats[2];
+  r.timestampMs = now;
+  c.onStats(r, false);
+  const auto& m = c.metrics();
+  CHECK(m.rttSource == "probe");
+  CHECK(m.roundTripTime == Approx(0.2));
+  CHECK(m.jitterSource == "probe");
+  CHECK(m.jitter == Approx(0.010).epsilon(0.05));  // |D| = 10 ms every time: J converges to 10 ms
+  CHECK(m.lossSource == "probe");
+  CHECK(m.lossRate == Approx(0.05).margin(0.003));
+  CHECK(m.packetsLost == Approx(std::round(m.lossRate * r.packetsReceived)));
+}
+
+TEST_CASE("quality changes with hysteresis: one bad sample does not flap the grade") {
+  MetricsCollector c;
+  StatsRecord r = kChromiumStats[1];
+  auto sample = [&](double rttS) {
+    r.timestampMs += 1000;
+    r.currentRoundTripTime = rttS;
+    c.onStats(r, false);
+    return c.takeQualityChange();
+  };
+  auto first = sample(0.010);  // leaving `unknown` is immediate: any measurement beats none
+  REQUIRE(first);
+  CHECK(first->previous == QualityGrade::Unknown);
+  CHECK(first->current == QualityGrade::Excellent);
+  CHECK_FALSE(sample(0.150));  // smoothed RTT moves slowly, and one sighting is not enough
+  for (int i = 0; i < 40 && c.quality() == QualityGrade::Excellent; ++i) sample(0.300);
+  CHECK(c.quality() != QualityGrade::Excellent);
+}
+
+TEST_CASE("probe messages round-trip and anything else is rejected") {
+  auto bytes = encodeProbe({false, 0xdeadbeef, 1234.5});
+  CHECK(bytes.size() == 13);
+  auto p = decodeProbe(bytes);
+  REQUIRE(p);
+  CHECK_FALSE(p->echo);
+  CHECK(p->seq == 0xdeadbeef);
+  CHECK(p->sentMs == 1234.5);
+  CHECK(decodeProbe(encodeProbe({true, 1, 2}))->echo);
+  CHECK_FALSE(decodeProbe(""));
+  CHECK_FALSE(decodeProbe(bytes.substr(0, 12)));
+  CHECK_FALSE(decodeProbe("X" + bytes.substr(1)));
+}
+
+namespace {
+
+struct MeasuredPeer {
+  FakeDriver driver;
+  EventLog log;
+  Peer peer;
+  MeasuredPeer() : peer(config(), driver, log) {
+    REQUIRE(peer.start());
+    auto id = peer.createOffer();
+    peer.onDescription(id.value(), {"offer", "v=0\r\n"});
+    peer.onRequestDone(peer.setRemoteAnswer({"answer", "v=0\r\n"}).value());
+    for (int c = 0; c < kChannelCount; ++c) peer.onChannelOpen(c);
+    peer.onConnectionState("connected");
+  }
+  static Config config() {
+    Config c;
+    c.peerId = "m";
+    c.metricsInterval = 1000;
+    return c;
+  }
+  void advance(double ms) {
+    driver.advance(driver.now + ms, [&](TimerId id) { peer.onTimer(id); });
+  }
+  size_t sentOn(int channel) const {
+    size_t n = 0;
+    for (const auto& [c, _] : driver.sent) n += c == channel;
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("hello on wre; probes only once the far side has said hello") {
+  MeasuredPeer p;
+  REQUIRE(p.sentOn(kWre) == 1);
+  CHECK(p.driver.sent[0].second == std::string(kHello));
+  p.advance(1000);
+  CHECK(p.sentOn(kWreProbe) == 0);  // a plain peer: no probes, ever
+  CHECK(p.driver.count("getStats") == 1);  // but getStats still runs
+  p.peer.onLibraryMessage(kWre, kHello);
+  CHECK(p.peer.farSideIsLibrary());
+  p.advance(1000);
+  CHECK(p.sentOn(kWreProbe) == 20);  // 20 probes a second
+}
+
+TEST_CASE("a probe from the far side is echoed; an echo becomes an RTT sample; stats emit metrics") {
+  MeasuredPeer p;
+  p.peer.onLibraryMessage(kWre, kHello);
+  p.driver.sent.clear();
+  p.peer.onLibraryMessage(kWreProbe, encodeProbe({false, 7, 42.0}));
+  REQUIRE(p.driver.sent.size() == 1);
+  auto echo = decodeProbe(p.driver.sent[0].second);
+  REQUIRE(echo);
+  CHECK(echo->echo);
+  CHECK(echo->seq == 7);
+  p.peer.onLibraryMessage(kWreProbe, encodeProbe({true, 0, p.driver.now - 30}));
+  p.peer.onLibraryMessage(kWreProbe, "garbage");  // ignored, not trusted
+  p.advance(1000);
+  auto stats = p.driver.last("getStats");
+  REQUIRE(stats);
+  p.peer.onStats(stats->id, kChromiumStats[1]);
+  auto metrics = p.log.all<event::Metrics>();
+  REQUIRE(metrics.size() == 1);
+  CHECK(metrics[0].metrics.rttSource == "probe");
+  CHECK(metrics[0].metrics.roundTripTime == Approx(0.030));
+}
+
+TEST_CASE("metrics off: no timers, no probes, nothing sent but the hello") {
+  FakeDriver driver;
+  EventLog log;
+  Config c;
+  c.peerId = "quiet";
+  c.metricsEnabled = false;
+  Peer peer(c, driver, log);
+  REQUIRE(peer.start());
+  peer.onDescription(peer.createOffer().value(), {"offer", "v=0\r\n"});
+  peer.onRequestDone(peer.setRemoteAnswer({"answer", "v=0\r\n"}).value());
+  for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
+  peer.onConnectionState("connected");
+  peer.onLibraryMessage(kWre, kHello);
+  CHECK(driver.timers.empty());
+  CHECK(driver.sent.size() == 1);
+}
