@@ -117,21 +117,16 @@ export type PeerDefaults = Partial<Omit<WebRTCConfig, 'peerId'>>;
 // ---------------------------------------------------------------------------------------------
 // Metrics and NAT
 
-/** The seven core figures of `ConnectionMetrics`. */
-export type MetricName =
-  | 'bytesReceived'
-  | 'bytesSent'
-  | 'packetsReceived'
-  | 'packetsSent'
-  | 'packetsLost'
-  | 'roundTripTime'
-  | 'jitter';
+/** The measured figures of `ConnectionMetrics` whose source is reported in `sources`. */
+export type MetricName = 'roundTripTime' | 'jitter' | 'packetsLost' | 'availableBandwidth';
 
 /**
- * Where a figure came from: a getStats report (`candidate-pair`, `transport`, `data-channel`),
- * the library's own probes (`probe`), or nothing measured yet (`none`, figure is 0).
+ * Where a figure came from: the library's own probes (`probe`, only between two peers of this
+ * library), STUN consent checks (`stun`, `consent-checks`, `stun-rtt-variation`), the send buffer's
+ * drain rate under load (`buffer-drain`), or nothing measured yet (`none`, figure is 0).
  */
-export type MetricSource = 'candidate-pair' | 'transport' | 'data-channel' | 'probe' | 'none' | (string & {});
+export type MetricSource =
+  | 'probe' | 'stun' | 'consent-checks' | 'stun-rtt-variation' | 'buffer-drain' | 'none';
 
 /** Connection statistics; the seven core figures are always finite numbers. */
 export interface ConnectionMetrics {
@@ -143,24 +138,32 @@ export interface ConnectionMetrics {
   packetsReceived: number;
   /** Total packets sent. */
   packetsSent: number;
-  /** Packets lost (measured by the library's probes on data-only connections). */
+  /** Packets lost: `round(lossRate × packetsReceived)`, so `packetsLost / packetsReceived` is the measured loss. */
   packetsLost: number;
   /** Round-trip time in **seconds**. */
   roundTripTime: number;
   /** Jitter in **seconds**. */
   jitter: number;
-  /** Which source each core figure came from. */
-  sources?: Partial<Record<MetricName, MetricSource>>;
-  /** Candidate types of the selected candidate pair (`relay` means TURN is in use). */
-  candidateTypes?: { local?: RTCIceCandidateType; remote?: RTCIceCandidateType };
+  /** Measured loss rate, 0..1 (probes over the last ~10 s, or unanswered consent checks). */
+  lossRate: number;
+  /** Which source each measured figure came from. */
+  sources: Record<MetricName, MetricSource>;
+  /** Candidate types of the selected candidate pair (`relay` means TURN is in use); '' before one is selected. */
+  candidateTypes: { local: RTCIceCandidateType | ''; remote: RTCIceCandidateType | '' };
   /** Send rate over the last interval, bytes per second. */
-  bytesPerSecondSent?: number;
+  bytesPerSecondSent: number;
   /** Receive rate over the last interval, bytes per second. */
-  bytesPerSecondReceived?: number;
-  /** Estimated available outgoing bandwidth, bits per second. */
-  availableBandwidth?: number;
-  /** Mean opinion score from the E-model, 1 (bad) to 4.5 (excellent). */
-  mos?: number;
+  bytesPerSecondReceived: number;
+  /** Data-channel messages sent per second over the last interval. */
+  messagesPerSecondSent: number;
+  /** Data-channel messages received per second over the last interval. */
+  messagesPerSecondReceived: number;
+  /** Estimated available outgoing bandwidth, bits per second (0: unknown). */
+  availableBandwidth: number;
+  /** Mean opinion score from the E-model, 1 (bad) to 4.5 (excellent); 0 before the first sample. */
+  mos: number;
+  /** `performance.now()` of the sample, ms. */
+  timestamp: number;
 }
 
 /** NAT classification (RFC 3489 names). */
@@ -297,6 +300,14 @@ export interface MessageSentPayload {
 export interface ChannelReadyPayload {
   type: DataChannelType;
 }
+
+/** `message-dropped`: the `unreliable` channel discarded a queued message (stale or overflow). */
+export interface MessageDroppedPayload {
+  type: 'unreliable';
+  size: number;
+  /** `stale`: queued longer than 500 ms; `overflow`: more than 256 KiB queued. */
+  reason: 'stale' | 'overflow';
+}
 /** `metrics`: periodic statistics (every `metricsInterval` ms when `metricsEnabled`). */
 export interface MetricsPayload {
   metrics: ConnectionMetrics;
@@ -355,6 +366,7 @@ export interface PeerEvents {
   'message-sent': MessageSentPayload;
   /** A channel can take more data again. */
   'channel-ready': ChannelReadyPayload;
+  'message-dropped': MessageDroppedPayload;
   /** Periodic metrics. */
   metrics: MetricsPayload;
   /** The connection quality grade changed. */
