@@ -4,106 +4,12 @@
 #include <type_traits>
 #include <vector>
 
+#include "js_values.hpp"
 #include "value_from_js.hpp"
 
 using emscripten::val;
 
 namespace wre::bind {
-namespace {
-
-val errorVal(const Error& e) {
-  val out = val::object();
-  out.set("type", std::string(toString(e.kind)));
-  out.set("message", e.message);
-  return out;
-}
-
-template <class T>
-val resultVal(const Result<T>& r) {
-  return r ? val::undefined() : errorVal(r.error());
-}
-
-val channelVal(int channel) {
-  val out = val::object();
-  out.set("type", std::string(kChannels[channel].label));
-  out.set("label", std::string(kChannels[channel].label));
-  return out;
-}
-
-CandidateInit candidateFromJs(const val& c) {
-  CandidateInit init;
-  val text = c["candidate"];
-  init.candidate = text.isString() ? text.as<std::string>() : "";
-  if (c["sdpMid"].isString()) init.sdpMid = c["sdpMid"].as<std::string>();
-  if (c["sdpMLineIndex"].typeOf().as<std::string>() == "number") init.sdpMLineIndex = c["sdpMLineIndex"].as<int>();
-  if (c["usernameFragment"].isString()) init.usernameFragment = c["usernameFragment"].as<std::string>();
-  return init;
-}
-
-val metricsVal(const ConnectionMetrics& m) {
-  val out = val::object();
-  out.set("bytesReceived", m.bytesReceived);
-  out.set("bytesSent", m.bytesSent);
-  out.set("packetsReceived", m.packetsReceived);
-  out.set("packetsSent", m.packetsSent);
-  out.set("packetsLost", m.packetsLost);
-  out.set("roundTripTime", m.roundTripTime);
-  out.set("jitter", m.jitter);
-  out.set("lossRate", m.lossRate);
-  val sources = val::object();
-  sources.set("roundTripTime", m.rttSource);
-  sources.set("jitter", m.jitterSource);
-  sources.set("packetsLost", m.lossSource);
-  sources.set("availableBandwidth", m.bandwidthSource);
-  out.set("sources", sources);
-  val types = val::object();
-  types.set("local", m.localCandidateType);
-  types.set("remote", m.remoteCandidateType);
-  out.set("candidateTypes", types);
-  out.set("bytesPerSecondSent", m.bytesPerSecondSent);
-  out.set("bytesPerSecondReceived", m.bytesPerSecondReceived);
-  out.set("messagesPerSecondSent", m.messagesPerSecondSent);
-  out.set("messagesPerSecondReceived", m.messagesPerSecondReceived);
-  out.set("availableBandwidth", m.availableBandwidth);
-  out.set("mos", m.mos);
-  out.set("timestamp", m.timestampMs);
-  return out;
-}
-
-double numberOr(const val& v, const char* key, double fallback) {
-  val x = v[key];
-  return x.isNumber() ? x.as<double>() : fallback;
-}
-
-StatsRecord statsFromJs(const val& v) {
-  StatsRecord r;
-  r.timestampMs = numberOr(v, "timestampMs", 0);
-  r.hasSelectedPair = v["hasSelectedPair"].as<bool>();
-  r.bytesSent = numberOr(v, "bytesSent", 0);
-  r.bytesReceived = numberOr(v, "bytesReceived", 0);
-  r.packetsSent = numberOr(v, "packetsSent", 0);
-  r.packetsReceived = numberOr(v, "packetsReceived", 0);
-  r.currentRoundTripTime = numberOr(v, "currentRoundTripTime", -1);
-  r.requestsSent = numberOr(v, "requestsSent", 0);
-  r.responsesReceived = numberOr(v, "responsesReceived", 0);
-  r.availableOutgoingBitrate = numberOr(v, "availableOutgoingBitrate", -1);
-  r.localCandidateType = v["localCandidateType"].as<std::string>();
-  r.remoteCandidateType = v["remoteCandidateType"].as<std::string>();
-  r.messagesSent = numberOr(v, "messagesSent", 0);
-  r.messagesReceived = numberOr(v, "messagesReceived", 0);
-  return r;
-}
-
-val candidateVal(const CandidateInit& c) {
-  val out = val::object();
-  out.set("candidate", c.candidate);
-  out.set("sdpMid", c.sdpMid ? val(*c.sdpMid) : val::null());
-  out.set("sdpMLineIndex", c.sdpMLineIndex ? val(*c.sdpMLineIndex) : val::null());
-  if (c.usernameFragment) out.set("usernameFragment", *c.usernameFragment);
-  return out;
-}
-
-}  // namespace
 
 CorePeer::CorePeer(val host) : host_(host), driver_(host) {}
 
@@ -224,12 +130,7 @@ void CorePeer::onEvent(const PeerEvent& event) {
           emit("closed", p);
         } else if constexpr (std::is_same_v<E, event::RequestDone>) {
           p.set("id", e.id);
-          if (e.description) {
-            val d = val::object();
-            d.set("type", e.description->type);
-            d.set("sdp", e.description->sdp);
-            p.set("description", d);
-          }
+          if (e.description) p.set("description", descriptionVal(*e.description));
           emit("_done", p);
         } else if constexpr (std::is_same_v<E, event::RequestFailed>) {
           p.set("id", e.id);
@@ -261,10 +162,7 @@ void CorePeer::onEvent(const PeerEvent& event) {
           p.set("attempts", e.attempts);
           emit("reconnect-failed", p);
         } else if constexpr (std::is_same_v<E, event::RenegotiationNeeded>) {
-          val d = val::object();
-          d.set("type", e.offer.type);
-          d.set("sdp", e.offer.sdp);
-          p.set("offer", d);
+          p.set("offer", descriptionVal(e.offer));
           emit("renegotiation-needed", p);
         } else if constexpr (std::is_same_v<E, event::Metrics>) {
           p.set("metrics", metricsVal(e.metrics));

@@ -1,0 +1,108 @@
+#include "js_values.hpp"
+
+#include <string>
+
+using emscripten::val;
+
+namespace wre::bind {
+namespace {
+
+double numberOr(const val& v, const char* key, double fallback) {
+  val x = v[key];
+  return x.isNumber() ? x.as<double>() : fallback;
+}
+
+}  // namespace
+
+
+val errorVal(const Error& e) {
+  val out = val::object();
+  out.set("type", std::string(toString(e.kind)));
+  out.set("message", e.message);
+  return out;
+}
+
+val channelVal(int channel) {
+  val out = val::object();
+  out.set("type", std::string(kChannels[channel].label));
+  out.set("label", std::string(kChannels[channel].label));
+  return out;
+}
+
+CandidateInit candidateFromJs(const val& c) {
+  CandidateInit init;
+  val text = c["candidate"];
+  init.candidate = text.isString() ? text.as<std::string>() : "";
+  if (c["sdpMid"].isString()) init.sdpMid = c["sdpMid"].as<std::string>();
+  if (c["sdpMLineIndex"].typeOf().as<std::string>() == "number") init.sdpMLineIndex = c["sdpMLineIndex"].as<int>();
+  if (c["usernameFragment"].isString()) init.usernameFragment = c["usernameFragment"].as<std::string>();
+  return init;
+}
+
+val metricsVal(const ConnectionMetrics& m) {
+  val out = val::object();
+  out.set("bytesReceived", m.bytesReceived);
+  out.set("bytesSent", m.bytesSent);
+  out.set("packetsReceived", m.packetsReceived);
+  out.set("packetsSent", m.packetsSent);
+  out.set("packetsLost", m.packetsLost);
+  out.set("roundTripTime", m.roundTripTime);
+  out.set("jitter", m.jitter);
+  out.set("lossRate", m.lossRate);
+  val sources = val::object();
+  sources.set("roundTripTime", m.rttSource);
+  sources.set("jitter", m.jitterSource);
+  sources.set("packetsLost", m.lossSource);
+  sources.set("availableBandwidth", m.bandwidthSource);
+  out.set("sources", sources);
+  val types = val::object();
+  types.set("local", m.localCandidateType);
+  types.set("remote", m.remoteCandidateType);
+  out.set("candidateTypes", types);
+  out.set("bytesPerSecondSent", m.bytesPerSecondSent);
+  out.set("bytesPerSecondReceived", m.bytesPerSecondReceived);
+  out.set("messagesPerSecondSent", m.messagesPerSecondSent);
+  out.set("messagesPerSecondReceived", m.messagesPerSecondReceived);
+  out.set("availableBandwidth", m.availableBandwidth);
+  out.set("mos", m.mos);
+  out.set("timestamp", m.timestampMs);
+  return out;
+}
+
+StatsRecord statsFromJs(const val& v) {
+  StatsRecord r;
+  r.timestampMs = numberOr(v, "timestampMs", 0);
+  r.hasSelectedPair = v["hasSelectedPair"].as<bool>();
+  r.bytesSent = numberOr(v, "bytesSent", 0);
+  r.bytesReceived = numberOr(v, "bytesReceived", 0);
+  r.packetsSent = numberOr(v, "packetsSent", 0);
+  r.packetsReceived = numberOr(v, "packetsReceived", 0);
+  r.currentRoundTripTime = numberOr(v, "currentRoundTripTime", -1);
+  r.requestsSent = numberOr(v, "requestsSent", 0);
+  r.responsesReceived = numberOr(v, "responsesReceived", 0);
+  r.availableOutgoingBitrate = numberOr(v, "availableOutgoingBitrate", -1);
+  r.localCandidateType = v["localCandidateType"].as<std::string>();
+  r.remoteCandidateType = v["remoteCandidateType"].as<std::string>();
+  r.messagesSent = numberOr(v, "messagesSent", 0);
+  r.messagesReceived = numberOr(v, "messagesReceived", 0);
+  return r;
+}
+
+val candidateVal(const CandidateInit& c) {
+  val out = val::object();
+  out.set("candidate", c.candidate);
+  out.set("sdpMid", c.sdpMid ? val(*c.sdpMid) : val::null());
+  out.set("sdpMLineIndex", c.sdpMLineIndex ? val(*c.sdpMLineIndex) : val::null());
+  if (c.usernameFragment) out.set("usernameFragment", *c.usernameFragment);
+  return out;
+}
+
+
+val descriptionVal(const SessionDescription& d) {
+  val out = val::object();
+  out.set("type", d.type);
+  out.set("sdp", d.sdp);
+  return out;
+}
+
+}  // namespace wre::bind
