@@ -79,7 +79,8 @@ class NatProbe {
   explicit NatProbe(val host)
       : host_(std::move(host)),
         driver_(host_),
-        detector_(driver_, [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
+        detector_(driver_,
+                  [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
 
   // `urls`: array of ICE server URL strings; `timeout`: milliseconds or undefined.
   // Returns undefined, or the reason the arguments were refused (then `done` is never called).

@@ -421,3 +421,37 @@ TEST_CASE("detector: several local sockets behind mDNS: answers alone do not sto
   REQUIRE(run.report);  // three mappings from two sockets: one socket got two
   CHECK(run.report->verdict.type == NatType::Symmetric);
 }
+
+TEST_CASE("detector: a srflx candidate without an IP address is not a server's answer") {
+  Run run;
+  REQUIRE(run.detector.start({kA, kB}, std::nullopt));
+  run.detector.onCandidate(kHost, "");
+  run.detector.onCandidate(srflx("stun-mapped.example", 40000), kB);  // well-formed, not a mapping
+  run.detector.onCandidate(srflx("10.98.0.1", 40000), kA);
+  CHECK_FALSE(run.report);  // B has not answered
+  run.driver.advance(run.detector, kNatDefaultTimeoutMs);
+  REQUIRE(run.report);
+  CHECK(run.report->verdict.type == NatType::Unknown);
+  CHECK(run.report->malformedCandidates == 0);
+}
+
+TEST_CASE("detector: a browser that answers re-entrantly during gather() is handled") {
+  struct Eager : FakeNatDriver {
+    NatDetector* detector = nullptr;
+    Result<void> gather(const std::vector<std::string>& urls) override {
+      (void)FakeNatDriver::gather(urls);
+      detector->onCandidateError(urls[0], 701, "x");
+      detector->onCandidateError(urls[1], 701, "y");
+      return ok();
+    }
+  };
+  Eager driver;
+  std::optional<NatReport> report;
+  NatDetector detector(driver, [&](const NatReport& r) { report = r; });
+  driver.detector = &detector;
+  REQUIRE(detector.start({kA, kB}, std::nullopt));
+  REQUIRE(report);
+  CHECK(report->verdict.requiresRelay);
+  CHECK(driver.timers.empty());  // no deadline left behind
+  CHECK(report->evidence[0].problem == "error 701: x");
+}

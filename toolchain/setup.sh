@@ -3,8 +3,9 @@
 #
 #   bash toolchain/setup.sh
 #
-# 1. Debian packages: emscripten (emcc), chromium, coturn (turnserver), Boost/fmt/Catch2 headers,
-#    cmake/g++/make. Installed with apt-get (sudo only when not root) only if something is missing.
+# 1. Debian packages: emscripten (emcc), chromium, coturn (turnserver), iptables + iproute2 (the
+#    NAT lab of e2e/nat.spec.js), Boost/fmt/Catch2 headers, cmake/g++/make. Installed with
+#    apt-get (sudo only when not root) only if something is missing.
 # 2. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
 # 3. build/inc/: symlinks boost, fmt, catch2 -> /usr/include/..., the only host headers the
 #    Emscripten build may see (never pass -I/usr/include to emcc: it drags glibc over the sysroot).
@@ -23,6 +24,8 @@ REQUIRED=(
   "/usr/bin/emcc emscripten"
   "/usr/bin/chromium chromium"
   "/usr/bin/turnserver coturn"
+  "/usr/sbin/iptables iptables"
+  "/usr/sbin/ip iproute2"
   "/usr/include/boost/outcome.hpp libboost-dev"
   "/usr/include/fmt/format.h libfmt-dev"
   "/usr/include/catch2/catch.hpp catch2"

@@ -56,7 +56,8 @@ NatDetector::NatDetector(NatProbeDriver& driver, Done onDone)
 Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
                                 std::optional<double> timeoutMs) {
   if (phase_ != Phase::Idle)
-    return makeError(ErrorKind::InvalidState, "detectNATType(): this detection has already started");
+    return makeError(ErrorKind::InvalidState,
+                     "detectNATType(): this detection has already started");
   double timeout = timeoutMs.value_or(kNatDefaultTimeoutMs);
   if (!(timeout >= kNatMinTimeoutMs && timeout <= kNatMaxTimeoutMs))  // also refuses NaN
     return makeError(ErrorKind::Config,
@@ -80,14 +81,20 @@ Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
   deadline_ = startedAt_ + timeout;
   if (evidence_.stunServers.size() < 2) {
     NatVerdict v = classifyNat(evidence_);
-    if (std::any_of(ignoredUrls_.begin(), ignoredUrls_.end(),
-                    [](const std::string& u) { return hasScheme(u, "turn") || hasScheme(u, "turns"); }))
+    auto isTurn = [](const std::string& u) {
+      return hasScheme(u, "turn") || hasScheme(u, "turns");
+    };
+    if (std::any_of(ignoredUrls_.begin(), ignoredUrls_.end(), isTurn))
       v.reason += " TURN servers are not used for NAT detection.";
     conclude(std::move(v));
     return ok();
   }
 
-  if (auto started = driver_.gather(evidence_.stunServers); !started) {
+  gatherStarted_ = true;
+  auto started = driver_.gather(evidence_.stunServers);
+  if (phase_ == Phase::Done) return ok();  // the browser answered (and settled it) re-entrantly
+  if (!started) {
+    gatherStarted_ = false;
     NatVerdict v = classifyNat(NatEvidence{});
     v.reason = fmt::format(FMT_COMPILE("The browser refused to gather candidates with these STUN "
                                        "servers ({}), so the NAT type is unknown."),
@@ -95,7 +102,6 @@ Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
     conclude(std::move(v));
     return ok();
   }
-  gatherStarted_ = true;
   driver_.setTimer(kDeadlineTimer, timeout);
   return ok();
 }
@@ -113,6 +119,9 @@ void NatDetector::onCandidate(std::string_view candidate, std::string_view url) 
     evidence_.hostAddresses.push_back(c.address);
     hostPorts_.push_back(c.port);
   } else if (c.type == CandidateType::Srflx) {
+    AddressFamily family = addressFamilyOf(c.address);
+    // A name or port 0 is no mapping (and must not count as this server's answer).
+    if ((family != AddressFamily::Ipv4 && family != AddressFamily::Ipv6) || c.port == 0) return;
     std::string server = url.size() <= kMaxUrlLength ? std::string(url) : std::string();
     evidence_.srflx.push_back({server, c.address, c.port, c.relatedAddress.value_or("")});
     srflxCandidates_.push_back({std::string(candidate), lowercase(c.address), c.port});
@@ -162,8 +171,8 @@ void NatDetector::onTimer(TimerId id) {
 
 bool NatDetector::everyServerAccountedFor() const {
   for (const auto& s : evidence_.stunServers) {
-    bool mapped = std::any_of(evidence_.srflx.begin(), evidence_.srflx.end(),
-                              [&](const SrflxObservation& o) { return sameServer(o.serverUrl, s); });
+    auto answered = [&](const SrflxObservation& o) { return sameServer(o.serverUrl, s); };
+    bool mapped = std::any_of(evidence_.srflx.begin(), evidence_.srflx.end(), answered);
     bool failed = std::any_of(evidence_.serverErrors.begin(), evidence_.serverErrors.end(),
                               [&](const ServerError& e) { return sameServer(e.url, s); });
     if (!mapped && !failed) return false;
