@@ -175,24 +175,18 @@ export type NATMappingBehavior = 'endpoint-independent' | 'dependent' | 'unknown
 /** RFC 4787 filtering behaviour (a browser cannot measure it, so usually `unknown`). */
 export type NATFilteringBehavior = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
 
-/** The public (server-reflexive) address one STUN server saw. */
+/** What one configured STUN server showed: the public address it saw, or why there is none. */
 export interface NATObservation {
-  /** The STUN server URL (may be empty when the browser does not say). */
-  serverUrl: string;
-  /** Public address the server saw. */
-  address: string;
-  /** Public port the server saw. */
-  port: number;
-  /** True when this server was credited with a mapping the browser reported only once. */
-  inferred?: boolean;
-}
-
-/** What a NAT verdict rests on. */
-export interface NATEvidence {
-  /** STUN servers that answered. */
-  serversAnswered: number;
-  /** One observed mapping per answering server. */
-  mappings: NATObservation[];
+  /** The STUN server URL. */
+  server: string;
+  /** Public (server-reflexive) address it saw; null when it produced no mapping. */
+  address: string | null;
+  /** Public port it saw; null when it produced no mapping. */
+  port: number | null;
+  /** True when this server was credited with a mapping the browser reported only once (Chromium drops duplicates). */
+  inferred: boolean;
+  /** Why there is no mapping: `error 701: …`, `no answer before the time limit`, `not contacted`. */
+  error?: string;
 }
 
 /** Result of `detectNATType()`. */
@@ -203,14 +197,14 @@ export interface NATType {
   supportsDirectConnection: boolean;
   /** Whether a TURN relay is likely needed. */
   requiresRelay: boolean;
-  /** Mapping behaviour, when reported. */
-  mapping?: NATMappingBehavior;
-  /** Filtering behaviour, when reported. */
-  filtering?: NATFilteringBehavior;
+  /** Mapping behaviour (RFC 4787). */
+  mapping: NATMappingBehavior;
+  /** Filtering behaviour: always `unknown`, a browser cannot observe it. */
+  filtering: NATFilteringBehavior;
   /** One sentence on why this answer (e.g. why it is `unknown`). */
-  reason?: string;
-  /** The observations the answer is based on. */
-  evidence?: NATEvidence;
+  reason: string;
+  /** The raw evidence: one entry per configured STUN server. */
+  evidence: NATObservation[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,7 +424,8 @@ export declare class WebRTCPeerEnhanced {
   /** The current quality grade. */
   getQuality(): ConnectionQuality;
   /** Classifies the NAT using the STUN servers of this peer's config (bounded time). */
-  detectNATType(): Promise<NATType>;
+  /** Classifies the NAT from the STUN servers in this peer's config, within `timeout` ms (default 5000, 100..60000). */
+  detectNATType(options?: { timeout?: number }): Promise<NATType>;
 
   /** Closes the peer (idempotent): emits `state-change` to `closed`, then `closed`, and frees everything. */
   close(): void;

@@ -349,7 +349,7 @@ function getConnectionQuality(metrics: ConnectionMetrics | null | undefined): Co
   }
 
   const detail: NATType = natType;
-  console.log(detail.mapping, detail.filtering, detail.reason, detail.evidence?.mappings[0]?.address);
+  console.log(detail.mapping, detail.filtering, detail.reason, detail.evidence[0]?.address);
 }
 
 // ## Connection Pool
