@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Download size of the package against simple-peer and PeerJS (README table).
+//
+//   node toolchain/size.js           # markdown table of dist/ (run toolchain/build.sh first)
+//   node toolchain/size.js --json    # the same figures as JSON
+//
+// What a browser fetches for `import { WebRTCPeerEnhanced } from 'webrtc-enhanced'`: the .wasm
+// plus every .js reachable from dist/index.js (the Emscripten glue among them), each compressed on
+// its own with gzip -9 (zlib level 9, what `gzip -9` gives) and brotli (quality 11). Our wrapper
+// ships readable; the "minified" row is what a bundler's minifier makes of it (terser), which is
+// how simple-peer's and PeerJS's own .min.js files are measured: the builds they publish, with
+// their dependencies inside.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { minify } from 'terser';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'dist');
+const GLUE = 'core-wasm.js';
+const WASM = 'core-wasm.wasm';
+
+const gzip = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+const brotli = (buf) =>
+  zlib.brotliCompressSync(buf, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+  }).length;
+const version = (pkg) => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+
+// Relative static imports from dist/index.js, followed through the files.
+function moduleGraph(dir, entry) {
+  const seen = new Set();
+  const queue = [entry];
+  while (queue.length) {
+    const rel = queue.shift();
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    const source = fs.readFileSync(path.join(dir, rel), 'utf8');
+    for (const m of source.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[^'"`;]*?from\s*)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      queue.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), m[1])));
+    }
+  }
+  return [...seen].sort();
+}
+
+function measure(buffers) {
+  return {
+    files: buffers.length,
+    raw: buffers.reduce((n, b) => n + b.length, 0),
+    gzip: buffers.reduce((n, b) => n + gzip(b), 0),
+    brotli: buffers.reduce((n, b) => n + brotli(b), 0),
+  };
+}
+
+const sum = (...rows) => ({
+  files: rows.reduce((n, r) => n + r.files, 0),
+  raw: rows.reduce((n, r) => n + r.raw, 0),
+  gzip: rows.reduce((n, r) => n + r.gzip, 0),
+  brotli: rows.reduce((n, r) => n + r.brotli, 0),
+});
+
+async function main() {
+  if (!fs.existsSync(path.join(DIST, 'index.js'))) {
+    console.error('size.js: dist/index.js is missing; run bash toolchain/build.sh first');
+    process.exit(1);
+  }
+  const read = (f) => fs.readFileSync(path.join(DIST, f));
+  const modules = moduleGraph(DIST, 'index.js');
+  const wrapperFiles = modules.filter((f) => f !== GLUE);
+  const minified = [];
+  for (const f of wrapperFiles) {
+    const out = await minify(read(f).toString('utf8'), { module: true, ecma: 2022, compress: true, mangle: true });
+    minified.push(Buffer.from(out.code));
+  }
+
+  const wasm = measure([read(WASM)]);
+  const glue = measure([read(GLUE)]);
+  const wrapper = measure(wrapperFiles.map(read));
+  const wrapperMin = measure(minified);
+  const ours = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+  const rows = [
+    { name: 'WASM core (`core-wasm.wasm`)', ...wasm },
+    { name: 'Emscripten glue (`core-wasm.js`, minified by the build)', ...glue },
+    { name: `ES module wrapper (${wrapper.files} files, readable, as shipped)`, ...wrapper },
+    { name: '**webrtc-enhanced, as shipped**', ...sum(wasm, glue, wrapper), total: true },
+    { name: '**webrtc-enhanced, wrapper minified** (as in a bundled app)', ...sum(wasm, glue, wrapperMin), total: true },
+    { name: `simple-peer ${version('simple-peer')} (\`simplepeer.min.js\`)`, ...measure([fs.readFileSync(path.join(ROOT, 'node_modules/simple-peer/simplepeer.min.js'))]) },
+    { name: `PeerJS ${version('peerjs')} (\`dist/peerjs.min.js\`)`, ...measure([fs.readFileSync(path.join(ROOT, 'node_modules/peerjs/dist/peerjs.min.js'))]) },
+  ];
+
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify({ version: ours, modules, rows }, null, 2));
+    return;
+  }
+  const kb = (n) => (n / 1024).toFixed(1);
+  console.log(`webrtc-enhanced ${ours}: sizes in KiB (1024 B); each file compressed on its own.\n`);
+  console.log('| what | raw | gzip -9 | brotli |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.name} | ${kb(r.raw)} | ${kb(r.gzip)} | ${kb(r.brotli)} |`);
+}
+
+await main();
