@@ -64,27 +64,29 @@ void JsDriver::getStats(RequestId id) { shims_.call<void>("getStats", conn_, id)
 
 double JsDriver::bufferedAmount(int channel) { return channels_[channel]["bufferedAmount"].as<double>(); }
 
-Result<double> JsDriver::sendVal(int channel, const val& data) {
-  val result = shims_.call<val>("send", channels_[channel], data);  // bufferedAmount, or the refusal
-  if (result.isNumber()) return result.as<double>();
-  return makeError(ErrorKind::Send, result.as<std::string>());
+Result<void> JsDriver::sendVal(int channel, const val& data) {
+  val refusal = shims_.call<val>("send", channels_[channel], data);
+  if (refusal.isUndefined()) return ok();
+  return makeError(ErrorKind::Send, refusal.as<std::string>());
 }
 
-Result<double> JsDriver::send(int channel, const Payload& payload) {
+Result<void> JsDriver::send(int channel, const Payload& payload) {
   return sendVal(channel, static_cast<const JsBuffer&>(payload.holder()).buffer);
 }
 
 Result<void> JsDriver::sendBytes(int channel, std::string_view bytes) {
   // Copied out of WASM memory: the view would dangle once the core's string is gone.
   val view = val(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
-  auto sent = sendVal(channel, view.call<val>("slice"));
-  if (!sent) return sent.error();
-  return ok();
+  return sendVal(channel, view.call<val>("slice"));
 }
 
-void JsDriver::setTimer(TimerId id, double delayMs) { shims_.call<void>("setTimer", conn_, id, delayMs); }
+void JsDriver::setTimer(TimerId id, double delayMs) {
+  if (timerService_) return timerService_->setTimer(timerOwner_, id, delayMs);
+  shims_.call<void>("setTimer", conn_, id, delayMs);
+}
 
 void JsDriver::cancelTimer(TimerId id) {
+  if (timerService_) return timerService_->cancelTimer(timerOwner_, id);
   if (!conn_.isUndefined()) shims_.call<void>("cancelTimer", conn_, id);
 }
 

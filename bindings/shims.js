@@ -126,12 +126,12 @@ export const shims = {
     }, failed(conn, id));
   },
 
-  // Returns the channel's bufferedAmount after the send, or the browser's reason for refusing
-  // it (a string): nothing may throw into C++.
+  // Returns undefined, or the browser's reason for refusing the send (a string): nothing may
+  // throw into C++.
   send(dc, data) {
     try {
       dc.send(data);
-      return dc.bufferedAmount;
+      return undefined;
     } catch (error) {
       return message(error);
     }

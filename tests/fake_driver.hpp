@@ -60,12 +60,12 @@ class FakeDriver : public Driver {
   }
   double bufferedAmount(int channel) override { return buffered[channel]; }
   void getStats(RequestId id) override { calls.push_back({"getStats", id}); }
-  Result<double> send(int channel, const Payload& p) override {
+  Result<void> send(int channel, const Payload& p) override {
     if (throwOnSend) return makeError(ErrorKind::Send, "InvalidStateError");
     const auto& bytes = static_cast<const BytesHolder&>(p.holder()).bytes;
     sent.emplace_back(channel, bytes);
     buffered[channel] += static_cast<double>(bytes.size());
-    return buffered[channel];
+    return ok();
   }
   Result<void> sendBytes(int channel, std::string_view bytes) override {
     sent.emplace_back(channel, std::string(bytes));

@@ -49,9 +49,9 @@ class Driver {
   virtual double bufferedAmount(int channel) = 0;
   // getStats(), flattened to a StatsRecord; the answer comes back through Peer::onStats.
   virtual void getStats(RequestId id) = 0;
-  // Hands the caller's bytes to the channel and returns its bufferedAmount afterwards (saving a
-  // second call into JS); fails if the browser throws.
-  virtual Result<double> send(int channel, const Payload& payload) = 0;
+  // Hands the caller's bytes to the channel; fails if the browser throws. (The scheduler keeps
+  // its own upper bound of bufferedAmount: reading it after every send costs as much as the send.)
+  virtual Result<void> send(int channel, const Payload& payload) = 0;
   // Library traffic (hello, acks, probes): bytes made by the core.
   virtual Result<void> sendBytes(int channel, std::string_view bytes) = 0;
 

@@ -34,9 +34,8 @@ bool SendScheduler::hasRoom(int channel, size_t size) {
 }
 
 Result<void> SendScheduler::hand(int channel, const Payload& payload) {
-  auto after = driver_.send(channel, payload);
-  if (!after) return after.error();
-  buffered_[channel] = after.value();
+  WRE_TRY(driver_.send(channel, payload));
+  buffered_[channel] += static_cast<double>(payload.size());  // an upper bound until asked again
   if (reportSent_) sink_.onEvent(event::MessageSent{channel, payload.size()});
   return ok();
 }
