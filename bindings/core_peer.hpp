@@ -53,6 +53,10 @@ class CorePeer : public EventSink {
 
   void onEvent(const PeerEvent& event) override;
 
+  // For a pool that owns this object (bindings/core_pool.hpp): its driver and its core peer.
+  JsDriver& driver() { return driver_; }
+  Peer* peer() { return peer_ ? &*peer_ : nullptr; }
+
  private:
   void emit(const char* name, const emscripten::val& payload);
 

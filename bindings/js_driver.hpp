@@ -14,6 +14,15 @@ struct JsBuffer : Payload::Holder {
   emscripten::val buffer;
 };
 
+// Where the timers of a pool's peers go instead of a setTimeout each: one shared deadline list
+// (bindings/core_pool.hpp). `owner` tells the service whose timer it is.
+class TimerService {
+ public:
+  virtual ~TimerService() = default;
+  virtual void setTimer(uint32_t owner, TimerId id, double delayMs) = 0;
+  virtual void cancelTimer(uint32_t owner, TimerId id) = 0;
+};
+
 class JsDriver : public Driver {
  public:
   // `host` is the wrapper's bridge object: { shims, core, emit, deliver }.
@@ -27,21 +36,28 @@ class JsDriver : public Driver {
   void addIceCandidate(RequestId id, const CandidateInit& candidate) override;
   double bufferedAmount(int channel) override;
   void getStats(RequestId id) override;
-  Result<double> send(int channel, const Payload& payload) override;
+  Result<void> send(int channel, const Payload& payload) override;
   Result<void> sendBytes(int channel, std::string_view bytes) override;
   void setTimer(TimerId id, double delayMs) override;
   void cancelTimer(TimerId id) override;
   double nowMs() override;
   double random01() override;
   void close() override;
+  // Routes this driver's timers to `service` (a pool's shared deadline list) under `owner`.
+  void useTimerService(TimerService* service, uint32_t owner) {
+    timerService_ = service;
+    timerOwner_ = owner;
+  }
 
  private:
-  Result<double> sendVal(int channel, const emscripten::val& data);
+  Result<void> sendVal(int channel, const emscripten::val& data);
 
   emscripten::val host_;
   emscripten::val shims_;
   emscripten::val conn_ = emscripten::val::undefined();
   std::vector<emscripten::val> channels_;  // by channel id; val has no default constructor
+  TimerService* timerService_ = nullptr;
+  uint32_t timerOwner_ = 0;
 };
 
 // RTCConfiguration for the browser from the validated config.
