@@ -11,7 +11,7 @@ export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
 const encoder = new TextEncoder();
 // Events the core only builds while someone listens (they would cost a JS object per message).
-const PER_MESSAGE_EVENTS = ['message-sent', 'message-queued'];
+export const PER_MESSAGE_EVENTS = ['message-sent', 'message-queued'];
 
 // A peer the app forgot is closed and its core memory freed.
 const registry = new FinalizationRegistry((host) => host.release());
@@ -26,12 +26,13 @@ export class WebRTCPeerEnhanced extends Emitter {
   #lastMetrics = null;
   #iceServerUrls;  // the config's ICE server URLs, for detectNATType()
 
-  constructor(config) {
+  // `owner` is internal (js/pool.js): { create(host), release(core) } for a core the pool owns.
+  constructor(config, owner = undefined) {
     super();
     // No closure in this constructor may capture `this` (see makeHost).
-    const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage);
+    const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage, owner);
     this.#host = host;
-    host.core = this.#core = new Core.CorePeer(host);
+    host.core = this.#core = owner ? owner.create(host) : new Core.CorePeer(host);
     const failure = this.#core.start(config);
     if (failure) {
       host.release();
@@ -220,7 +221,7 @@ export class WebRTCPeerEnhanced extends Emitter {
 // The bridge the core and shims talk to: { shims, core, emit, deliver, release }. Made outside
 // the constructor so its closures cannot capture `this`: it holds the peer only weakly, so a
 // peer the app forgets can be collected (and then released by the FinalizationRegistry).
-function makeHost(self, onEvent, onMessage) {
+function makeHost(self, onEvent, onMessage, owner) {
   const host = {
     shims,
     core: null,
@@ -237,7 +238,8 @@ function makeHost(self, onEvent, onMessage) {
       const core = host.core;
       core.close();
       host.core = null;
-      core.delete();
+      if (owner) owner.release(core);
+      else core.delete();
     },
   };
   return host;

@@ -1,0 +1,56 @@
+// The object the JS WebRTCConnectionPool holds: owns the pool's CorePeers (through the core Pool),
+// gives each one's driver the pool's shared deadline list for its timers, and runs broadcasts,
+// state counts and removals in one call each. The host is the wrapper's bridge: { arm, disarm }.
+#pragma once
+
+#include <emscripten/val.h>
+#include <string>
+
+#include "core_peer.hpp"
+#include "js_driver.hpp"
+#include "pool/pool.hpp"
+
+namespace wre::bind {
+
+class CorePool : public TimerService, public Alarm {
+ public:
+  explicit CorePool(emscripten::val host);
+  ~CorePool() override;
+
+  // undefined, or {type, message} naming the bad field of the pool's defaults.
+  static emscripten::val checkDefaults(const emscripten::val& defaults);
+
+  // Makes a CorePeer (not started) for `peerHost` and registers it under `id`. Returns the
+  // CorePeer (owned here: JS must never delete() it) or {type, message} (duplicate id, closed pool).
+  emscripten::val add(const std::string& id, emscripten::val peerHost);
+  // Closes and unregisters; the CorePeer is freed by collect(). undefined or {type, message}.
+  emscripten::val remove(const std::string& id);
+  void closeAll();
+  // Frees removed CorePeers. Call it when no pool or peer call is on the stack (a microtask).
+  void collect();
+
+  // Number of recipients, or {type, message} (nothing sent), or, when some peers refused,
+  // {type: 'send', message, recipients, accepted, failures: [{peerId, type, message}]}.
+  emscripten::val broadcast(int channel, const emscripten::val& data, double size, const emscripten::val& excludeId);
+  // {totalPeers, connectedPeers, states: {new, connecting, connected, disconnected, failed, closed}}
+  emscripten::val stats() const;
+  // Ids in creation order; only connected ones if asked.
+  emscripten::val ids(bool connectedOnly) const;
+  // {peers, parked, timers, armed}: what the pool still holds (tests prove closeAll leaves nothing).
+  emscripten::val diagnostics() const;
+
+  // The host's timer went off.
+  void onAlarm();
+
+  // TimerService (the peers' drivers) and Alarm (the core pool).
+  void setTimer(uint32_t owner, TimerId id, double delayMs) override;
+  void cancelTimer(uint32_t owner, TimerId id) override;
+  void set(double dueMs) override;
+  void clear() override;
+
+ private:
+  emscripten::val host_;
+  Pool pool_;  // after host_: destroyed first, while the host is still there
+};
+
+}  // namespace wre::bind

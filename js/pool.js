@@ -1,0 +1,323 @@
+// WebRTCConnectionPool: many peers with shared defaults, over one C++ CorePool that owns their
+// core objects. Bookkeeping, state counts, broadcast fan-out and the peers' timers (one shared
+// deadline list, one setTimeout for the whole pool) are the core's; this file checks arguments,
+// merges configs, and re-emits every peer event on the pool with the peer's id.
+import { Core } from './core.js';
+import { Emitter } from './emitter.js';
+import { WebRTCEnhancedError, fromCore } from './errors.js';
+import { PER_MESSAGE_EVENTS, WebRTCPeerEnhanced } from './peer.js';
+
+const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
+const encoder = new TextEncoder();
+
+// Peer → function that forwards its events to its pool (a WeakMap, not a field: nothing to
+// initialise before the peer's own constructor has run, and nothing left once it leaves the pool).
+const links = new WeakMap();
+
+// A pool the app forgot (without closeAll) is closed and its core freed. The held value is the
+// pool's `shared` record, which never references the pool or its peers (see makeShared).
+const poolRegistry = new FinalizationRegistry((shared) => {
+  if (shared.closed) return;
+  shared.closed = true;
+  for (const host of [...shared.hosts.values()]) host.release();
+  destroy(shared);
+});
+
+// A pool's peer: a real WebRTCPeerEnhanced whose every event also goes to the pool.
+class PooledPeer extends WebRTCPeerEnhanced {
+  emit(name, payload) {
+    const heard = super.emit(name, payload);
+    const link = links.get(this);
+    if (link) link.forward(this.peerId, name, payload);
+    return heard;
+  }
+
+  // The pool counts as a listener of an event it listens for: per-message events (message-sent,
+  // message-queued) are then built by the core even when the peer itself has no listener.
+  listenerCount(name) {
+    const link = links.get(this);
+    return super.listenerCount(name) + (link && link.wants(name) ? 1 : 0);
+  }
+}
+
+export class WebRTCConnectionPool extends Emitter {
+  #defaults;
+  #shared;
+  #peers = new Map();  // id → PooledPeer, creation order
+  #closed = false;
+  #reporting = new Set();  // per-message events the pool's listeners want
+  #current = [];  // ids of the peers whose events are being re-emitted (for onListenerError)
+
+  constructor(defaults = {}) {
+    super();
+    if (defaults === null || defaults === undefined) defaults = {};
+    if (typeof defaults !== 'object' || Array.isArray(defaults)) {
+      throw new TypeError(`WebRTCConnectionPool: defaults must be an object, got ${show(defaults)}`);
+    }
+    const failure = Core.checkPoolDefaults(defaults);
+    if (failure) throw fromCore(failure);
+    this.#defaults = { ...defaults };  // a snapshot: later changes to the caller's object do not leak in
+    this.#shared = makeShared();
+    poolRegistry.register(this, this.#shared, this);
+  }
+
+  /**
+   * Creates a peer from the pool's defaults with `overrides` on top (field by field; an
+   * override of `undefined` keeps the default) and `peerId: id`, and adds it to the pool.
+   */
+  createPeer(id, overrides = undefined) {
+    this.#refuseIfClosed(`createPeer(${show(id)})`);
+    if (typeof id !== 'string') throw new TypeError(`createPeer(): id must be a string, got ${show(id)}`);
+    if (overrides !== undefined && overrides !== null && (typeof overrides !== 'object' || Array.isArray(overrides))) {
+      throw new TypeError(`createPeer('${id}'): overrides must be an object, got ${show(overrides)}`);
+    }
+    const config = { ...this.#defaults };
+    for (const [key, value] of Object.entries(overrides ?? {})) {
+      if (key === 'peerId' && value !== id) {
+        throw new TypeError(`createPeer('${id}'): overrides.peerId ${show(value)} differs from the id; leave it out`);
+      }
+      if (value !== undefined) config[key] = value;
+    }
+    config.peerId = id;
+    const shared = this.#shared;
+    const peer = new PooledPeer(config, WebRTCConnectionPool.#owner(new WeakRef(this), shared, id));
+    this.#peers.set(id, peer);
+    links.set(peer, { forward: this.#forward, wants: this.#wants });
+    const core = shared.hosts.get(id)?.core;
+    for (const name of this.#reporting) core?.reportEvent(name, true);
+    return peer;
+  }
+
+  /** The peer with this id, or undefined. */
+  getPeer(id) {
+    return this.#peers.get(id);
+  }
+
+  /** Closes the peer (its `state-change` → closed and `closed` reach the pool's listeners) and removes it. */
+  removePeer(id) {
+    if (typeof id !== 'string') throw new TypeError(`removePeer(): id must be a string, got ${show(id)}`);
+    const peer = this.#peers.get(id);
+    if (!peer) {
+      const why = this.#closed ? 'the pool was closed by closeAll()' : 'no peer with this id in the pool';
+      throw new WebRTCEnhancedError('invalid-state', `removePeer('${id}'): ${why}`);
+    }
+    peer.close();  // → owner.release → #forget + the core pool's remove
+  }
+
+  /** Peers in state `connected`, in creation order. */
+  getConnectedPeers() {
+    if (this.#shared.deleted) return [];
+    const out = [];
+    for (const id of this.#shared.corePool.ids(true)) {
+      const peer = this.#peers.get(id);
+      if (peer) out.push(peer);
+    }
+    return out;
+  }
+
+  /**
+   * Sends `data` to every connected peer except `excludeId`, in one call into the core, each
+   * through its own queue (a slow peer queues, and refuses only past its own maxQueuedBytes).
+   * Throws, after everyone else got the message, if some peers refused it: a
+   * WebRTCEnhancedError type `send` whose `failures` lists { peerId, error } (each of those peers
+   * has also emitted its own `error`, re-emitted here with its peerId).
+   */
+  broadcast(data, type = 'reliable', excludeId = undefined) {
+    this.#refuseIfClosed('broadcast()');
+    const channel = CHANNEL_IDS[type];
+    if (channel === undefined) {
+      throw new TypeError(`broadcast(): unknown channel type ${show(type)}; use 'control', 'reliable', 'unreliable' or 'file'`);
+    }
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
+      throw new TypeError(`broadcast(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`);
+    }
+    if (excludeId !== undefined && excludeId !== null && typeof excludeId !== 'string') {
+      throw new TypeError(`broadcast(): excludeId must be a peer id (string), got ${show(excludeId)}`);
+    }
+    const result = this.#shared.corePool.broadcast(channel, bytes, bytes.byteLength, excludeId ?? null);
+    if (typeof result === 'number') return;
+    const error = fromCore(result);
+    if (result.failures) {
+      error.failures = result.failures.map((f) => ({ peerId: f.peerId, error: fromCore(f) }));
+      error.recipients = result.recipients;
+      error.accepted = result.accepted;
+    }
+    throw error;
+  }
+
+  /** `{ totalPeers, connectedPeers, states: { [state]: count } }`. */
+  getStats() {
+    if (this.#shared.deleted) {
+      return { totalPeers: 0, connectedPeers: 0,
+        states: { new: 0, connecting: 0, connected: 0, disconnected: 0, failed: 0, closed: 0 } };
+    }
+    return this.#shared.corePool.stats();
+  }
+
+  /**
+   * Closes every peer (in creation order; their events reach the pool's listeners) and frees the
+   * pool. Idempotent. Afterwards createPeer, removePeer and broadcast throw; the queries answer
+   * for an empty pool.
+   */
+  closeAll() {
+    if (this.#closed) return;
+    this.#closed = true;
+    const shared = this.#shared;
+    shared.corePool.closeAll();  // one call: the core closes them all, cancels every timer
+    for (const peer of [...this.#peers.values()]) peer.close();  // the wrappers (no events left to fire)
+    this.#peers.clear();
+    shared.closed = true;
+    poolRegistry.unregister(this);
+    scheduleCollect(shared);  // frees the core objects once nothing of ours is on the stack
+  }
+
+  on(name, listener) {
+    super.on(name, listener);
+    this.#listenersChanged(name);
+    return this;
+  }
+
+  off(name, listener) {
+    super.off(name, listener);
+    this.#listenersChanged(name);
+    return this;
+  }
+
+  removeAllListeners(name) {
+    super.removeAllListeners(name);
+    for (const n of name === undefined ? PER_MESSAGE_EVENTS : [name]) this.#listenersChanged(n);
+    return this;
+  }
+
+  onListenerError(name, error) {
+    if (name === 'error') {
+      console.error('a pool error listener threw', error);
+      return;
+    }
+    const message = `a pool '${name}' listener threw: ${error && error.message ? error.message : error}`;
+    this.emit('error', {
+      peerId: this.#current.at(-1),
+      type: 'message-handling',
+      error: new WebRTCEnhancedError('message-handling', message),
+    });
+  }
+
+  // What the pool holds in its core: { peers, parked, timers, armed } (for tests and benchmarks).
+  _diagnostics() {
+    return this.#shared.deleted ? { peers: 0, parked: 0, timers: 0, armed: false } : this.#shared.corePool.diagnostics();
+  }
+
+  // Re-emits a peer's event on the pool with its peerId; costs nothing without a pool listener.
+  #forward = (peerId, name, payload) => {
+    if (super.listenerCount(name) === 0) return;
+    const out = payload && payload.peerId === peerId ? payload : { ...payload, peerId };
+    this.#current.push(peerId);
+    try {
+      this.emit(name, out);
+    } finally {
+      this.#current.pop();
+    }
+  };
+
+  #wants = (name) => this.#reporting.has(name);
+
+  #listenersChanged(name) {
+    if (!PER_MESSAGE_EVENTS.includes(name) || this.#closed) return;
+    const want = super.listenerCount(name) > 0;
+    if (want === this.#reporting.has(name)) return;
+    if (want) this.#reporting.add(name);
+    else this.#reporting.delete(name);
+    for (const [id, peer] of this.#peers) this.#shared.hosts.get(id)?.core?.reportEvent(name, peer.listenerCount(name) > 0);
+  }
+
+  #refuseIfClosed(what) {
+    if (this.#closed) throw new WebRTCEnhancedError('invalid-state', `${what}: the pool was closed by closeAll()`);
+  }
+
+  // A peer left (removePeer, its own close(), or a failed start): no more forwarding.
+  #forget(id) {
+    const peer = this.#peers.get(id);
+    if (!peer) return;
+    this.#peers.delete(id);
+    links.delete(peer);
+  }
+
+  // How a pool peer gets its core (made and owned by the CorePool) and gives it back. Holds the
+  // pool weakly: the host that keeps it is reachable from the WASM side.
+  static #owner(poolRef, shared, id) {
+    return {
+      create(host) {
+        const core = shared.corePool.add(id, host);
+        if (!(core instanceof Core.CorePeer)) throw fromCore(core);  // duplicate id
+        shared.hosts.set(id, host);
+        return core;
+      },
+      release() {
+        if (shared.hosts.get(id)) shared.hosts.delete(id);
+        poolRef.deref()?.#forget(id);
+        if (shared.deleted) return;
+        shared.corePool.remove(id);  // already closed; unregistered now, freed at the next collect
+        scheduleCollect(shared);
+      },
+    };
+  }
+}
+
+// What the pool's core side needs, and nothing that keeps the pool or its peers alive: the
+// CorePool, the peers' host bridges, the one timer.
+function makeShared() {
+  const shared = {
+    corePool: null,
+    hosts: new Map(),
+    timer: 0,
+    closed: false,
+    deleted: false,
+    collectQueued: false,
+  };
+  const fire = () => {
+    shared.timer = 0;
+    if (!shared.deleted) shared.corePool._onAlarm();
+  };
+  shared.corePool = new Core.CorePool({
+    arm(delayMs) {
+      clearTimeout(shared.timer);
+      shared.timer = setTimeout(fire, Math.ceil(delayMs));
+    },
+    disarm() {
+      clearTimeout(shared.timer);
+      shared.timer = 0;
+    },
+  });
+  return shared;
+}
+
+// Removed core peers are freed on a microtask: never while a call into them is on the stack.
+function scheduleCollect(shared) {
+  if (shared.collectQueued || shared.deleted) return;
+  shared.collectQueued = true;
+  queueMicrotask(() => {
+    shared.collectQueued = false;
+    if (shared.deleted) return;
+    if (shared.closed) destroy(shared);
+    else shared.corePool.collect();
+  });
+}
+
+function destroy(shared) {
+  if (shared.deleted) return;
+  shared.corePool.closeAll();
+  shared.corePool.collect();
+  clearTimeout(shared.timer);
+  shared.timer = 0;
+  shared.corePool.delete();
+  shared.deleted = true;
+}
+
+function show(value) {
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,252 @@
+#include "pool/pool.hpp"
+
+#include <algorithm>
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include "peer/config.hpp"
+
+namespace wre {
+
+std::string BroadcastReport::summary() const {
+  if (failures.empty()) return {};
+  std::string who;
+  for (size_t i = 0; i < failures.size(); ++i) {
+    if (i == 3 && failures.size() > 4) {
+      who += fmt::format(FMT_COMPILE(" and {} more"), failures.size() - 3);
+      break;
+    }
+    if (i > 0) who += ", ";
+    who += fmt::format(FMT_COMPILE("'{}' ({})"), failures[i].peerId, failures[i].error.message);
+  }
+  return fmt::format(FMT_COMPILE("broadcast(): {} of {} connected peers refused the message: {}; the other {} "
+                                 "sent or queued it"),
+                     failures.size(), recipients, who, accepted);
+}
+
+Pool::Pool(Alarm* alarm) : alarm_(alarm) {}
+
+Pool::~Pool() {
+  // Members may call back into the pool as they go (cancelTimer on close): keep it whole.
+  closeAll();
+  busy_ = 0;
+  entries_.clear();
+}
+
+Result<void> Pool::checkDefaults(const Value& defaults) {
+  if (defaults.isUndefined() || defaults.type() == Value::Type::Null) return ok();
+  if (defaults.type() != Value::Type::Object)
+    return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("Invalid pool defaults: must be an object, got {} ({})"),
+                                                    defaults.typeName(), defaults.describe()));
+  if (!defaults["peerId"].isUndefined())
+    return makeError(ErrorKind::Config, "Invalid pool defaults: peerId may not be a default (each peer's id is the "
+                                        "id given to createPeer())");
+  Value probe = defaults;
+  probe.set("peerId", Value::string("pool-defaults"));
+  auto parsed = parseConfig(probe);
+  if (!parsed) {
+    std::string message = parsed.error().message;
+    // "Invalid config: x ..." → "Invalid pool defaults: x ..."
+    if (message.rfind("Invalid config: ", 0) == 0) message = "Invalid pool defaults: " + message.substr(16);
+    return makeError(ErrorKind::Config, message);
+  }
+  return ok();
+}
+
+// ---- members ----
+
+Pool::Entry* Pool::entry(std::string_view id) const {
+  auto it = byId_.find(std::string(id));
+  return it == byId_.end() ? nullptr : it->second;
+}
+
+PoolMember* Pool::find(std::string_view id) const {
+  Entry* e = entry(id);
+  return e ? e->member.get() : nullptr;
+}
+
+Result<Pool::MemberKey> Pool::add(std::string id, std::unique_ptr<PoolMember> member) {
+  if (closed_)
+    return makeError(ErrorKind::InvalidState,
+                     fmt::format(FMT_COMPILE("createPeer('{}'): the pool was closed by closeAll()"), id));
+  if (byId_.count(id))
+    return makeError(ErrorKind::Initialization,
+                     fmt::format(FMT_COMPILE("createPeer('{}'): a peer with this id is already in the pool; "
+                                             "ids must be unique (removePeer() it first)"),
+                                 id));
+  auto e = std::make_unique<Entry>();
+  e->id = std::move(id);
+  e->key = nextKey_++;
+  e->member = std::move(member);
+  Entry* raw = e.get();
+  entries_.push_back(std::move(e));
+  byId_.emplace(raw->id, raw);
+  byKey_.emplace(raw->key, raw);
+  return raw->key;
+}
+
+void Pool::closeEntry(Entry& e) {
+  e.closing = true;
+  timers_.cancelAll(e.key);
+  if (Peer* p = e.member->peer()) {
+    Busy busy(*this);
+    p->close();  // state-change → closed, closed: listeners may call the pool from here
+  }
+  timers_.cancelAll(e.key);  // anything the close itself scheduled
+}
+
+void Pool::unregister(Entry& e) {
+  if (!e.live) return;
+  e.live = false;
+  byId_.erase(e.id);
+  byKey_.erase(e.key);
+}
+
+Result<void> Pool::remove(std::string_view id) {
+  Entry* e = entry(id);
+  if (!e) {
+    if (closed_)
+      return makeError(ErrorKind::InvalidState,
+                       fmt::format(FMT_COMPILE("removePeer('{}'): the pool was closed by closeAll()"), id));
+    return makeError(ErrorKind::InvalidState,
+                     fmt::format(FMT_COMPILE("removePeer('{}'): no peer with this id in the pool"), id));
+  }
+  if (e->closing) return ok();  // asked again while its own close events fire
+  closeEntry(*e);
+  unregister(*e);
+  rearm();
+  return ok();
+}
+
+void Pool::closeAll() {
+  if (closed_) return;
+  closed_ = true;
+  // Only the members present now; each close may remove others (they are skipped) or try to add.
+  size_t n = entries_.size();
+  for (size_t i = 0; i < n; ++i) {
+    Entry& e = *entries_[i];
+    if (!e.live || e.closing) continue;
+    closeEntry(e);
+    unregister(e);
+  }
+  rearm();
+}
+
+void Pool::collect() {
+  if (busy_ > 0) return;
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [](const auto& e) { return !e->live; }),
+                 entries_.end());
+}
+
+size_t Pool::parked() const {
+  return static_cast<size_t>(std::count_if(entries_.begin(), entries_.end(), [](const auto& e) { return !e->live; }));
+}
+
+// ---- queries ----
+
+PoolStats Pool::stats() const {
+  PoolStats s;
+  for (const auto& e : entries_) {
+    if (!e->live) continue;
+    Peer* p = e->member->peer();
+    PeerState state = p ? p->state() : PeerState::New;
+    ++s.total;
+    ++s.states[static_cast<size_t>(state)];
+    if (state == PeerState::Connected) ++s.connected;
+  }
+  return s;
+}
+
+std::vector<std::string> Pool::ids(std::optional<PeerState> state) const {
+  std::vector<std::string> out;
+  for (const auto& e : entries_) {
+    if (!e->live) continue;
+    if (state) {
+      Peer* p = e->member->peer();
+      if ((p ? p->state() : PeerState::New) != *state) continue;
+    }
+    out.push_back(e->id);
+  }
+  return out;
+}
+
+// ---- broadcast ----
+
+Result<BroadcastReport> Pool::broadcast(int channel, std::optional<std::string_view> excludeId,
+                                        const std::function<Payload()>& make) {
+  if (closed_) return makeError(ErrorKind::InvalidState, "broadcast(): the pool was closed by closeAll()");
+  if (channel < 0 || channel >= kUserChannels)
+    return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("broadcast(): unknown channel id {}"), channel));
+  if (excludeId && !entry(*excludeId))
+    return makeError(ErrorKind::Send,
+                     fmt::format(FMT_COMPILE("broadcast(): excludeId '{}' is not a peer of this pool"), *excludeId));
+  BroadcastReport report;
+  Busy busy(*this);
+  // Members added by a listener during the loop are not recipients; removed ones are skipped.
+  size_t n = entries_.size();
+  for (size_t i = 0; i < n; ++i) {
+    Entry& e = *entries_[i];
+    if (!e.live || e.closing) continue;
+    if (excludeId && e.id == *excludeId) continue;
+    Peer* p = e.member->peer();
+    if (!p || p->state() != PeerState::Connected) continue;
+    ++report.recipients;
+    // Peer::send emits `error` on refusal itself; a full queue refuses before touching the browser.
+    if (auto sent = p->send(channel, make()); sent)
+      ++report.accepted;
+    else
+      report.failures.push_back({e.id, sent.error()});
+  }
+  return report;
+}
+
+// ---- shared timers ----
+
+void Pool::setTimer(MemberKey member, TimerId id, double nowMs, double delayMs) {
+  timers_.schedule(member, id, TimerQueue::deadline(nowMs, delayMs));
+  rearm();
+}
+
+void Pool::cancelTimer(MemberKey member, TimerId id) {
+  if (timers_.cancel(member, id) && timers_.empty()) rearm();
+}
+
+size_t Pool::onAlarm(double nowMs) {
+  armedFor_.reset();
+  size_t ran = 0;
+  {
+    Busy busy(*this);
+    // Timers set by the handlers are re-armed once, after the pass (not for entries still queued in it).
+    ringing_ = true;
+    TimerQueue::Sequence before = timers_.nextSequence();
+    while (auto due = timers_.popDue(nowMs, before)) {
+      auto it = byKey_.find(due->owner);
+      if (it == byKey_.end() || it->second->closing) continue;
+      ++ran;
+      it->second->member->onTimer(due->id);  // may add, remove, or close everything
+    }
+    ringing_ = false;
+  }
+  rearm();
+  return ran;
+}
+
+void Pool::rearm() {
+  if (!alarm_ || ringing_) return;
+  auto next = timers_.nextDue();
+  if (!next) {
+    if (armedFor_) {
+      armedFor_.reset();
+      alarm_->clear();
+    }
+    return;
+  }
+  // An alarm set for a later deadline is moved earlier; one set earlier than needed (its timer was
+  // cancelled) is left: it wakes the pool, which finds nothing due and re-arms for the next one.
+  if (!armedFor_ || *next < *armedFor_) {
+    armedFor_ = next;
+    alarm_->set(*next);
+  }
+}
+
+}  // namespace wre
