@@ -1,11 +1,14 @@
-// Benchmark scenarios, run in one page by bench/run.js (or by hand from the console of
-// bench/bench.html). Every scenario connects a fresh pair of peers in this page over loopback,
-// measures, closes, and returns plain JSON. Figures, not pass/fail: run.js interleaves the
-// variants, repeats them and takes medians.
+// Benchmark scenarios, driven by bench/run.js (or by hand from the console of bench/bench.html).
+// Every run connects a fresh pair over loopback, measures, closes, and returns plain JSON.
+// Figures, not pass/fail: run.js interleaves the variants, repeats them and takes medians.
+//
+// Layouts: both peers in one page (throughput(), chat()), or sender and receiver in two pages of
+// the same browser (send() / receive(), signaling over a BroadcastChannel) - two renderer
+// processes, as two machines would have.
 //
 // Variants:
-//   raw          a plain RTCPeerConnection pair with negotiated RTCDataChannels
-//   ours         WebRTCPeerEnhanced (the `reliable` channel; `file` for bulk in the chat scenario)
+//   raw          plain RTCPeerConnections with negotiated RTCDataChannels
+//   ours         WebRTCPeerEnhanced: `reliable` for throughput; `file` + `reliable` for chat
 //   simple-peer  simple-peer 9 (its one data channel), loaded as a UMD script by bench.html
 //
 // Fair backpressure: every sender keeps at most HIGH bytes in the browser's buffer and resumes
@@ -17,9 +20,17 @@ import { WebRTCPeerEnhanced, heapUsed } from '/dist/index.js';
 
 export const HIGH = 1024 * 1024;
 export const LOW = 256 * 1024;
-const CHAT_BYTES = 16;  // [f64 send time][u32 seq][u32 0]: smaller than any bulk message
+// [f64 send time][u32 seq][u32 file bytes handed to send() before it]: smaller than any bulk message
+const CHAT_BYTES = 16;
+
+// Where the current run is, for run.js to show if a run times out.
+export const state = { phase: 'idle' };
+const phase = (p) => { state.phase = p; state.at = performance.now(); };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// run.js exposes benchMark(label): it records the CPU time the browser's renderer threads have
+// used so far (Linux schedstat), so a run's CPU cost is known however busy the machine is.
+const mark = (label) => (typeof globalThis.benchMark === 'function' ? globalThis.benchMark(label) : Promise.resolve());
 const once = (target, name) => new Promise((resolve) => target.addEventListener(name, resolve, { once: true }));
 
 function withTimeout(promise, ms, what) {
@@ -77,68 +88,76 @@ async function connectOurs(a, b) {
   const answer = await b.createAnswer(offer);
   await a.setRemoteAnswer(answer);
   await withTimeout(up, 15000, 'our peers to connect');
-  // `connected` is the transport; wait for the user channels too (a send before then queues).
-  await sleep(50);
 }
+
+// `connected` is the transport: a channel may open a moment later, and until then our sends are
+// queued without `backpressure` (a pump would fill the whole queue). One byte each way through
+// every channel the run uses proves they are open; the far side resolves when it has them all.
+function warmedUp(peer, types) {
+  const missing = new Set(types);
+  return new Promise((resolve) => {
+    const listener = (m) => {
+      if (m.data.byteLength !== 1 || !missing.delete(m.type) || missing.size) return;
+      peer.off('message', listener);
+      resolve();
+    };
+    peer.on('message', listener);
+  });
+}
+const WARM_TYPES = ['reliable', 'file'];
 
 async function oursPair(config = {}) {
   const a = new WebRTCPeerEnhanced({ peerId: 'bench-a', maxBufferedAmount: HIGH, lowWaterMark: LOW, ...config });
   const b = new WebRTCPeerEnhanced({ peerId: 'bench-b', maxBufferedAmount: HIGH, lowWaterMark: LOW, ...config });
+  const warm = warmedUp(b, WARM_TYPES);
   await connectOurs(a, b);
+  for (const t of WARM_TYPES) a.send(new Uint8Array(1), t);
+  await withTimeout(warm, 15000, 'our channels to open');
   return { tx: a, rx: b, close: () => { a.close(); b.close(); } };
-}
-
-async function simplePeerPair() {
-  const SimplePeer = globalThis.SimplePeer;
-  if (!SimplePeer) throw new Error('bench: simple-peer did not load (node_modules/simple-peer/simplepeer.min.js)');
-  const opts = { trickle: true, config: { iceServers: [] } };
-  const a = new SimplePeer({ ...opts, initiator: true });
-  const b = new SimplePeer(opts);
-  a.on('signal', (s) => b.signal(s));
-  b.on('signal', (s) => a.signal(s));
-  await withTimeout(Promise.all([new Promise((r) => a.once('connect', r)), new Promise((r) => b.once('connect', r))]),
-    15000, 'simple-peer to connect');
-  // simple-peer sets its channel's threshold to 64 KiB for its stream path; use the same LOW.
-  a._channel.bufferedAmountLowThreshold = LOW;
-  return { tx: a, rx: b, close: () => { a.destroy(); b.destroy(); } };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Senders that respect the same HIGH/LOW bounds; each returns once the last send was accepted.
 
-// `shouldStop()` ends the pump early (chat scenario); `count` bounds it.
-async function pumpRaw(dc, msg, count, shouldStop = () => false) {
+// `progress.bytes` counts the bytes handed to send() so far (the chat scenario reads it).
+async function pumpRaw(dc, msg, count, progress = { bytes: 0 }) {
   const size = msg.byteLength;
-  for (let i = 0; i < count && !shouldStop(); i++) {
+  for (let i = 0; i < count; i++) {
     if (dc.bufferedAmount + size > HIGH) await once(dc, 'bufferedamountlow');
     dc.send(msg);
+    progress.bytes += size;
   }
 }
 
-async function pumpSimplePeer(sp, msg, count, shouldStop = () => false) {
+async function pumpSimplePeer(sp, msg, count, progress = { bytes: 0 }) {
   const size = msg.byteLength;
-  for (let i = 0; i < count && !shouldStop(); i++) {
+  for (let i = 0; i < count; i++) {
     if (sp.bufferSize + size > HIGH) await once(sp._channel, 'bufferedamountlow');
     sp.send(msg);
+    progress.bytes += size;
   }
 }
 
 // The README's pattern: send until `backpressure` (our queue started holding messages), then
 // await `channel-ready` (that queue drained).
-async function pumpOurs(peer, type, msg, count, shouldStop = () => false) {
+async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }) {
   let ready = null;
   let release = null;
+  let sent = 0;
   const onBackpressure = (e) => {
     if (e.type === type && !ready) ready = new Promise((resolve) => { release = resolve; });
   };
   const onReady = (e) => {
     if (e.type === type && release) release();
   };
+  state.ours = () => ({ sent, waiting: !!ready, queued: peer.getQueueSize(), queuedBytes: peer.getQueuedBytes(), state: peer.getState() });
   peer.on('backpressure', onBackpressure);
   peer.on('channel-ready', onReady);
   try {
-    for (let i = 0; i < count && !shouldStop(); i++) {
+    for (let i = 0; i < count; i++) {
       peer.send(msg, type);
+      sent++;
+      progress.bytes += msg.byteLength;
       if (ready) {
         await ready;
         ready = release = null;
@@ -169,117 +188,282 @@ function byteCounter(total) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Throughput: `total` bytes in `size`-byte messages on one ordered, reliable channel. Time runs
-// from the first send to the receipt of the last byte; the receivers do the same small work
-// (take a Uint8Array view, count its bytes).
-
-export async function throughput(variant, { size, total }) {
-  const count = Math.ceil(total / size);
-  const bytes = count * size;
-  const msg = new Uint8Array(size).fill(7);
-  const counter = byteCounter(bytes);
-  let pair;
-  let pump;
-  if (variant === 'raw') {
-    pair = await rawPair(['reliable']);
-    pair.rx[0].onmessage = (e) => counter.add(new Uint8Array(e.data).byteLength);
-    pump = () => pumpRaw(pair.tx[0], msg, count);
-  } else if (variant === 'ours') {
-    pair = await oursPair();
-    pair.rx.on('message', (m) => counter.add(m.data.byteLength));
-    pump = () => pumpOurs(pair.tx, 'reliable', msg, count);
-  } else if (variant === 'simple-peer') {
-    pair = await simplePeerPair();
-    pair.rx.on('data', (d) => counter.add(d.byteLength));
-    pump = () => pumpSimplePeer(pair.tx, msg, count);
-  } else {
-    throw new Error(`bench: unknown variant ${variant}`);
-  }
-  try {
-    const t0 = performance.now();
-    await pump();
-    const sentMs = performance.now() - t0;
-    const t1 = await withTimeout(counter.done, 60000, `${variant}: ${bytes} bytes to arrive (got ${counter.bytes})`);
-    const ms = t1 - t0;
-    return { variant, size, messages: count, bytes, ms, sentMs, mbPerS: bytes / 1e6 / (ms / 1000), msgPerS: count / (ms / 1000) };
-  } finally {
-    pair.close();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Chat latency under a saturating bulk transfer. A `file` transfer of `fileBytes` in 16 KiB
-// messages runs at full speed (same HIGH/LOW backpressure as above); every `intervalMs` a
-// 16-byte chat message carrying performance.now() is sent, from `warmupMs` after the transfer
-// started until it ends. One-way latency = receipt time - send time (same page, same clock).
+// Chat latency under a saturating bulk transfer. A transfer of `fileBytes` in 16 KiB messages
+// runs at full speed (same HIGH/LOW backpressure as above); every `intervalMs` a 16-byte chat
+// message carrying the send time is sent, from `warmupMs` after the transfer started until it
+// ends. One-way latency = receipt time - send time.
 //
 //   ours         file on `file`, chat on `reliable` (what the library is for)
 //   ours-single  file and chat both on `reliable`: one shared channel through our queue
 //   raw-single   one raw channel carrying both: chat goes behind the buffered file data
 //   raw-split    two raw channels (file, chat): the browser's own per-stream scheduling
 //   simple-peer  simple-peer's one channel carrying both
+//
+// Two layouts: both peers in this page (`chat`, one clock: performance.now()), or sender and
+// receiver in two pages (`chatSend` / `chatReceive`, signaling over a BroadcastChannel, clocks
+// related by a ping exchange). In one page a single main thread runs both the sender and the
+// receiver, so every message delivered to it waits its turn there, whatever its channel; two
+// pages (two renderer processes) are what two real machines look like.
 
-export async function chat(variant, { fileBytes = 32 << 20, fileChunk = 16384, intervalMs = 20, warmupMs = 100 } = {}) {
+export const CHAT_VARIANTS = ['ours', 'raw-single', 'ours-single', 'simple-peer', 'raw-split'];
+
+// Signaling links: { post(kind, body), next(kind), onSignal(fn), close() }. `ping` is answered
+// at once with this side's absolute clock (performance.timeOrigin + performance.now()).
+const absNow = () => performance.timeOrigin + performance.now();
+
+function makeLink(postRaw, role) {
+  const waiting = new Map();
+  const queued = new Map();
+  let onSignal = null;
+  const pendingSignals = [];
+  const list = (m, k) => m.get(k) ?? m.set(k, []).get(k);
+  const link = {
+    role,
+    post: (kind, body) => postRaw({ from: role, kind, body }),
+    next: (kind) => (queued.get(kind)?.length ? Promise.resolve(queued.get(kind).shift()) : new Promise((r) => list(waiting, kind).push(r))),
+    onSignal(fn) {
+      onSignal = fn;
+      for (const sig of pendingSignals.splice(0)) fn(sig);
+    },
+    receive(msg) {
+      if (msg.from === role) return;
+      if (msg.kind === 'ping') return link.post('pong', { t1: msg.body, t: absNow() });
+      if (msg.kind === 'signal') return onSignal ? onSignal(msg.body) : pendingSignals.push(msg.body);
+      const w = waiting.get(msg.kind);
+      if (w?.length) w.shift()(msg.body);
+      else list(queued, msg.kind).push(msg.body);
+    },
+    close() {},
+  };
+  return link;
+}
+
+function localLinks() {
+  const a = makeLink((m) => queueMicrotask(() => b.receive(structuredClone(m))), 'A');
+  const b = makeLink((m) => queueMicrotask(() => a.receive(structuredClone(m))), 'B');
+  return [a, b];
+}
+
+function broadcastLink(runId, role) {
+  const bc = new BroadcastChannel(`wre-bench-${runId}`);
+  const link = makeLink((m) => bc.postMessage(m), role);
+  bc.onmessage = (e) => link.receive(e.data);
+  link.close = () => bc.close();
+  return link;
+}
+
+// Signals are handled strictly in order (a candidate may not overtake the description).
+function serially(fn) {
+  let chain = Promise.resolve();
+  return (x) => { chain = chain.then(() => fn(x)).catch((e) => console.error('bench signaling:', e)); };
+}
+
+// One side of a connection: A sends (file + chat), B receives. Resolves once A's channels are
+// open (A) or once B is connected (B). A: { pumpFile(count, msg, progress), sendChat(m), close };
+// B: { onData(fn), close }; onData gets every user message as a Uint8Array.
+async function chatSide(variant, link) {
+  const isA = link.role === 'A';
+  phase(`${variant} ${link.role}: connecting`);
+  if (variant === 'raw-single' || variant === 'raw-split') {
+    const labels = variant === 'raw-split' ? ['file', 'chat'] : ['file'];
+    const pc = new RTCPeerConnection();
+    pc.onicecandidate = (e) => e.candidate && link.post('signal', { candidate: e.candidate.toJSON() });
+    const dcs = labels.map((label, id) => {
+      const dc = pc.createDataChannel(label, { negotiated: true, id });
+      dc.binaryType = 'arraybuffer';
+      dc.bufferedAmountLowThreshold = LOW;
+      return dc;
+    });
+    const opened = Promise.all(dcs.map((dc) => (dc.readyState === 'open' ? null : once(dc, 'open'))));
+    link.onSignal(serially(async (sig) => {
+      if (sig.candidate) return pc.addIceCandidate(sig.candidate);
+      await pc.setRemoteDescription(sig.description);
+      if (sig.description.type === 'offer') {
+        await pc.setLocalDescription();
+        link.post('signal', { description: pc.localDescription.toJSON() });
+      }
+    }));
+    if (isA) {
+      await pc.setLocalDescription();
+      link.post('signal', { description: pc.localDescription.toJSON() });
+    }
+    await withTimeout(opened, 15000, `${variant} channels to open`);
+    const close = () => pc.close();
+    if (!isA) return { onData: (fn) => { for (const dc of dcs) dc.onmessage = (e) => fn(new Uint8Array(e.data)); }, close };
+    const chatDc = dcs[dcs.length - 1];
+    return { pumpFile: (count, msg, progress) => pumpRaw(dcs[0], msg, count, progress), sendChat: (m) => chatDc.send(m), close };
+  }
+  if (variant === 'ours' || variant === 'ours-single') {
+    const peer = new WebRTCPeerEnhanced({ peerId: `bench-${link.role}`, maxBufferedAmount: HIGH, lowWaterMark: LOW });
+    const up = connectedPromise(peer);
+    const warm = isA ? null : warmedUp(peer, WARM_TYPES);
+    peer.on('ice-candidate', ({ candidate }) => link.post('signal', { candidate }));
+    link.onSignal(serially(async (sig) => {
+      if (sig.candidate) return peer.addIceCandidate(sig.candidate);
+      if (sig.description.type === 'offer') return link.post('signal', { description: await peer.createAnswer(sig.description) });
+      return peer.setRemoteAnswer(sig.description);
+    }));
+    if (isA) link.post('signal', { description: await peer.createOffer() });
+    await withTimeout(up, 15000, 'our peers to connect');
+    // A's warm-up bytes reach B once A's channels are open; A pumps only after B's `go`.
+    if (isA) for (const t of WARM_TYPES) peer.send(new Uint8Array(1), t);
+    else await withTimeout(warm, 15000, 'our channels to open');
+    const close = () => peer.close();
+    if (!isA) return { onData: (fn) => peer.on('message', (m) => fn(m.data)), close };
+    const fileType = variant === 'ours' ? 'file' : 'reliable';
+    return { pumpFile: (count, msg, progress) => pumpOurs(peer, fileType, msg, count, progress), sendChat: (m) => peer.send(m, 'reliable'), close };
+  }
+  if (variant === 'simple-peer') {
+    const SimplePeer = globalThis.SimplePeer;
+    const sp = new SimplePeer({ initiator: isA, trickle: true, config: { iceServers: [] } });
+    sp.on('signal', (s) => link.post('signal', { sp: s }));
+    link.onSignal((sig) => sp.signal(sig.sp));
+    await withTimeout(new Promise((r) => sp.once('connect', r)), 15000, 'simple-peer to connect');
+    sp._channel.bufferedAmountLowThreshold = LOW;
+    const close = () => sp.destroy();
+    if (!isA) return { onData: (fn) => sp.on('data', (d) => fn(d)), close };
+    return { pumpFile: (count, msg, progress) => pumpSimplePeer(sp, msg, count, progress), sendChat: (m) => sp.send(m), close };
+  }
+  throw new Error(`bench: unknown variant ${variant}`);
+}
+
+const CHAT_DEFAULTS = { fileBytes: 32 << 20, fileChunk: 16384, intervalMs: 20, warmupMs: 100 };
+
+// Sender: waits for `go`, runs the transfer with chat, posts `done` {chats, fileBytes}.
+async function runSender(side, link, opts) {
+  const { fileBytes, fileChunk, intervalMs, warmupMs } = { ...CHAT_DEFAULTS, ...opts };
   const count = Math.ceil(fileBytes / fileChunk);
   const fileMsg = new Uint8Array(fileChunk).fill(1);
+  phase('sender: waiting for go');
+  await link.next('go');
+  phase('sender: sending');
+  let fileSent = false;
+  const progress = { bytes: 0 };
+  const pumping = side.pumpFile(count, fileMsg, progress).then(() => { fileSent = true; });
+  if (intervalMs > 0) await sleep(warmupMs);
+  let seq = 0;
+  while (!fileSent && intervalMs > 0) {
+    const m = new Uint8Array(CHAT_BYTES);
+    const view = new DataView(m.buffer);
+    view.setUint32(8, seq++, true);
+    view.setUint32(12, progress.bytes, true);
+    view.setFloat64(0, absNow(), true);
+    side.sendChat(m);
+    await sleep(intervalMs);
+  }
+  phase('sender: chat done, pumping');
+  await pumping;
+  phase('sender: done');
+  link.post('done', { chats: seq, fileBytes: count * fileChunk });
+  await link.next('finished');
+  phase('sender: finished');
+}
+
+// Receiver: relates the clocks (the sample with the shortest round trip), says `go`, records
+// chat latencies until the sender is done and everything arrived.
+async function runReceiver(side, link, variant) {
   const latencies = [];
-  const sentAt = new Map();
+  const overtaken = [];
+  let chats = 0;
   let fileGot = 0;
-  const onChat = (u8) => {
-    const t = performance.now();
-    const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    latencies.push(t - view.getFloat64(0, true));
-    sentAt.delete(view.getUint32(8, true));
-  };
-  const onAny = (u8) => (u8.byteLength === CHAT_BYTES ? onChat(u8) : (fileGot += u8.byteLength));
-  let pair;
-  let pumpFile;
-  let sendChat;
-  if (variant === 'raw-single' || variant === 'raw-split') {
-    const split = variant === 'raw-split';
-    pair = await rawPair(split ? ['file', 'chat'] : ['file']);
-    for (const dc of pair.rx) dc.onmessage = (e) => onAny(new Uint8Array(e.data));
-    const chatDc = pair.tx[split ? 1 : 0];
-    pumpFile = () => pumpRaw(pair.tx[0], fileMsg, count);
-    sendChat = (m) => chatDc.send(m);
-  } else if (variant === 'ours' || variant === 'ours-single') {
-    pair = await oursPair();
-    pair.rx.on('message', (m) => onAny(m.data));
-    const fileType = variant === 'ours' ? 'file' : 'reliable';
-    pumpFile = () => pumpOurs(pair.tx, fileType, fileMsg, count);
-    sendChat = (m) => pair.tx.send(m, 'reliable');
-  } else if (variant === 'simple-peer') {
-    pair = await simplePeerPair();
-    pair.rx.on('data', (d) => onAny(d));
-    pumpFile = () => pumpSimplePeer(pair.tx, fileMsg, count);
-    sendChat = (m) => pair.tx.send(m);
-  } else {
-    throw new Error(`bench: unknown variant ${variant}`);
-  }
-  try {
-    const t0 = performance.now();
-    let fileSent = false;
-    const pumping = pumpFile().then(() => { fileSent = true; });
-    await sleep(warmupMs);
-    let seq = 0;
-    while (!fileSent) {
-      const m = new Uint8Array(CHAT_BYTES);
-      const view = new DataView(m.buffer);
-      view.setUint32(8, seq, true);
-      sentAt.set(seq++, true);
-      view.setFloat64(0, performance.now(), true);
-      sendChat(m);
-      await sleep(intervalMs);
+  let offset = 0;  // sender clock - receiver clock
+  let lastFileAt = 0;
+  side.onData((u8) => {
+    if (u8.byteLength !== CHAT_BYTES) {
+      fileGot += u8.byteLength;
+      lastFileAt = performance.now();
+      return;
     }
-    await pumping;
-    await withTimeout((async () => {
-      while (fileGot < count * fileChunk || sentAt.size > 0) await sleep(5);
-    })(), 60000, `${variant}: file and chat to arrive (file ${fileGot}/${count * fileChunk}, chats missing ${sentAt.size})`);
-    const ms = performance.now() - t0;
-    return { variant, chats: seq, latencies, fileBytes: count * fileChunk, ms, fileMbPerS: (count * fileChunk) / 1e6 / (ms / 1000) };
-  } finally {
-    pair.close();
+    const t = absNow();
+    const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    latencies.push(t - (view.getFloat64(0, true) - offset));
+    // File bytes handed over before this chat that it arrived ahead of (0 on one shared channel).
+    overtaken.push(Math.max(0, view.getUint32(12, true) - fileGot));
+    chats++;
+  });
+  let best = Infinity;
+  for (let i = 0; i < 15; i++) {
+    link.post('ping', absNow());
+    const { t1, t } = await link.next('pong');
+    const t3 = absNow();
+    if (t3 - t1 < best) {
+      best = t3 - t1;
+      offset = t - (t1 + t3) / 2;
+    }
   }
+  await mark('start');
+  const t0 = performance.now();
+  phase('receiver: go');
+  link.post('go');
+  const done = await link.next('done');
+  phase('receiver: sender done');
+  await withTimeout((async () => {
+    while (fileGot < done.fileBytes || chats < done.chats) await sleep(5);
+  })(), 60000, `${variant}: file and chat to arrive (file ${fileGot}/${done.fileBytes}, chats ${chats}/${done.chats})`);
+  const ms = lastFileAt - t0;
+  await mark('end');
+  link.post('finished');
+  return {
+    variant, chats, latencies, overtaken, fileBytes: done.fileBytes, ms, fileMbPerS: done.fileBytes / 1e6 / (ms / 1000),
+    clockOffsetMs: offset, clockRttMs: best,
+  };
+}
+
+// Both peers in this page.
+async function inPage(variant, opts) {
+  const [la, lb] = localLinks();
+  const [a, b] = await Promise.all([chatSide(variant, la), chatSide(variant, lb)]);
+  try {
+    const [, result] = await Promise.all([runSender(a, la, opts), runReceiver(b, lb, variant)]);
+    return result;
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+// Sender and receiver in two pages of the same browser: run.js calls receive() in one page and
+// send() in the other with the same runId and a chat variant (throughput: raw-single, ours-single,
+// simple-peer with intervalMs 0).
+export async function send(runId, variant, opts = {}) {
+  const link = broadcastLink(runId, 'A');
+  const side = await chatSide(variant, link);
+  try {
+    await runSender(side, link, opts);
+  } finally {
+    side.close();
+    link.close();
+  }
+}
+
+export async function receive(runId, variant) {
+  const link = broadcastLink(runId, 'B');
+  const side = await chatSide(variant, link);
+  try {
+    return await runReceiver(side, link, variant);
+  } finally {
+    side.close();
+    link.close();
+  }
+}
+
+export const chat = (variant, opts = {}) => inPage(variant, opts);
+
+// ---------------------------------------------------------------------------------------------
+// Throughput: `total` bytes in `size`-byte messages on one ordered, reliable channel (ours: its
+// `reliable` channel), with the backpressure above. Time runs from the start signal to the
+// receipt of the last byte; every receiver does the same small work (a Uint8Array view, counted).
+
+export const THROUGHPUT_VARIANTS = ['raw', 'ours', 'simple-peer'];
+export const THROUGHPUT_SIDE = { raw: 'raw-single', ours: 'ours-single' };
+
+function summarize(r, size) {
+  return size ? { ...r, size, messages: r.fileBytes / size, msgPerS: r.fileBytes / size / (r.ms / 1000) } : r;
+}
+
+export async function throughput(variant, { size, total }) {
+  const r = await inPage(THROUGHPUT_SIDE[variant] ?? variant, { fileBytes: total, fileChunk: size, intervalMs: 0 });
+  return summarize({ ...r, variant }, size);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,53 +503,105 @@ export async function heap({ size = 16384, total = 8 << 20 } = {}) {
 // Where the time goes (only to explain a ratio; it patches the library's objects, so run.js runs
 // it last, in a page of its own).
 
-export async function profile({ sends = 50000, size = 256 } = {}) {
-  const { Core } = await import('/dist/core.js');
+export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
   const { shims } = await import('/dist/shims.js');
   const msg = new Uint8Array(size).fill(3);
-  const out = {};
+  const out = { sends, rounds, size };
+  // Wall time per call; run.js also reads the renderer's main-thread CPU time around each block.
+  let block = 0;
+  const perCall = async (fn) => {
+    const label = `block-${block++}`;
+    await mark(`${label}:start`);
+    const t = performance.now();
+    fn();
+    const us = ((performance.now() - t) * 1000) / sends;
+    await mark(`${label}:end`);
+    return { us, label };
+  };
+  const drained = async (dc) => {
+    while (dc.bufferedAmount > 0) await sleep(5);
+  };
 
-  // 1. Per-send cost with nothing of the network in the way: a loop of synchronous sends on an
-  //    open channel with room (maxBufferedAmount 16 MiB; sends * size stays below it).
-  {
-    const pair = await rawPair(['reliable']);
-    const dc = pair.tx[0];
-    let t = performance.now();
-    for (let i = 0; i < sends; i++) {
-      if (dc.bufferedAmount + size > 16 << 20) throw new Error('raw buffer full');
-      dc.send(msg);
+  // Capture the connection records the core hands the shims (for the receive-path pieces).
+  const conns = [];
+  const createChannel = shims.createChannel;
+  shims.createChannel = function (conn, ...rest) {
+    if (!conns.includes(conn)) conns.push(conn);
+    return createChannel.call(this, conn, ...rest);
+  };
+  const raw = await rawPair(['reliable']);
+  let ours;
+  try {
+    ours = await oursPair({ maxBufferedAmount: 16 << 20, lowWaterMark: LOW });
+  } finally {
+    shims.createChannel = createChannel;
+  }
+  const [txConn, rxConn] = conns;
+  const dc = raw.tx[0];
+  const oursDc = txConn.channels[1];
+  const rxDc = rxConn.channels[1];
+  let got = 0;
+  ours.rx.on('message', (m) => { got += m.data.byteLength; });
+  const rawHandler = (e) => { got += new Uint8Array(e.data).byteLength; };
+  const ev = { data: new ArrayBuffer(size) };
+  const u8 = new Uint8Array(size);
+
+  // Send-side pieces, each a block of `sends` synchronous calls, interleaved round by round.
+  const pieces = {
+    // raw: what a careful app does per message: check the buffer, send
+    rawSend: () => perCall(() => { for (let i = 0; i < sends; i++) { if (dc.bufferedAmount + size > 16 << 20) throw new Error('full'); dc.send(msg); } }),
+    // ours, channel open with room: the whole send path
+    oursSend: () => perCall(() => { for (let i = 0; i < sends; i++) ours.tx.send(msg, 'reliable'); }),
+    // raw, in the shim's order: send, then read bufferedAmount
+    rawSendThenRead: () => perCall(() => { for (let i = 0; i < sends; i++) { dc.send(msg); got += dc.bufferedAmount * 0; } }),
+    // the shim ours ends in, called from JS: dc.send + bufferedAmount read
+    shimSend: () => perCall(() => { for (let i = 0; i < sends; i++) shims.send(oursDc, msg); }),
+    // ours' whole send path with the browser call stubbed out: the library's own cost per send
+    oursSendNoBrowser: async () => {
+      const send = shims.send;
+      // the real shim over a channel whose send() does nothing: whatever the shim's contract is
+      const nullDc = { send() {}, bufferedAmount: 0 };
+      shims.send = (_dc, data) => send.call(shims, nullDc, data);
+      try {
+        return await perCall(() => { for (let i = 0; i < sends; i++) ours.tx.send(msg, 'reliable'); });
+      } finally {
+        shims.send = send;
+      }
+    },
+    // ours with the channel not open: argument checks + one JS->WASM call + queue push, no browser
+    oursQueue: async () => {
+      const p = new WebRTCPeerEnhanced({ peerId: 'prof-queue', maxQueuedBytes: sends * size });
+      const r = await perCall(() => { for (let i = 0; i < sends; i++) p.send(msg, 'reliable'); });
+      p.close();
+      return r;
+    },
+    // the cheapest JS->WASM round trip of the public API
+    emptyCall: () => perCall(() => { for (let i = 0; i < sends; i++) got += ours.tx.getQueueSize(); }),
+    // receive: the browser's message event into a raw handler
+    rawReceive: () => perCall(() => { for (let i = 0; i < sends; i++) rawHandler(ev); }),
+    // receive: our shim's onmessage (Uint8Array, core._onMessage, host.deliver, emit, app listener)
+    oursReceive: () => perCall(() => { for (let i = 0; i < sends; i++) rxDc.onmessage(ev); }),
+    // receive without the shim: core._onMessage (WASM: accounting, byteLength read, host.deliver call) + JS dispatch
+    coreOnMessage: () => perCall(() => { for (let i = 0; i < sends; i++) rxConn.host.core._onMessage(1, u8); }),
+    // receive, JS part only: host.deliver -> peer -> emit -> listener
+    hostDeliver: () => perCall(() => { for (let i = 0; i < sends; i++) rxConn.host.deliver(1, u8); }),
+  };
+  const samples = Object.fromEntries(Object.keys(pieces).map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, fn] of Object.entries(pieces)) {
+      samples[k].push(await fn());
+      if (k === 'rawSend' || k === 'rawSendThenRead' || k === 'shimSend') await drained(k === 'shimSend' ? oursDc : dc);
+      if (k === 'oursSend') await drained(oursDc);
+      await sleep(0);
     }
-    out.rawSendUs = ((performance.now() - t) * 1000) / sends;
-    pair.close();
   }
-  {
-    const pair = await oursPair({ maxBufferedAmount: 16 << 20, lowWaterMark: LOW });
-    const t = performance.now();
-    for (let i = 0; i < sends; i++) pair.tx.send(msg, 'reliable');
-    out.oursSendUs = ((performance.now() - t) * 1000) / sends;
-    out.oursSendQueuedAtEnd = pair.tx.getQueueSize();
-    pair.close();
-  }
-  // 2. Our send when the channel is not open: wrapper + one JS->WASM call + queue push, no browser.
-  {
-    const a = new WebRTCPeerEnhanced({ peerId: 'prof-q', maxQueuedBytes: sends * size + 1 });
-    const t = performance.now();
-    for (let i = 0; i < sends; i++) a.send(msg, 'reliable');
-    out.oursQueuedSendUs = ((performance.now() - t) * 1000) / sends;
-    a.close();
-  }
-  // 3. The cheapest JS->WASM round trip the public API has.
-  {
-    const a = new WebRTCPeerEnhanced({ peerId: 'prof-call' });
-    const t = performance.now();
-    let n = 0;
-    for (let i = 0; i < sends; i++) n += a.getQueueSize();
-    out.emptyCallUs = ((performance.now() - t) * 1000) / sends + n * 0;
-    a.close();
-  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+  out.us = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v.map((x) => x.us))]));
+  out.blocks = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map((x) => x.label)]));
+  out.oursQueuedAtEnd = ours.tx.getQueueSize();
 
-  // 4. Crossings per message: count JS->WASM calls (CorePeer methods) and WASM->JS calls (shims,
-  //    host, bufferedAmount reads) while a pair sends and receives `n` messages.
+  // Crossings per message while a pair sends and receives 2000 messages: JS->WASM calls
+  // (CorePeer methods), WASM->JS calls into the shims and the host, bufferedAmount reads.
   {
     const counts = {};
     const bump = (k) => { counts[k] = (counts[k] ?? 0) + 1; };
@@ -376,64 +612,147 @@ export async function profile({ sends = 50000, size = 256 } = {}) {
       obj[key] = function (...args) { bump(label); return orig.apply(this, args); };
       restore.push(() => { obj[key] = orig; });
     };
-    const proto = Core.CorePeer.prototype;
+    const proto = Object.getPrototypeOf(txConn.host.core);
     for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key !== 'constructor' && typeof proto[key] === 'function' && !['delete', 'isDeleted', 'clone', 'isAliasOf', 'deleteLater'].includes(key)) wrap(proto, key, `js->wasm ${key}`);
+      if (key !== 'constructor' && typeof proto[key] === 'function' && !['delete', 'isDeleted', 'clone', 'isAliasOf', 'deleteLater'].includes(key)) wrap(proto, key, `js->wasm core.${key}`);
     }
     for (const key of Object.keys(shims)) wrap(shims, key, `wasm->js shims.${key}`);
+    for (const conn of [txConn, rxConn]) for (const key of ['emit', 'deliver']) wrap(conn.host, key, `wasm->js host.${key}`);
     const desc = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'bufferedAmount');
     Object.defineProperty(RTCDataChannel.prototype, 'bufferedAmount', {
       configurable: true, get() { bump('bufferedAmount read'); return desc.get.call(this); },
     });
     restore.push(() => Object.defineProperty(RTCDataChannel.prototype, 'bufferedAmount', desc));
     const n = 2000;
-    let pair;
     try {
-      pair = await oursPair();
-      // host.emit / host.deliver are per-peer closures: count them through the listeners.
-      let delivered = 0;
-      const counter = byteCounter(n * size);
-      pair.rx.on('message', (m) => { delivered++; counter.add(m.data.byteLength); });
-      for (const k of Object.keys(counts)) delete counts[k];
-      for (let i = 0; i < n; i++) pair.tx.send(msg, 'reliable');
-      await withTimeout(counter.done, 15000, 'profile messages');
-      out.crossings = { messages: n, delivered, perMessage: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / n])) };
+      const before = got;
+      for (let i = 0; i < n; i++) ours.tx.send(msg, 'reliable');
+      await withTimeout((async () => { while (got < before + n * size) await sleep(5); })(), 15000, 'profile messages');
+      out.crossingsPerMessage = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / n]));
     } finally {
-      pair?.close();
       for (const r of restore.reverse()) r();
     }
   }
+  raw.close();
+  ours.close();
 
-  // 5. Receive path: the shim's onmessage handler called directly with a synthetic event, vs a
-  //    raw handler doing the same visible work (a Uint8Array view, counted).
-  {
-    const captured = [];
-    const orig = RTCPeerConnection.prototype.createDataChannel;
-    RTCPeerConnection.prototype.createDataChannel = function (...args) {
-      const dc = orig.apply(this, args);
-      captured.push(dc);
-      return dc;
-    };
-    let pair;
-    try {
-      pair = await oursPair();
-    } finally {
-      RTCPeerConnection.prototype.createDataChannel = orig;
-    }
-    const rxDc = captured.find((dc) => dc.label === 'reliable' && captured.indexOf(dc) >= captured.length / 2);
-    let got = 0;
-    pair.rx.on('message', (m) => { got += m.data.byteLength; });
-    const ev = { data: new ArrayBuffer(size) };
-    let t = performance.now();
-    for (let i = 0; i < sends; i++) rxDc.onmessage(ev);
-    out.oursReceiveUs = ((performance.now() - t) * 1000) / sends;
-    out.oursReceiveDelivered = got / size;
-    let raw = 0;
-    const rawHandler = (e) => { raw += new Uint8Array(e.data).byteLength; };
-    t = performance.now();
-    for (let i = 0; i < sends; i++) rawHandler(ev);
-    out.rawReceiveUs = ((performance.now() - t) * 1000) / sends + raw * 0;
+  // 6. What a connected pair costs with nothing to send (timers, probes, getStats): run.js reads
+  //    the renderer's CPU time over `idleMs` for each.
+  const idle = async (label, make) => {
+    const pair = await make();
+    await sleep(500);
+    await mark(`idle-${label}:start`);
+    await sleep(idleMs);
+    await mark(`idle-${label}:end`);
     pair.close();
-  }
+  };
+  const idleMs = 3000;
+  out.idleMs = idleMs;
+  out.idleLabels = ['raw', 'ours', 'ours-no-metrics', 'ours-no-getStats'];
+  await idle('raw', () => rawPair(['control', 'reliable', 'unreliable', 'file']));
+  await idle('ours', () => oursPair());
+  await idle('ours-no-metrics', () => oursPair({ metricsEnabled: false }));
+  // probes on, getStats (metricsInterval) pushed out to a day
+  await idle('ours-no-getStats', () => oursPair({ metricsInterval: 86400000 }));
+  return out;
+}
+
+// A readable name for one of the module's imports, minified or not (embind's emval glue).
+function importName(f, key) {
+  if (f.name && f.name.startsWith('__')) return f.name.replace(/^_+/, '');
+  const src = String(f);
+  const known = [
+    [/refcount\s*\+=\s*1/, 'emval_incref'],
+    [/--\w+\[\w+\]\.refcount|refcount\s*-=|0===--/, 'emval_decref'],
+    [/emval::as/, 'emval_as'],
+    [/"number"\s*==\s*typeof|typeof \w+\s*==\s*"number"/, 'emval_is_number'],
+    [/"string"\s*==\s*typeof|typeof \w+\s*==\s*"string"/, 'emval_is_string'],
+    [/toHandle\(\w+\[\w+\]\)/, 'emval_get_property'],
+    [/,null,\w+\)\}?$/, 'emval_call_void_method'],
+    [/return\s*\(\w+=\w+\[\w+\]\)\(/, 'emval_call_method'],
+    [/^function\s*\w*\(\w+\)\{\w+\(\w+\.toValue\(\w+\)\),\w+\(\w+\)\}$/, 'emval_run_destructors'],
+    [/^function\s*\w*\(\w+\)\{return \w+\.toHandle\(\w+\(\w+\)\)\}$/, 'emval_new_cstring'],
+    [/parameter /, 'emval_get_method_caller'],
+  ];
+  for (const [re, name] of known) if (re.test(src)) return name;
+  return `import ${key}`;
+}
+
+// Counts the WASM module's imports (JS functions the C++ calls: embind's _emval_* glue, the
+// shims, the host) per send and per received message, on a second instance of the core whose
+// imports are wrapped, driven with fake browser objects (no network: the library's own cost).
+export async function crossings({ n = 20000, size = 256 } = {}) {
+  const { default: createCore } = await import('/dist/core-wasm.js');
+  const wasmUrl = new URL('/dist/core-wasm.wasm', location.href).href;
+  const counts = {};
+  let counting = false;
+  const Core2 = await createCore({
+    locateFile: (p) => (p.endsWith('.wasm') ? wasmUrl : p),
+    instantiateWasm(info, receiveInstance) {
+      for (const table of Object.values(info)) {
+        for (const [k, f] of Object.entries(table)) {
+          if (typeof f !== 'function') continue;
+          const name = importName(f, k);
+          table[k] = function (...args) {
+            if (counting) counts[name] = (counts[name] ?? 0) + 1;
+            return f.apply(this, args);
+          };
+        }
+      }
+      fetch(wasmUrl).then((r) => r.arrayBuffer()).then((b) => WebAssembly.instantiate(b, info)).then((r) => receiveInstance(r.instance));
+      return {};
+    },
+  });
+  const js = {};
+  const bump = (k) => { if (counting) js[k] = (js[k] ?? 0) + 1; };
+  const { shims: realShims } = await import('/dist/shims.js');
+  const fakeDc = { send() {}, bufferedAmount: 0 };
+  const impl = {
+    createPeerConnection: () => ({ fake: true }),
+    createChannel: () => fakeDc,
+    // the real shim over a channel whose send() does nothing
+    send: (dc, data) => { bump('shims.send'); return realShims.send(fakeDc, data); },
+    now: () => performance.now(),
+  };
+  const shims = new Proxy({}, { get: (_, k) => impl[k] ?? (() => undefined) });
+  let delivered = 0;
+  const host = {
+    shims,
+    core: null,
+    emit: () => bump('host.emit'),
+    deliver: () => { bump('host.deliver'); delivered++; },
+    release() {},
+  };
+  const core = new Core2.CorePeer(host);
+  host.core = core;
+  const failure = core.start({ peerId: 'crossings', maxBufferedAmount: 16 << 20, lowWaterMark: 1 << 18, maxQueuedBytes: 1 << 30 });
+  if (failure) throw new Error(`crossings: start failed: ${JSON.stringify(failure)}`);
+  for (const e of ['message-sent', 'message-queued']) core.reportEvent(e, false);
+  const msg = new Uint8Array(size);
+  const measure = (label, fn) => {
+    for (const k of Object.keys(counts)) delete counts[k];
+    for (const k of Object.keys(js)) delete js[k];
+    counting = true;
+    const t = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    const us = ((performance.now() - t) * 1000) / n;
+    counting = false;
+    const per = (o) => Object.fromEntries(Object.entries(o).sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, +(v / n).toFixed(3)]));
+    return { label, us, imports: per(counts), importsPerCall: Object.values(counts).reduce((x, y) => x + y, 0) / n, js: per(js) };
+  };
+  const out = {};
+  out.queued = measure('send, channel not open (queued)', () => core.send(1, msg, size));
+  core.close();
+  core.delete();
+  const core2 = new Core2.CorePeer(host);
+  host.core = core2;
+  core2.start({ peerId: 'crossings2', maxBufferedAmount: 16 << 20, lowWaterMark: 1 << 18 });
+  for (const e of ['message-sent', 'message-queued']) core2.reportEvent(e, false);
+  core2._onChannelOpen(1);
+  out.send = measure('send, channel open with room', () => core2.send(1, msg, size));
+  out.receive = measure('receive (core._onMessage)', () => core2._onMessage(1, msg));
+  out.delivered = delivered;
+  core2.close();
+  core2.delete();
   return out;
 }

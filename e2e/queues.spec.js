@@ -86,15 +86,21 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
       });
       let maxQueued = 0;
       const t0 = performance.now();
+      // Bounded in time so a stall fails with the state it stalled in, not a bare test timeout.
+      const stalled = (what) => new Error(`${what} after ${((performance.now() - t0) / 1000).toFixed(0)} s: ` +
+        `${received}/${count} chunks arrived; waiting for channel-ready: ${!!ready}; ` +
+        `${a.getQueueSize()} queued (${a.getQueuedBytes()} B); ${pressure.length} backpressure, ${readies} channel-ready`);
+      const limit = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(stalled(what)), ms))]);
       for (let i = 0; i < count; i++) {
         a.send(makeChunk(i), 'file');
         maxQueued = Math.max(maxQueued, a.getQueuedBytes());
         if (ready) {
-          await ready;
+          await limit(ready, 30_000, `no channel-ready within 30 s of backpressure at chunk ${i}`);
           ready = release = null;
         }
+        if (performance.now() - t0 > 150_000) throw stalled('too slow');
       }
-      await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${received}/${count} chunks arrived`)), 120_000))]);
+      await limit(done, 30_000, 'not all chunks arrived');
       const ms = performance.now() - t0;
       const queueAfter = a.getQueueSize();
       a.close();

@@ -239,7 +239,8 @@ function makeHost(self, onEvent, onMessage, owner) {
       core.close();
       host.core = null;
       if (owner) owner.release(core);
-      else core.delete();
+      // Later, not now: close() may run from a listener while a call into this core is on the stack.
+      else queueMicrotask(() => core.delete());
     },
   };
   return host;

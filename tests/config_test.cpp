@@ -124,6 +124,14 @@ TEST_CASE("bad values give an error naming the field and the value") {
   }
 }
 
+TEST_CASE("an unset lowWaterMark follows a small maxBufferedAmount") {
+  auto c = parseConfig(with("maxBufferedAmount", Value::number(1 << 20)));
+  REQUIRE(c);
+  CHECK(c.value().lowWaterMark == 1 << 19);
+  auto big = parseConfig(with("maxBufferedAmount", Value::number(8 << 20)));
+  CHECK(big.value().lowWaterMark == 1 << 20);
+}
+
 TEST_CASE("ICE URL validation accepts the forms browsers accept") {
   for (std::string url : {"stun:127.0.0.1", "stun:127.0.0.1:3478", "stuns:host.example:5349", "stun:[::1]:3478",
                           "turn:127.0.0.1:3478?transport=tcp", "turns:host.example?transport=tcp"})

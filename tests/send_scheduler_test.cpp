@@ -45,8 +45,10 @@ TEST_CASE("messages sent before the channel opens are queued, then sent in order
   CHECK(p.peer.queuedMessages() == 2);
   CHECK(p.peer.queuedBytes() == 3);
   CHECK(p.log.count<event::MessageQueued>() == 2);
-  CHECK(p.log.count<event::Backpressure>() == 0);  // not open is not backpressure
+  CHECK(p.log.count<event::Backpressure>() == 1);  // not open yet: backpressure, once
+  CHECK(p.log.count<event::ChannelReady>() == 0);
   p.peer.onChannelOpen(kReliable);
+  CHECK(p.log.count<event::ChannelReady>() == 1);
   REQUIRE(p.driver.sent.size() == 2);
   CHECK(p.driver.sent[0].second == "a");
   CHECK(p.driver.sent[1].second == "bb");

@@ -1,5 +1,6 @@
 #include "peer/config.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <fmt/compile.h>
@@ -184,6 +185,8 @@ Result<Config> parseConfig(const Value& in) {
     return configError("reconnectMaxDelay", fmt::format(FMT_COMPILE("({}) must not be below reconnectBaseDelay ({})"),
                                                         c.reconnectMaxDelay, c.reconnectBaseDelay));
   WRE_TRY(readNumber(in, "maxBufferedAmount", c.maxBufferedAmount, 1, kBrowserChannelLimit, true));
+  // Unset, the low-water mark follows a small maxBufferedAmount down (1 MiB or half of it).
+  if (in["lowWaterMark"].isUndefined()) c.lowWaterMark = std::min(c.lowWaterMark, std::floor(c.maxBufferedAmount / 2));
   WRE_TRY(readNumber(in, "lowWaterMark", c.lowWaterMark, 0, kBrowserChannelLimit, true));
   if (c.lowWaterMark >= c.maxBufferedAmount)
     return configError("lowWaterMark", fmt::format(FMT_COMPILE("({}) must be below maxBufferedAmount ({})"),

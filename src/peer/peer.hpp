@@ -71,7 +71,9 @@ class Peer {
   QualityGrade quality() const { return metrics_.quality(); }
   // True once the far side said hello on `wre`: it is this library, probes may flow.
   bool farSideIsLibrary() const { return farSideIsLibrary_; }
-  // Probes: 20 a second of 13 bytes each way while connected, between two peers of this library.
+  // Probes: 20 a second of 13 bytes each way while connected, between two peers of this library
+  // (about 200 per 10 s loss window, enough for a few-percent loss figure). Measured cost: tens of
+  // ms of CPU per second per connected pair; set metricsEnabled: false where that matters.
   static constexpr double kProbeIntervalMs = 50;
   void onTimer(TimerId id);
   // The browser came back online or changed network: restart now rather than at the next slot.

@@ -48,6 +48,12 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
                                              "of this connection ({} bytes, the far end's a=max-message-size); "
                                              "split it into smaller messages"),
                                  size, maxMessageSize_));
+  if (!open_[channel] && !congested_[channel]) {
+    // Not open yet: the same signal as a full buffer, so "send until backpressure, then await
+    // channel-ready" is safe from the first message on.
+    congested_[channel] = true;
+    sink_.onEvent(event::Backpressure{channel, 0});
+  }
   if (open_[channel] && queue_.empty(channel)) {
     if (hasRoom(channel, size)) {
       if (auto sent = hand(channel, payload); !sent)

@@ -1,7 +1,9 @@
 // Decides, message by message, whether the caller's buffer goes to the browser now or waits in
 // our queue, and drains the queues by priority. Rules (documented in the README):
 // - A message goes straight to its channel when the channel is open, nothing of that channel is
-//   queued, and the channel's browser buffer has room (`highWater`); otherwise it is queued.
+//   queued, and the channel's browser buffer has room (`highWater`); otherwise it is queued, and the
+//   first such message (channel not open yet, or buffer full) fires Backpressure; ChannelReady
+//   follows when that queue has drained.
 // - Bulk channels (`unreliable`, `file`) keep at most kBulkHighWater in the browser, so small
 //   messages on `control`/`reliable` never wait behind megabytes of bulk data.
 // - Queues drain by deficit round robin in priority order control > reliable > unreliable > file:
