@@ -9,6 +9,7 @@ export class Emitter {
     const list = this.#listeners.get(name);
     if (list) list.push(listener);
     else this.#listeners.set(name, [listener]);
+    this.listenersChanged(name);
     return this;
   }
 
@@ -28,12 +29,14 @@ export class Emitter {
     const i = list.findIndex((l) => l === listener || l.listener === listener);
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.#listeners.delete(name);
+    this.listenersChanged(name);
     return this;
   }
 
   removeAllListeners(name) {
-    if (name === undefined) this.#listeners.clear();
-    else this.#listeners.delete(name);
+    const names = name === undefined ? [...this.#listeners.keys()] : [name];
+    for (const n of names) this.#listeners.delete(n);
+    for (const n of names) this.listenersChanged(n);
     return this;
   }
 
@@ -53,6 +56,9 @@ export class Emitter {
     }
     return true;
   }
+
+  // Called after listeners for `name` were added or removed; subclasses may react (default: nothing).
+  listenersChanged(name) {}
 
   // Subclasses decide what a throwing listener means; the default is to log it.
   onListenerError(name, error) {

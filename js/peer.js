@@ -134,19 +134,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     this.#host.release();
   }
 
-  on(name, listener) {
-    super.on(name, listener);
-    this.#listenersChanged(name);
-    return this;
-  }
-
-  off(name, listener) {
-    super.off(name, listener);
-    this.#listenersChanged(name);
-    return this;
-  }
-
-  #listenersChanged(name) {
+  listenersChanged(name) {
     if (!this.#closed && PER_MESSAGE_EVENTS.includes(name)) this.#core.reportEvent(name, this.listenerCount(name) > 0);
   }
 

@@ -172,23 +172,6 @@ export class WebRTCConnectionPool extends Emitter {
     scheduleCollect(shared);  // frees the core objects once nothing of ours is on the stack
   }
 
-  on(name, listener) {
-    super.on(name, listener);
-    this.#listenersChanged(name);
-    return this;
-  }
-
-  off(name, listener) {
-    super.off(name, listener);
-    this.#listenersChanged(name);
-    return this;
-  }
-
-  removeAllListeners(name) {
-    super.removeAllListeners(name);
-    for (const n of name === undefined ? PER_MESSAGE_EVENTS : [name]) this.#listenersChanged(n);
-    return this;
-  }
 
   onListenerError(name, error) {
     if (name === 'error') {
@@ -222,7 +205,7 @@ export class WebRTCConnectionPool extends Emitter {
 
   #wants = (name) => this.#reporting.has(name);
 
-  #listenersChanged(name) {
+  listenersChanged(name) {
     if (!PER_MESSAGE_EVENTS.includes(name) || this.#closed) return;
     const want = super.listenerCount(name) > 0;
     if (want === this.#reporting.has(name)) return;
