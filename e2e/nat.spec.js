@@ -8,15 +8,6 @@ import { createLab, labSupport, PRIVATE_ADDRESS, ROUTER_PUBLIC_ADDRESS } from '.
 import { freePortBlock } from './support/ports.js';
 import { startTurn } from './support/turn.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // In the page: records every RTCPeerConnection made from now on (its config and the object), so a
 // test can check which servers were used and that nothing was left open. `inject` adds candidate
@@ -254,7 +245,8 @@ test.describe('detectNATType behind real NATs (network namespaces)', () => {
       try {
         const truth = await lab.probe();
         const [m1, m2] = truth.mapped;
-        browser = await chromium.launch({ executablePath: lab.chromium, args: CHROMIUM_ARGS });
+        // The same flags as every other launch (playwright.config.js), only the executable differs.
+        browser = await chromium.launch({ executablePath: lab.chromium, args: testInfo.project.use.launchOptions.args });
         const page = await browser.newPage();
         await page.goto(`${lab.baseURL}e2e/pages/harness.html`);
         await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 15_000 });
