@@ -264,12 +264,13 @@ function serially(fn) {
 async function chatSide(variant, link) {
   const isA = link.role === 'A';
   phase(`${variant} ${link.role}: connecting`);
-  if (variant === 'raw-single' || variant === 'raw-split') {
-    const labels = variant === 'raw-split' ? ['file', 'chat'] : ['file'];
+  if (variant === 'raw-single' || variant.startsWith('raw-split')) {
+    const labels = variant.startsWith('raw-split') ? ['file', 'chat'] : ['file'];
+    const prio = variant === 'raw-split-prio' ? ['very-low', 'medium'] : [undefined, undefined];
     const pc = new RTCPeerConnection();
     pc.onicecandidate = (e) => e.candidate && link.post('signal', { candidate: e.candidate.toJSON() });
     const dcs = labels.map((label, id) => {
-      const dc = pc.createDataChannel(label, { negotiated: true, id });
+      const dc = pc.createDataChannel(label, { negotiated: true, id, ...(prio[id] ? { priority: prio[id] } : {}) });
       dc.binaryType = 'arraybuffer';
       dc.bufferedAmountLowThreshold = LOW;
       return dc;
@@ -293,8 +294,9 @@ async function chatSide(variant, link) {
     const chatDc = dcs[dcs.length - 1];
     return { pumpFile: (count, msg, progress) => pumpRaw(dcs[0], msg, count, progress), sendChat: (m) => chatDc.send(m), close };
   }
-  if (variant === 'ours' || variant === 'ours-single') {
-    const peer = new WebRTCPeerEnhanced({ peerId: `bench-${link.role}`, maxBufferedAmount: HIGH, lowWaterMark: LOW });
+  if (variant.startsWith('ours')) {
+    const extra = variant === 'ours-nometrics' ? { metricsEnabled: false } : {};
+    const peer = new WebRTCPeerEnhanced({ peerId: `bench-${link.role}`, maxBufferedAmount: HIGH, lowWaterMark: LOW, ...extra });
     const up = connectedPromise(peer);
     const warm = isA ? null : warmedUp(peer, WARM_TYPES);
     peer.on('ice-candidate', ({ candidate }) => link.post('signal', { candidate }));
@@ -310,7 +312,7 @@ async function chatSide(variant, link) {
     else await withTimeout(warm, 15000, 'our channels to open');
     const close = () => peer.close();
     if (!isA) return { onData: (fn) => peer.on('message', (m) => fn(m.data)), close };
-    const fileType = variant === 'ours' ? 'file' : 'reliable';
+    const fileType = variant === 'ours-single' ? 'reliable' : 'file';
     return { pumpFile: (count, msg, progress) => pumpOurs(peer, fileType, msg, count, progress), sendChat: (m) => peer.send(m, 'reliable'), close };
   }
   if (variant === 'simple-peer') {

@@ -34,7 +34,7 @@ const REPS = Number(args.reps ?? 4);
 const CHAT_REPS = Number(args['chat-reps'] ?? 2);
 
 const TP = ['raw', 'ours', 'simple-peer'];
-const CHAT = ['ours', 'raw-single', 'ours-single', 'simple-peer', 'raw-split'];
+const CHAT = args.variants ? String(args.variants).split(',') : ['ours', 'raw-single', 'ours-single', 'simple-peer', 'raw-split'];
 const CHAT_PARAMS = { fileBytes: 32 * MiB, fileChunk: 16384, intervalMs: 20 };
 const SCENARIOS = {
   tp16: { kind: 'tp', pages: 1, size: 16384, total: 32 * MiB, variants: TP, reps: REPS },
