@@ -506,7 +506,7 @@ export async function heap({ size = 16384, total = 8 << 20 } = {}) {
 // it last, in a page of its own).
 
 export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
-  const { shims } = await import('/dist/shims.js');
+  const { shims, hot } = await import('/dist/shims.js');
   const msg = new Uint8Array(size).fill(3);
   const out = { sends, rounds, size };
   // Wall time per call; run.js also reads the renderer's main-thread CPU time around each block.
@@ -554,20 +554,18 @@ export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
     rawSend: () => perCall(() => { for (let i = 0; i < sends; i++) { if (dc.bufferedAmount + size > 16 << 20) throw new Error('full'); dc.send(msg); } }),
     // ours, channel open with room: the whole send path
     oursSend: () => perCall(() => { for (let i = 0; i < sends; i++) ours.tx.send(msg, 'reliable'); }),
-    // raw, in the shim's order: send, then read bufferedAmount
+    // raw, send then read bufferedAmount (what a shim that tracked the buffer would pay)
     rawSendThenRead: () => perCall(() => { for (let i = 0; i < sends; i++) { dc.send(msg); got += dc.bufferedAmount * 0; } }),
-    // the shim ours ends in, called from JS: dc.send + bufferedAmount read
-    shimSend: () => perCall(() => { for (let i = 0; i < sends; i++) shims.send(oursDc, msg); }),
+    // the shim ours ends in (`hot.send`: find the channel by connection id, dc.send), called from JS
+    shimSend: () => perCall(() => { for (let i = 0; i < sends; i++) hot.send(txConn.id, 1, msg); }),
     // ours' whole send path with the browser call stubbed out: the library's own cost per send
     oursSendNoBrowser: async () => {
-      const send = shims.send;
-      // the real shim over a channel whose send() does nothing: whatever the shim's contract is
-      const nullDc = { send() {}, bufferedAmount: 0 };
-      shims.send = (_dc, data) => send.call(shims, nullDc, data);
+      // the real shim over a channel whose send() does nothing
+      txConn.channels[1] = { send() {}, bufferedAmount: 0 };
       try {
         return await perCall(() => { for (let i = 0; i < sends; i++) ours.tx.send(msg, 'reliable'); });
       } finally {
-        shims.send = send;
+        txConn.channels[1] = oursDc;
       }
     },
     // ours with the channel not open: argument checks + one JS->WASM call + queue push, no browser
@@ -581,10 +579,10 @@ export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
     emptyCall: () => perCall(() => { for (let i = 0; i < sends; i++) got += ours.tx.getQueueSize(); }),
     // receive: the browser's message event into a raw handler
     rawReceive: () => perCall(() => { for (let i = 0; i < sends; i++) rawHandler(ev); }),
-    // receive: our shim's onmessage (Uint8Array, core._onMessage, host.deliver, emit, app listener)
+    // receive: our shim's onmessage (Uint8Array, core._onUserMessage, host.deliver, emit, app listener)
     oursReceive: () => perCall(() => { for (let i = 0; i < sends; i++) rxDc.onmessage(ev); }),
-    // receive without the shim: core._onMessage (WASM: accounting, byteLength read, host.deliver call) + JS dispatch
-    coreOnMessage: () => perCall(() => { for (let i = 0; i < sends; i++) rxConn.host.core._onMessage(1, u8); }),
+    // receive without the shim: core._onUserMessage (WASM accounting) + host.deliver (JS dispatch)
+    coreOnMessage: () => perCall(() => { for (let i = 0; i < sends; i++) if (rxConn.host.core._onUserMessage(1, size)) rxConn.host.deliver(1, u8); }),
     // receive, JS part only: host.deliver -> peer -> emit -> listener
     hostDeliver: () => perCall(() => { for (let i = 0; i < sends; i++) rxConn.host.deliver(1, u8); }),
   };
@@ -619,6 +617,7 @@ export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
       if (key !== 'constructor' && typeof proto[key] === 'function' && !['delete', 'isDeleted', 'clone', 'isAliasOf', 'deleteLater'].includes(key)) wrap(proto, key, `js->wasm core.${key}`);
     }
     for (const key of Object.keys(shims)) wrap(shims, key, `wasm->js shims.${key}`);
+    for (const key of Object.keys(hot)) wrap(hot, key, `wasm->js hot.${key}`);
     for (const conn of [txConn, rxConn]) for (const key of ['emit', 'deliver']) wrap(conn.host, key, `wasm->js host.${key}`);
     const desc = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'bufferedAmount');
     Object.defineProperty(RTCDataChannel.prototype, 'bufferedAmount', {
@@ -675,6 +674,10 @@ function importName(f, key) {
     [/^function\s*\w*\(\w+\)\{\w+\(\w+\.toValue\(\w+\)\),\w+\(\w+\)\}$/, 'emval_run_destructors'],
     [/^function\s*\w*\(\w+\)\{return \w+\.toHandle\(\w+\(\w+\)\)\}$/, 'emval_new_cstring'],
     [/parameter /, 'emval_get_method_caller'],
+    [/shims\.send\(\w+,\w+,\w+\.toValue/, 'shim send (direct import)'],
+    [/shims\.send\(\w+,\w+,\w+\.slice/, 'shim send bytes (direct import)'],
+    [/shims\.setTimer/, 'shim setTimer (direct import)'],
+    [/shims\.cancelTimer/, 'shim cancelTimer (direct import)'],
   ];
   for (const [re, name] of known) if (re.test(src)) return name;
   return `import ${key}`;
@@ -688,7 +691,22 @@ export async function crossings({ n = 20000, size = 256 } = {}) {
   const wasmUrl = new URL('/dist/core-wasm.wasm', location.href).href;
   const counts = {};
   let counting = false;
+  const js = {};
+  const bump = (k) => { if (counting) js[k] = (js[k] ?? 0) + 1; };
+  const fakeDc = { send() {}, bufferedAmount: 0 };
+  const impl = {
+    createPeerConnection: () => ({ id: 0 }),
+    createChannel: () => fakeDc,
+  };
+  // the per-message calls (bindings/shim_calls.cpp), over a channel whose send() does nothing
+  const hot = {
+    send: (connId, channel, data) => { bump('hot.send'); fakeDc.send(data); return 0; },
+    refusal: () => '',
+    setTimer: () => bump('hot.setTimer'),
+    cancelTimer: () => bump('hot.cancelTimer'),
+  };
   const Core2 = await createCore({
+    shims: hot,
     locateFile: (p) => (p.endsWith('.wasm') ? wasmUrl : p),
     instantiateWasm(info, receiveInstance) {
       for (const table of Object.values(info)) {
@@ -705,17 +723,6 @@ export async function crossings({ n = 20000, size = 256 } = {}) {
       return {};
     },
   });
-  const js = {};
-  const bump = (k) => { if (counting) js[k] = (js[k] ?? 0) + 1; };
-  const { shims: realShims } = await import('/dist/shims.js');
-  const fakeDc = { send() {}, bufferedAmount: 0 };
-  const impl = {
-    createPeerConnection: () => ({ fake: true }),
-    createChannel: () => fakeDc,
-    // the real shim over a channel whose send() does nothing
-    send: (dc, data) => { bump('shims.send'); return realShims.send(fakeDc, data); },
-    now: () => performance.now(),
-  };
   const shims = new Proxy({}, { get: (_, k) => impl[k] ?? (() => undefined) });
   let delivered = 0;
   const host = {
@@ -752,7 +759,7 @@ export async function crossings({ n = 20000, size = 256 } = {}) {
   for (const e of ['message-sent', 'message-queued']) core2.reportEvent(e, false);
   core2._onChannelOpen(1);
   out.send = measure('send, channel open with room', () => core2.send(1, msg, size));
-  out.receive = measure('receive (core._onMessage)', () => core2._onMessage(1, msg));
+  out.receive = measure('receive (core._onUserMessage, then host.deliver as the shim does)', () => core2._onUserMessage(1, size) && host.deliver(1, msg));
   out.delivered = delivered;
   core2.close();
   core2.delete();

@@ -424,12 +424,12 @@ function report(fresh) {
     md.push(`| Where the time goes, per ${prof.size}-byte message: wall time (main-thread CPU), median of ${prof.rounds} blocks of ${prof.sends} | raw | webrtc-enhanced |`);
     md.push('| --- | --- | --- |');
     md.push(`| send on an open channel with room (raw: check \`bufferedAmount\`, \`dc.send\`) | ${n('rawSend')} | ${n('oursSend')} |`);
-    md.push(`| raw: send, then read \`bufferedAmount\` / ours: the shim (\`shims.send\`) called straight from JS | ${n('rawSendThenRead')} | ${n('shimSend')} |`);
+    md.push(`| raw: send, then read \`bufferedAmount\` / ours: the shim (\`hot.send\`) called straight from JS | ${n('rawSendThenRead')} | ${n('shimSend')} |`);
     md.push(`| our send path with the browser call stubbed out (the library's own cost) | | ${n('oursSendNoBrowser')} |`);
     md.push(`| our send while the channel is not open (queued) | | ${n('oursQueue')} |`);
     md.push(`| cheapest JS→WASM call (\`getQueueSize()\`) | | ${n('emptyCall')} |`);
     md.push(`| receive: message event to the app's listener | ${n('rawReceive')} | ${n('oursReceive')} |`);
-    md.push(`| receive: \`core._onMessage\` (WASM accounting + \`host.deliver\`) / \`host.deliver\` alone | | ${n('coreOnMessage')} / ${n('hostDeliver')} |`);
+    md.push(`| receive: \`core._onUserMessage\` (WASM accounting) + \`host.deliver\` / \`host.deliver\` alone | | ${n('coreOnMessage')} / ${n('hostDeliver')} |`);
     const idle = prof.idleCpuMsPerS;
     if (idle) {
       const cellIdle = (l) => (idle[l] ? `${fmt(idle[l].total, 1)} ms/s (main threads ${fmt(idle[l].main, 1)})` : '');

@@ -41,9 +41,13 @@ val CorePeer::addIceCandidate(const val& candidate) {
   return r.value() ? val(*r.value()) : val::null();
 }
 
-val CorePeer::send(int channel, const val& data, double size) {
-  return resultVal(peer_->send(channel, Payload(std::make_unique<JsBuffer>(data), static_cast<size_t>(size))));
+bool CorePeer::send(int channel, val data, double size) {
+  auto sent = peer_->send(channel, Payload(std::make_unique<JsBuffer>(std::move(data)), static_cast<size_t>(size)));
+  if (!sent) lastError_ = sent.error();
+  return static_cast<bool>(sent);
 }
+
+val CorePeer::lastError() const { return lastError_ ? errorVal(*lastError_) : val::undefined(); }
 
 void CorePeer::close() {
   if (peer_) peer_->close();
@@ -81,13 +85,12 @@ void CorePeer::onStats(int id, const val& record) { peer_->onStats(static_cast<R
 val CorePeer::metrics() const { return peer_ ? metricsVal(peer_->metrics()) : metricsVal({}); }
 std::string CorePeer::quality() const { return std::string(toString(peer_ ? peer_->quality() : QualityGrade::Unknown)); }
 
-void CorePeer::onMessage(int channel, const val& data) {
-  if (channel >= kUserChannels) {  // library traffic: small, copied in to be read
-    std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(data);
-    peer_->onLibraryMessage(channel, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-    return;
-  }
-  if (peer_->onUserMessage(channel, data["byteLength"].as<size_t>())) host_.call<void>("deliver", channel, data);
+bool CorePeer::onUserMessage(int channel, double size) { return peer_->onUserMessage(channel, static_cast<size_t>(size)); }
+
+void CorePeer::onLibraryMessage(int channel, const val& data) {
+  // Library traffic is small: copied in to be read.
+  std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(data);
+  peer_->onLibraryMessage(channel, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 void CorePeer::emit(const char* name, const val& payload) { host_.call<void>("emit", std::string(name), payload); }

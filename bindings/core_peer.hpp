@@ -23,7 +23,9 @@ class CorePeer : public EventSink {
   emscripten::val createAnswer(const std::string& type, const std::string& sdp);
   emscripten::val setRemoteAnswer(const std::string& type, const std::string& sdp);
   emscripten::val addIceCandidate(const emscripten::val& candidate);
-  emscripten::val send(int channel, const emscripten::val& data, double size);
+  // The hot path: true when accepted (sent or queued); otherwise lastError() says why.
+  bool send(int channel, emscripten::val data, double size);
+  emscripten::val lastError() const;
   void close();
   std::string state() const;
   std::string peerId() const;
@@ -44,7 +46,9 @@ class CorePeer : public EventSink {
   void onChannelClose(int channel);
   void onChannelError(int channel, const std::string& message);
   void onBufferedAmountLow(int channel);
-  void onMessage(int channel, const emscripten::val& data);
+  // True: the shim hands the message to the app.
+  bool onUserMessage(int channel, double size);
+  void onLibraryMessage(int channel, const emscripten::val& data);
   void onTimer(int id);
   void onStats(int id, const emscripten::val& record);
   emscripten::val metrics() const;
@@ -63,6 +67,7 @@ class CorePeer : public EventSink {
   emscripten::val host_;
   JsDriver driver_;
   std::optional<Peer> peer_;
+  std::optional<Error> lastError_;
 };
 
 }  // namespace wre::bind

@@ -1,7 +1,10 @@
 #include "js_driver.hpp"
 
+#include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 #include <string>
+
+#include "shim_calls.hpp"
 
 using emscripten::val;
 
@@ -35,12 +38,13 @@ Result<void> JsDriver::createPeerConnection(const Config& config) {
   if (conn.isString())
     return makeError(ErrorKind::Initialization, "the browser refused the configuration: " + conn.as<std::string>());
   conn_ = conn;
+  connId_ = conn["id"].as<int>();
   return ok();
 }
 
 void JsDriver::createChannel(const ChannelSpec& spec, double lowThreshold) {
   channels_[spec.id] = shims_.call<val>("createChannel", conn_, spec.id, std::string(spec.label), spec.ordered,
-                                        spec.maxRetransmits, std::string(spec.priority), lowThreshold);
+                                        spec.maxRetransmits, std::string(spec.priority), lowThreshold, spec.user);
 }
 
 void JsDriver::createOffer(RequestId id, bool iceRestart) { shims_.call<void>("createOffer", conn_, id, iceRestart); }
@@ -64,33 +68,32 @@ void JsDriver::getStats(RequestId id) { shims_.call<void>("getStats", conn_, id)
 
 double JsDriver::bufferedAmount(int channel) { return channels_[channel]["bufferedAmount"].as<double>(); }
 
-Result<void> JsDriver::sendVal(int channel, const val& data) {
-  val refusal = shims_.call<val>("send", channels_[channel], data);
-  if (refusal.isUndefined()) return ok();
-  return makeError(ErrorKind::Send, refusal.as<std::string>());
+Result<void> JsDriver::refused(int code) {
+  if (code == 0) return ok();
+  return makeError(ErrorKind::Send, shim::refusal());
 }
 
 Result<void> JsDriver::send(int channel, const Payload& payload) {
-  return sendVal(channel, static_cast<const JsBuffer&>(payload.holder()).buffer);
+  if (connId_ < 0) return makeError(ErrorKind::Send, "the connection is closed");
+  return refused(shim::send(connId_, channel, static_cast<const JsBuffer&>(payload.holder()).buffer.as_handle()));
 }
 
 Result<void> JsDriver::sendBytes(int channel, std::string_view bytes) {
-  // Copied out of WASM memory: the view would dangle once the core's string is gone.
-  val view = val(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
-  return sendVal(channel, view.call<val>("slice"));
+  if (connId_ < 0) return makeError(ErrorKind::Send, "the connection is closed");
+  return refused(shim::sendBytes(connId_, channel, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 void JsDriver::setTimer(TimerId id, double delayMs) {
   if (timerService_) return timerService_->setTimer(timerOwner_, id, delayMs);
-  shims_.call<void>("setTimer", conn_, id, delayMs);
+  if (connId_ >= 0) shim::setTimer(connId_, static_cast<int>(id), delayMs);
 }
 
 void JsDriver::cancelTimer(TimerId id) {
   if (timerService_) return timerService_->cancelTimer(timerOwner_, id);
-  if (!conn_.isUndefined()) shims_.call<void>("cancelTimer", conn_, id);
+  if (connId_ >= 0) shim::cancelTimer(connId_, static_cast<int>(id));
 }
 
-double JsDriver::nowMs() { return shims_.call<double>("now"); }
+double JsDriver::nowMs() { return emscripten_get_now(); }
 
 double JsDriver::random01() { return val::global("Math").call<double>("random"); }
 
@@ -98,6 +101,7 @@ void JsDriver::close() {
   if (conn_.isUndefined()) return;
   shims_.call<void>("close", conn_);
   conn_ = val::undefined();
+  connId_ = -1;
   for (auto& c : channels_) c = val::undefined();
 }
 

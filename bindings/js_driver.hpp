@@ -50,11 +50,13 @@ class JsDriver : public Driver {
   }
 
  private:
-  Result<void> sendVal(int channel, const emscripten::val& data);
+  // A shim's result code as a Result (the refusal's text fetched only on failure).
+  static Result<void> refused(int code);
 
   emscripten::val host_;
   emscripten::val shims_;
   emscripten::val conn_ = emscripten::val::undefined();
+  int connId_ = -1;  // the shim's id for conn_ (per-message calls use it)
   std::vector<emscripten::val> channels_;  // by channel id; val has no default constructor
   TimerService* timerService_ = nullptr;
   uint32_t timerOwner_ = 0;

@@ -1,8 +1,14 @@
 // Stateless shims over the browser's WebRTC objects. Each connection is a plain record
-// { pc, channels, host, closed, timers } that the C++ driver holds; every browser callback
+// { id, pc, channels, host, closed, timers } that the C++ driver holds; every browser callback
 // re-enters the core through `host.core._onX(...)`, and nothing arrives once `closed` is set.
+// The per-message calls (`hot`, below) take the record's integer id instead of the record.
 
 const encoder = new TextEncoder();
+
+// Live connection records by id; ids of closed ones are reused.
+const conns = [];
+const freeIds = [];
+let lastRefusal = '';
 
 function message(error) {
   return String(error && error.message ? error.message : error);
@@ -64,7 +70,8 @@ export const shims = {
     } catch (error) {
       return message(error);
     }
-    const conn = { pc, channels: [], host, closed: false, timers: new Map() };
+    const conn = { id: freeIds.pop() ?? conns.length, pc, channels: [], host, closed: false, timers: new Map() };
+    conns[conn.id] = conn;
     pc.onicecandidate = (e) => {
       if (e.candidate && e.candidate.candidate && alive(conn)) host.core._onIceCandidate(e.candidate.toJSON());
     };
@@ -78,7 +85,9 @@ export const shims = {
     return conn;
   },
 
-  createChannel(conn, id, label, ordered, maxRetransmits, priority, lowThreshold) {
+  // `user`: the app's channel (the core counts a message, then the app gets it as it came) or the
+  // library's own (its bytes are copied into the core to be read).
+  createChannel(conn, id, label, ordered, maxRetransmits, priority, lowThreshold, user) {
     const init = { negotiated: true, id, ordered, priority };
     if (maxRetransmits >= 0) init.maxRetransmits = maxRetransmits;
     const dc = conn.pc.createDataChannel(label, init);
@@ -91,7 +100,8 @@ export const shims = {
     dc.onmessage = (e) => {
       if (!alive(conn)) return;
       const data = typeof e.data === 'string' ? encoder.encode(e.data) : new Uint8Array(e.data);
-      conn.host.core._onMessage(id, data);
+      if (!user) conn.host.core._onLibraryMessage(id, data);
+      else if (conn.host.core._onUserMessage(id, data.byteLength)) conn.host.deliver(id, data);
     };
     conn.channels[id] = dc;
     return dc;
@@ -126,36 +136,11 @@ export const shims = {
     }, failed(conn, id));
   },
 
-  // Returns undefined, or the browser's reason for refusing the send (a string): nothing may
-  // throw into C++.
-  send(dc, data) {
-    try {
-      dc.send(data);
-      return undefined;
-    } catch (error) {
-      return message(error);
-    }
-  },
-
-  setTimer(conn, id, delayMs) {
-    conn.timers.set(id, setTimeout(() => {
-      conn.timers.delete(id);
-      if (alive(conn)) conn.host.core._onTimer(id);
-    }, delayMs));
-  },
-
-  cancelTimer(conn, id) {
-    clearTimeout(conn.timers.get(id));
-    conn.timers.delete(id);
-  },
-
-  now() {
-    return performance.now();
-  },
-
   // Detaches every handler first so no late browser event reaches freed C++.
   close(conn) {
     conn.closed = true;
+    conns[conn.id] = undefined;
+    freeIds.push(conn.id);
     globalThis.removeEventListener?.('online', conn.onNetworkChange);
     globalThis.navigator?.connection?.removeEventListener?.('change', conn.onNetworkChange);
     for (const t of conn.timers.values()) clearTimeout(t);
@@ -170,5 +155,40 @@ export const shims = {
     pc.onconnectionstatechange = null;
     pc.close();
     conn.channels = [];
+  },
+};
+
+// Called from C++ as direct WASM imports (bindings/shim_calls.cpp) with numbers only: these run
+// once per message. Nothing may throw into C++.
+export const hot = {
+  // 0: sent; 1: refused (`refusal()` says why).
+  send(connId, channel, data) {
+    try {
+      conns[connId].channels[channel].send(data);
+      return 0;
+    } catch (error) {
+      lastRefusal = conns[connId] ? message(error) : 'the connection is closed';
+      return 1;
+    }
+  },
+
+  refusal() {
+    return lastRefusal;
+  },
+
+  setTimer(connId, id, delayMs) {
+    const conn = conns[connId];
+    if (!conn) return;
+    conn.timers.set(id, setTimeout(() => {
+      conn.timers.delete(id);
+      if (alive(conn)) conn.host.core._onTimer(id);
+    }, delayMs));
+  },
+
+  cancelTimer(connId, id) {
+    const conn = conns[connId];
+    if (!conn) return;
+    clearTimeout(conn.timers.get(id));
+    conn.timers.delete(id);
   },
 };

@@ -122,8 +122,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
       return this.#refuse('send', `send(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`, TypeError);
     }
-    const failure = this.#core.send(channel, bytes, bytes.byteLength);
-    if (failure) throw fromCore(failure);
+    if (!this.#core.send(channel, bytes, bytes.byteLength)) throw fromCore(this.#core.lastError());
   }
 
   close() {

@@ -41,7 +41,7 @@ TEST_CASE("probes give RTT, RFC 3550 jitter and one-way loss") {
   for (uint32_t seq = 0; seq < 400; ++seq) {
     double sent = 1e6 + seq * 50.0;
     if (seq % 20 != 7) c.onProbe(seq, sent, seq * 50.0 + (seq % 2 ? 110 : 100));
-    c.onEcho(now, now + 200);  // our own probes come back after 200 ms
+    c.onEcho(now, now + 200);  // our own probes come back after 200 ms (hold already subtracted)
     now += 50;
   }
   StatsRecord r = kChromiumStats[2];
@@ -76,17 +76,19 @@ TEST_CASE("quality changes with hysteresis: one bad sample does not flap the gra
 }
 
 TEST_CASE("probe messages round-trip and anything else is rejected") {
-  auto bytes = encodeProbe({false, 0xdeadbeef, 1234.5});
-  CHECK(bytes.size() == 13);
+  auto bytes = encodeProbe({0xdeadbeef, 1234.5, 99.25, 12.5});
+  CHECK(bytes.size() == 29);
   auto p = decodeProbe(bytes);
   REQUIRE(p);
-  CHECK_FALSE(p->echo);
   CHECK(p->seq == 0xdeadbeef);
   CHECK(p->sentMs == 1234.5);
-  CHECK(decodeProbe(encodeProbe({true, 1, 2}))->echo);
+  CHECK(p->echoSentMs == 99.25);
+  CHECK(p->echoHoldMs == 12.5);
+  CHECK(decodeProbe(encodeProbe({1, 2}))->echoHoldMs < 0);  // nothing to echo
   CHECK_FALSE(decodeProbe(""));
-  CHECK_FALSE(decodeProbe(bytes.substr(0, 12)));
-  CHECK_FALSE(decodeProbe("X" + bytes.substr(1)));
+  CHECK_FALSE(decodeProbe(bytes.substr(0, 28)));
+  CHECK_FALSE(decodeProbe(bytes + "x"));
+  CHECK_FALSE(decodeProbe("E" + bytes.substr(1)));
 }
 
 namespace {
@@ -134,17 +136,25 @@ TEST_CASE("hello on wre; probes only once the far side has said hello") {
   CHECK(p.sentOn(kWreProbe) == 20);  // 20 probes a second
 }
 
-TEST_CASE("a probe from the far side is echoed; an echo becomes an RTT sample; stats emit metrics") {
+TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT sample; stats emit metrics") {
   MeasuredPeer p;
   p.peer.onLibraryMessage(kWre, kHello);
   p.driver.sent.clear();
-  p.peer.onLibraryMessage(kWreProbe, encodeProbe({false, 7, 42.0}));
+  const double arrived = p.driver.now;
+  p.peer.onLibraryMessage(kWreProbe, encodeProbe({7, 42.0}));
+  CHECK(p.driver.sent.empty());  // no message of its own: the echo rides on our next probe
+  p.advance(Peer::kProbeIntervalMs);
   REQUIRE(p.driver.sent.size() == 1);
-  auto echo = decodeProbe(p.driver.sent[0].second);
-  REQUIRE(echo);
-  CHECK(echo->echo);
-  CHECK(echo->seq == 7);
-  p.peer.onLibraryMessage(kWreProbe, encodeProbe({true, 0, p.driver.now - 30}));
+  auto ours = decodeProbe(p.driver.sent[0].second);
+  REQUIRE(ours);
+  CHECK(ours->echoSentMs == 42.0);
+  CHECK(ours->echoHoldMs == Approx(ours->sentMs - arrived));
+  p.advance(Peer::kProbeIntervalMs);  // echoed once only
+  CHECK(decodeProbe(p.driver.sent[1].second)->echoHoldMs < 0);
+  // The far side's answer arrives now; it says it held our probe all but 30 ms of that: RTT 30 ms.
+  const double held = p.driver.now - ours->sentMs - 30;
+  p.peer.onLibraryMessage(kWreProbe, encodeProbe({8, 90.0, ours->sentMs, held}));
+  p.peer.onLibraryMessage(kWreProbe, encodeProbe({9, 95.0, ours->sentMs, 1e9}));  // absurd hold: no sample
   p.peer.onLibraryMessage(kWreProbe, "garbage");  // ignored, not trusted
   p.advance(1000);
   auto stats = p.driver.last("getStats");

@@ -5,7 +5,7 @@
 namespace wre {
 namespace {
 
-constexpr size_t kProbeSize = 13;
+constexpr size_t kProbeSize = 29;
 
 template <class T>
 void putLe(std::string& out, T value) {
@@ -26,15 +26,17 @@ T getLe(std::string_view in, size_t at) {
 std::string encodeProbe(const Probe& p) {
   std::string out;
   out.reserve(kProbeSize);
-  out.push_back(p.echo ? 'E' : 'P');
+  out.push_back('P');
   putLe(out, p.seq);
   putLe(out, p.sentMs);
+  putLe(out, p.echoSentMs);
+  putLe(out, p.echoHoldMs);
   return out;
 }
 
 std::optional<Probe> decodeProbe(std::string_view bytes) {
-  if (bytes.size() != kProbeSize || (bytes[0] != 'P' && bytes[0] != 'E')) return std::nullopt;
-  return Probe{bytes[0] == 'E', getLe<uint32_t>(bytes, 1), getLe<double>(bytes, 5)};
+  if (bytes.size() != kProbeSize || bytes[0] != 'P') return std::nullopt;
+  return Probe{getLe<uint32_t>(bytes, 1), getLe<double>(bytes, 5), getLe<double>(bytes, 13), getLe<double>(bytes, 21)};
 }
 
 }  // namespace wre

@@ -1,7 +1,10 @@
 // The library's own messages (CONTRACT: channels `wre` id 4 and `wre-probe` id 5). Little-endian:
 //   hello  (wre):       'W' 'R' 'E' 1                     — "I am webrtc-enhanced, protocol 1"
-//   probe  (wre-probe): 'P' seq:u32 sentMs:f64            — 13 bytes, answered by an echo
-//   echo   (wre-probe): 'E' seq:u32 sentMs:f64            — the probe sent back unchanged
+//   probe  (wre-probe): 'P' seq:u32 sentMs:f64 echoSentMs:f64 echoHoldMs:f64  — 29 bytes
+// Each side probes on its own timer and carries, in its next probe, the echo of the last probe it
+// received: that probe's sentMs, and how long it held it (RTT = arrival - echoSentMs - echoHoldMs).
+// echoHoldMs < 0: nothing to echo. One message per probe instead of a probe and an echo: probes
+// are small but each costs both browsers a packet, a thread wake-up and an event.
 #pragma once
 
 #include <cstdint>
@@ -14,13 +17,14 @@ namespace wre {
 inline constexpr std::string_view kHello = "WRE\x01";
 
 struct Probe {
-  bool echo = false;
   uint32_t seq = 0;
   double sentMs = 0;
+  double echoSentMs = 0;
+  double echoHoldMs = -1;  // < 0: no echo in this probe
 };
 
 std::string encodeProbe(const Probe& probe);
-// nullopt for anything that is not exactly a probe or an echo.
+// nullopt for anything that is not exactly a probe.
 std::optional<Probe> decodeProbe(std::string_view bytes);
 
 }  // namespace wre

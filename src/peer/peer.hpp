@@ -71,10 +71,12 @@ class Peer {
   QualityGrade quality() const { return metrics_.quality(); }
   // True once the far side said hello on `wre`: it is this library, probes may flow.
   bool farSideIsLibrary() const { return farSideIsLibrary_; }
-  // Probes: 20 a second of 13 bytes each way while connected, between two peers of this library
-  // (about 200 per 10 s loss window, enough for a few-percent loss figure). Measured cost: tens of
-  // ms of CPU per second per connected pair; set metricsEnabled: false where that matters.
+  // Probes: 20 a second of 29 bytes each way while connected, between two peers of this library
+  // (about 200 per 10 s loss window, enough for a few-percent loss figure), each carrying the echo
+  // of the last one received (src/metrics/probe_codec.hpp). Measured cost: README, Benchmarks.
   static constexpr double kProbeIntervalMs = 50;
+  // An echo held longer than this is no RTT sample (untrusted input; a stalled timer).
+  static constexpr double kMaxEchoHoldMs = 5000;
   void onTimer(TimerId id);
   // The browser came back online or changed network: restart now rather than at the next slot.
   void onNetworkChange();
@@ -130,6 +132,12 @@ class Peer {
   bool farSideIsLibrary_ = false;
   bool statsInFlight_ = false;
   uint32_t probeSeq_ = 0;
+  // The last probe from the far side, echoed in our next probe.
+  struct EchoDue {
+    double sentMs;     // its timestamp (far side's clock)
+    double arrivedMs;  // ours
+  };
+  std::optional<EchoDue> toEcho_;
 };
 
 }  // namespace wre

@@ -13,8 +13,15 @@ void Peer::startMeasuring() {
 
 void Peer::sendProbe() {
   if (state_ != PeerState::Connected || !scheduler_.isOpen(kWreProbe)) return;
+  double now = driver_.nowMs();
+  Probe probe{probeSeq_++, now};
+  if (toEcho_) {
+    probe.echoSentMs = toEcho_->sentMs;
+    probe.echoHoldMs = now - toEcho_->arrivedMs;
+    toEcho_.reset();
+  }
   // Best effort by design: a refused probe is a lost probe.
-  (void)driver_.sendBytes(kWreProbe, encodeProbe({false, probeSeq_++, driver_.nowMs()}));
+  (void)driver_.sendBytes(kWreProbe, encodeProbe(probe));
 }
 
 void Peer::onLibraryMessage(int channel, std::string_view bytes) {
@@ -29,14 +36,12 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   if (channel != kWreProbe || !farSideIsLibrary_) return;
   auto probe = decodeProbe(bytes);
   if (!probe) return;  // not ours: ignore rather than trust
-  if (probe->echo) {
-    metrics_.onEcho(probe->sentMs, driver_.nowMs());
-  } else {
-    metrics_.onProbe(probe->seq, probe->sentMs, driver_.nowMs());
-    Probe echo = *probe;
-    echo.echo = true;
-    (void)driver_.sendBytes(kWreProbe, encodeProbe(echo));
-  }
+  double now = driver_.nowMs();
+  metrics_.onProbe(probe->seq, probe->sentMs, now);
+  // Untrusted: an echo held longer than a probe interval or so (or never) is no RTT sample.
+  if (probe->echoHoldMs >= 0 && probe->echoHoldMs < kMaxEchoHoldMs)
+    metrics_.onEcho(probe->echoSentMs + probe->echoHoldMs, now);
+  toEcho_ = EchoDue{probe->sentMs, now};
 }
 
 void Peer::onStats(RequestId id, const StatsRecord& record) {
