@@ -1,14 +1,12 @@
-// A small Node-style event emitter. Listeners run over a copy of the list (a listener may remove
-// itself), and a throwing listener is reported through `onListenerError` instead of breaking
-// the caller.
+// A small Node-style event emitter. The lists are copied when listeners change, not when an event
+// is emitted (a listener may remove itself; `message` is emitted per message), and a throwing
+// listener is reported through `onListenerError` instead of breaking the caller.
 export class Emitter {
   #listeners = new Map();
 
   on(name, listener) {
     if (typeof listener !== 'function') throw new TypeError(`on('${name}'): listener must be a function`);
-    const list = this.#listeners.get(name);
-    if (list) list.push(listener);
-    else this.#listeners.set(name, [listener]);
+    this.#listeners.set(name, [...(this.#listeners.get(name) ?? []), listener]);
     this.listenersChanged(name);
     return this;
   }
@@ -27,8 +25,10 @@ export class Emitter {
     const list = this.#listeners.get(name);
     if (!list) return this;
     const i = list.findIndex((l) => l === listener || l.listener === listener);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.#listeners.delete(name);
+    if (i >= 0) {
+      if (list.length === 1) this.#listeners.delete(name);
+      else this.#listeners.set(name, list.filter((_, j) => j !== i));
+    }
     this.listenersChanged(name);
     return this;
   }
@@ -47,7 +47,7 @@ export class Emitter {
   emit(name, payload) {
     const list = this.#listeners.get(name);
     if (!list) return false;
-    for (const listener of [...list]) {
+    for (const listener of list) {
       try {
         listener.call(this, payload);
       } catch (error) {
