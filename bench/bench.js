@@ -264,8 +264,12 @@ function serially(fn) {
 async function chatSide(variant, link) {
   const isA = link.role === 'A';
   phase(`${variant} ${link.role}: connecting`);
-  if (variant === 'raw-single' || variant.startsWith('raw-split')) {
+  if (variant.startsWith('raw-single') || variant.startsWith('raw-split')) {
     const labels = variant.startsWith('raw-split') ? ['file', 'chat'] : ['file'];
+    // raw-single-probed: plus an unordered, unretransmitted channel carrying 20 small messages a
+    // second each way (what our probes do), to tell the browser's behaviour from ours
+    const probed = variant === 'raw-single-probed' || variant === 'raw-single-chatty';
+    const probeInit = variant === 'raw-single-chatty' ? {} : { ordered: false, maxRetransmits: 0 };
     const prio = variant === 'raw-split-prio' ? ['very-low', 'medium'] : [undefined, undefined];
     const pc = new RTCPeerConnection();
     pc.onicecandidate = (e) => e.candidate && link.post('signal', { candidate: e.candidate.toJSON() });
@@ -289,13 +293,20 @@ async function chatSide(variant, link) {
       link.post('signal', { description: pc.localDescription.toJSON() });
     }
     await withTimeout(opened, 15000, `${variant} channels to open`);
-    const close = () => pc.close();
+    let probeTimer = null;
+    if (probed) {
+      const pdc = pc.createDataChannel('probe', { negotiated: true, id: 5, ...probeInit });
+      pdc.binaryType = 'arraybuffer';
+      pdc.onmessage = () => {};
+      probeTimer = setInterval(() => pdc.readyState === 'open' && pdc.send(new Uint8Array(29)), 50);
+    }
+    const close = () => { clearInterval(probeTimer); pc.close(); };
     if (!isA) return { onData: (fn) => { for (const dc of dcs) dc.onmessage = (e) => fn(new Uint8Array(e.data)); }, close };
     const chatDc = dcs[dcs.length - 1];
     return { pumpFile: (count, msg, progress) => pumpRaw(dcs[0], msg, count, progress), sendChat: (m) => chatDc.send(m), close };
   }
   if (variant.startsWith('ours')) {
-    const extra = variant === 'ours-nometrics' ? { metricsEnabled: false } : {};
+    const extra = variant.endsWith('-nometrics') ? { metricsEnabled: false } : variant.endsWith('-nostats') ? { metricsInterval: 86400000 } : {};
     const peer = new WebRTCPeerEnhanced({ peerId: `bench-${link.role}`, maxBufferedAmount: HIGH, lowWaterMark: LOW, ...extra });
     const up = connectedPromise(peer);
     const warm = isA ? null : warmedUp(peer, WARM_TYPES);
@@ -312,7 +323,7 @@ async function chatSide(variant, link) {
     else await withTimeout(warm, 15000, 'our channels to open');
     const close = () => peer.close();
     if (!isA) return { onData: (fn) => peer.on('message', (m) => fn(m.data)), close };
-    const fileType = variant === 'ours-single' ? 'reliable' : 'file';
+    const fileType = variant.startsWith('ours-single') ? 'reliable' : 'file';
     return { pumpFile: (count, msg, progress) => pumpOurs(peer, fileType, msg, count, progress), sendChat: (m) => peer.send(m, 'reliable'), close };
   }
   if (variant === 'simple-peer') {

@@ -33,7 +33,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
 const REPS = Number(args.reps ?? 4);
 const CHAT_REPS = Number(args['chat-reps'] ?? 2);
 
-const TP = ['raw', 'ours', 'simple-peer'];
+const TP = args['tp-variants'] ? String(args['tp-variants']).split(',') : ['raw', 'ours', 'simple-peer'];
 const CHAT = args.variants ? String(args.variants).split(',') : ['ours', 'raw-single', 'ours-single', 'simple-peer', 'raw-split'];
 const CHAT_PARAMS = { fileBytes: 32 * MiB, fileChunk: 16384, intervalMs: 20 };
 const SCENARIOS = {
@@ -204,7 +204,7 @@ async function measure(lab, s, variant) {
     if (s.pages === 1) return s.kind === 'tp' ? call(p0, 'throughput', variant, { size: s.size, total: s.total }) : call(p0, 'chat', variant, opts);
     const runId = `${process.pid}-${runCounter++}`;
     // throughput uses the one-channel sides: bulk on raw's one channel / our `reliable`
-    const side = s.kind === 'tp' ? ({ raw: 'raw-single', ours: 'ours-single' }[variant] ?? variant) : variant;
+    const side = s.kind === 'tp' ? ({ raw: 'raw-single', ours: 'ours-single', 'ours-nometrics': 'ours-single-nometrics', 'ours-nostats': 'ours-single-nostats', 'raw-probed': 'raw-single-probed', 'raw-chatty': 'raw-single-chatty' }[variant] ?? variant) : variant;
     const receiving = call(p1, 'receive', runId, side);
     const [res] = await Promise.all([receiving, call(p0, 'send', runId, side, opts)]);
     return res;

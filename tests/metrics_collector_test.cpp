@@ -136,6 +136,24 @@ TEST_CASE("hello on wre; probes only once the far side has said hello") {
   CHECK(p.sentOn(kWreProbe) == 20);  // 20 probes a second
 }
 
+TEST_CASE("probes pause while the app's data flows either way, and resume when it stops") {
+  MeasuredPeer p;
+  p.peer.onLibraryMessage(kWre, kHello);
+  auto probesDuring = [&](auto traffic) {
+    size_t before = p.sentOn(kWreProbe);
+    for (int tick = 0; tick < 20; ++tick) {
+      traffic();
+      p.advance(Peer::kProbeIntervalMs);
+    }
+    return p.sentOn(kWreProbe) - before;
+  };
+  const std::string bulk(Peer::kProbeQuietBytes, 'x');
+  CHECK(probesDuring([&] { REQUIRE(p.peer.send(kFile, bytesPayload(bulk))); }) == 0);  // sending
+  CHECK(probesDuring([&] { p.peer.onUserMessage(kFile, bulk.size()); }) == 0);         // receiving
+  CHECK(probesDuring([&] { REQUIRE(p.peer.send(kReliable, bytesPayload("chat"))); }) == 20);  // light: probes go on
+  CHECK(probesDuring([] {}) == 20);
+}
+
 TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT sample; stats emit metrics") {
   MeasuredPeer p;
   p.peer.onLibraryMessage(kWre, kHello);

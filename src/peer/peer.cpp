@@ -259,16 +259,20 @@ void Peer::onBufferedAmountLow(int channel) {
   scheduler_.drain();
 }
 
-bool Peer::onUserMessage(int channel, size_t /*size*/) {
-  return !closed() && channel >= 0 && channel < kUserChannels;
+bool Peer::onUserMessage(int channel, size_t size) {
+  if (closed() || channel < 0 || channel >= kUserChannels) return false;
+  userBytesSinceProbe_ += size;
+  return true;
 }
 
 Result<void> Peer::send(int channel, Payload payload) {
   if (closed()) return fail(ErrorKind::Send, "send() called after close()");
   if (channel < 0 || channel >= kUserChannels)
     return fail(ErrorKind::Send, fmt::format(FMT_COMPILE("send(): unknown channel id {}"), channel));
+  size_t size = payload.size();
   if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
     return fail(sent.error().kind, sent.error().message);
+  userBytesSinceProbe_ += size;
   return ok();
 }
 

@@ -75,6 +75,11 @@ class Peer {
   // (about 200 per 10 s loss window, enough for a few-percent loss figure), each carrying the echo
   // of the last one received (src/metrics/probe_codec.hpp). Measured cost: README, Benchmarks.
   static constexpr double kProbeIntervalMs = 50;
+  // Probes pause while the app's data flows: this many bytes sent or received since the last probe
+  // tick (≈ 650 KB/s), or anything in our queue. Chromium's SCTP loses most of a bulk transfer's
+  // throughput, now and then, when small messages on another stream are mixed in: measured with two
+  // raw channels (README, Benchmarks). RTT and loss then come from the last probes and STUN checks.
+  static constexpr size_t kProbeQuietBytes = 32 * 1024;
   // An echo held longer than this is no RTT sample (untrusted input; a stalled timer).
   static constexpr double kMaxEchoHoldMs = 5000;
   void onTimer(TimerId id);
@@ -132,6 +137,7 @@ class Peer {
   bool farSideIsLibrary_ = false;
   bool statsInFlight_ = false;
   uint32_t probeSeq_ = 0;
+  size_t userBytesSinceProbe_ = 0;  // sent and received by the app since the last probe tick
   // The last probe from the far side, echoed in our next probe.
   struct EchoDue {
     double sentMs;     // its timestamp (far side's clock)

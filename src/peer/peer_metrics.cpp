@@ -13,6 +13,9 @@ void Peer::startMeasuring() {
 
 void Peer::sendProbe() {
   if (state_ != PeerState::Connected || !scheduler_.isOpen(kWreProbe)) return;
+  bool busy = userBytesSinceProbe_ >= kProbeQuietBytes || scheduler_.queue().bytes() > 0;
+  userBytesSinceProbe_ = 0;
+  if (busy) return;  // the app's data is flowing: see kProbeQuietBytes
   double now = driver_.nowMs();
   Probe probe{probeSeq_++, now};
   if (toEcho_) {
