@@ -2,6 +2,11 @@
 //   hello  (wre):       'W' 'R' 'E' 1                     — "I am webrtc-enhanced, protocol 1"
 //   probe  (wre-probe): 'P' seq:u32 sentMs:f64            — 13 bytes, answered by an echo
 //   echo   (wre-probe): 'E' seq:u32 sentMs:f64            — the probe sent back unchanged
+//   ack    (wre):       'A' delivered:u64                 — 9 bytes: the cumulative bytes of `file`
+//                       messages this side has delivered to its app since the channel opened. Sent
+//                       once on the far side's hello (a peer that acknowledges says so at once),
+//                       then whenever another CreditWindow::kAckStep bytes have been delivered.
+//                       A count above 2^53 - 1 (no real transfer) or any other length is refused.
 #pragma once
 
 #include <cstdint>
@@ -22,5 +27,9 @@ struct Probe {
 std::string encodeProbe(const Probe& probe);
 // nullopt for anything that is not exactly a probe or an echo.
 std::optional<Probe> decodeProbe(std::string_view bytes);
+
+std::string encodeAck(uint64_t delivered);
+// nullopt for anything that is not exactly an ack (untrusted input from the far end).
+std::optional<uint64_t> decodeAck(std::string_view bytes);
 
 }  // namespace wre

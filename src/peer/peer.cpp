@@ -259,8 +259,18 @@ void Peer::onBufferedAmountLow(int channel) {
   scheduler_.drain();
 }
 
-bool Peer::onUserMessage(int channel, size_t /*size*/) {
-  return !closed() && channel >= 0 && channel < kUserChannels;
+bool Peer::onUserMessage(int channel, size_t size) {
+  if (closed() || channel < 0 || channel >= kUserChannels) return false;
+  if (channel == kFile) {
+    fileDelivered_ += size;
+    if (farSideIsLibrary_ && fileDelivered_ - fileAckSent_ >= CreditWindow::kAckStep) sendFileAck();
+  }
+  return true;
+}
+
+void Peer::sendFileAck() {
+  // Not sent (the channel closing): the next delivery tries again.
+  if (driver_.sendBytes(kWre, encodeAck(fileDelivered_))) fileAckSent_ = fileDelivered_;
 }
 
 Result<void> Peer::send(int channel, Payload payload) {
@@ -361,6 +371,7 @@ void Peer::close() {
                                                    "never sent"),
                                        dropped, bytes));
   heldCandidates_.clear();
+  fileDelivered_ = fileAckSent_ = 0;
   for (const auto& [id, _] : pending_)
     sink_.onEvent(event::RequestFailed{id, makeError(ErrorKind::InvalidState, "the peer was closed")});
   pending_.clear();

@@ -1,5 +1,6 @@
 // Metrics: a getStats() sweep every metricsInterval while connected, and — once the far side has
 // said hello on `wre` — light probes on the unordered `wre-probe` channel for RTT, jitter and loss.
+// The `wre` channel also carries the acknowledgements of receiver-paced flow control on `file`.
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 
@@ -22,7 +23,11 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   if (channel == kWre) {
     if (bytes == kHello && !farSideIsLibrary_) {
       farSideIsLibrary_ = true;
+      // "I acknowledge `file` data": the far end's window starts now, before its first byte.
+      sendFileAck();
       if (state_ == PeerState::Connected) startMeasuring();
+    } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
+      scheduler_.onFileAck(*delivered);
     }
     return;
   }
