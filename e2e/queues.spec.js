@@ -133,6 +133,150 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
   expect(result.queueAfter).toBe(0);
 });
 
+// Between two peers of this library the receiver acknowledges the `file` bytes its app has been
+// given, and the sender keeps at most 512 KiB unacknowledged (README, "Send queues"). Observable
+// without any hook into the library: every byte the sender's `file` channel was handed, minus every
+// byte the receiving app got. An ack leaves the receiver in the task that delivers the bytes it
+// counts, so at any send the library's own figure (sent - acked) is at least this one.
+const FILE_WINDOW = 512 * KiB;
+
+test('`file` between two library peers: 24 MiB arrives whole and in order, never more than the 512 KiB window unacknowledged', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openHarness(page);
+  await installChannelsOpen(page);
+  const result = await page.evaluate(async ({ total, chunk }) => {
+    const { connectPair } = window.harness;
+    let handed = 0;
+    let delivered = 0;
+    let maxUnacked = 0;
+    // The acknowledgements on the wire (`wre`, stream 4), as the first peer's connection receives them.
+    const acks = [];
+    const others = [];
+    const pcs = [];
+    const createDataChannel = RTCPeerConnection.prototype.createDataChannel;
+    RTCPeerConnection.prototype.createDataChannel = function (label, init) {
+      const dc = createDataChannel.call(this, label, init);
+      if (!pcs.includes(this)) pcs.push(this);
+      if (label === 'wre' && pcs.indexOf(this) === 0) {
+        dc.addEventListener('message', ({ data }) => {
+          const bytes = new Uint8Array(data);
+          if (bytes.length === 9 && bytes[0] === 0x41) acks.push(Number(new DataView(data).getBigUint64(1, true)));
+          else others.push(bytes.length);
+        });
+      }
+      return dc;
+    };
+    const send = RTCDataChannel.prototype.send;
+    RTCDataChannel.prototype.send = function (data) {
+      send.call(this, data);
+      if (this.label !== 'file') return;
+      handed += data.byteLength;
+      maxUnacked = Math.max(maxUnacked, handed - delivered);
+    };
+    try {
+      // maxBufferedAmount 16 MiB (the default): without the window, the browser buffer would hold
+      // up to 1 MiB of `file` data (the bulk bound) and the network and the receiver more.
+      const { a, b } = await connectPair();
+      await channelsOpen(a, b, ['file']);
+      handed = 0;  // channelsOpen's byte has been delivered: count from here on both sides
+      // b said it acknowledges (the ack that follows its hello): a's window is on from here.
+      for (let i = 0; i < 500 && acks.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const acksBefore = acks.length;
+      const pattern = Uint8Array.from({ length: chunk + 256 }, (_, i) => (i * 13 + 5) & 0xff);
+      const makeChunk = (i) => {
+        const c = pattern.slice(i % 251, (i % 251) + chunk);
+        new DataView(c.buffer).setUint32(0, i, true);
+        return c;
+      };
+      const count = total / chunk;
+      let received = 0;
+      let firstBad = null;
+      const done = new Promise((resolve) => {
+        b.on('message', ({ type, data }) => {
+          if (type !== 'file') return;
+          delivered += data.byteLength;
+          const i = received++;
+          if (firstBad === null) {
+            const seq = data.byteLength >= 4 ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : -1;
+            let ok = data.byteLength === chunk && seq === i;
+            const off = i % 251;
+            for (let k = 4; ok && k < chunk; k += 97) ok = data[k] === pattern[off + k];
+            if (!ok) firstBad = { index: i, seq, length: data.byteLength };
+          }
+          if (received === count) resolve();
+        });
+      });
+      const pressure = [];
+      let ready = null;
+      let release = null;
+      let readies = 0;
+      a.on('backpressure', (e) => {
+        pressure.push(e);
+        if (e.type === 'file' && !ready) ready = new Promise((resolve) => { release = resolve; });
+      });
+      a.on('channel-ready', (e) => {
+        if (e.type !== 'file') return;
+        readies++;
+        release?.();
+      });
+      let maxQueued = 0;
+      const t0 = performance.now();
+      const limit = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(
+        `${what}: ${received}/${count} arrived, ${a.getQueueSize()} queued, ${pressure.length} backpressure, ${readies} channel-ready`)), ms))]);
+      for (let i = 0; i < count; i++) {
+        a.send(makeChunk(i), 'file');
+        maxQueued = Math.max(maxQueued, a.getQueuedBytes());
+        if (ready) {
+          await limit(ready, 30_000, `no channel-ready within 30 s at chunk ${i}`);
+          ready = release = null;
+        }
+      }
+      await limit(done, 30_000, 'not all chunks arrived');
+      const ms = performance.now() - t0;
+      const queueAfter = a.getQueueSize();
+      // The last acks may still be on their way to a.
+      for (let i = 0; i < 500 && acks.at(-1) !== total + 1; i++) await new Promise((r) => setTimeout(r, 10));
+      a.close();
+      b.close();
+      return {
+        acksBefore, acks, others,
+        count, received, delivered, firstBad, maxUnacked, maxQueued, queueAfter, ms, readies,
+        pressure: pressure.length,
+        pressureTypes: [...new Set(pressure.map((e) => e.type))],
+        pressureMax: Math.max(...pressure.map((e) => e.bufferedAmount)),
+      };
+    } finally {
+      RTCDataChannel.prototype.send = send;
+      RTCPeerConnection.prototype.createDataChannel = createDataChannel;
+    }
+  }, { total: 24 * MiB, chunk: 16 * KiB });
+  console.log(`24 MiB through 'file' between library peers in ${(result.ms / 1000).toFixed(1)} s ` +
+    `(${(24 * MiB / 1e6 / (result.ms / 1000)).toFixed(1)} MB/s); at most ${(result.maxUnacked / KiB).toFixed(0)} KiB ` +
+    `handed to the browser and not yet delivered; ${result.pressure} backpressure / ${result.readies} channel-ready`);
+  expect(result.firstBad).toBeNull();
+  expect(result.received).toBe(result.count);
+  expect(result.delivered).toBe(24 * MiB);
+  // On the wire: b's first ack came before the transfer; then one every 64 KiB delivered (every
+  // fourth 16 KiB message), cumulative, never going back, the last one counting everything
+  // (24 MiB + channelsOpen's byte).
+  expect(result.acksBefore).toBeGreaterThan(0);
+  expect(result.acks.length).toBeGreaterThanOrEqual((24 * MiB) / (64 * KiB));
+  expect(result.acks.every((n, i) => i === 0 || n >= result.acks[i - 1])).toBe(true);
+  expect(result.acks.at(-1)).toBe(24 * MiB + 1);
+  expect(result.others).toEqual([4]);  // and nothing else on `wre` but the hello
+  // The window holds: never more than 512 KiB between the sender's hand-off and the receiving app...
+  expect(result.maxUnacked).toBeLessThanOrEqual(FILE_WINDOW);
+  // ...and it was what held the sender back (the browser's own bound is 1 MiB here).
+  expect(result.maxUnacked).toBeGreaterThan(FILE_WINDOW / 2);
+  expect(result.pressure).toBeGreaterThan(0);
+  expect(result.pressureTypes).toEqual(['file']);
+  // `backpressure` reports the unacknowledged bytes when the window is what holds a message back.
+  expect(result.pressureMax).toBeLessThanOrEqual(FILE_WINDOW);
+  expect(result.readies).toBe(result.pressure);
+  expect(result.maxQueued).toBeLessThanOrEqual(2 * 16 * KiB);
+  expect(result.queueAfter).toBe(0);
+});
+
 test('a full queue refuses the send clearly, and everything it accepted arrives in order', async ({ page }) => {
   await openHarness(page);
   const result = await page.evaluate(async () => {

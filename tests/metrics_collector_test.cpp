@@ -123,8 +123,9 @@ struct MeasuredPeer {
 
 TEST_CASE("hello on wre; probes only once the far side has said hello") {
   MeasuredPeer p;
-  REQUIRE(p.sentOn(kWre) == 1);
+  REQUIRE(p.sentOn(kWre) == 2);  // the hello, then the first flow-control ack
   CHECK(p.driver.sent[0].second == std::string(kHello));
+  CHECK(p.driver.sent[1].second == encodeAck(0));
   p.advance(1000);
   CHECK(p.sentOn(kWreProbe) == 0);  // a plain peer: no probes, ever
   CHECK(p.driver.count("getStats") == 1);  // but getStats still runs
@@ -172,6 +173,6 @@ TEST_CASE("metrics off: no timers, no probes, nothing sent but the hello and the
   CHECK(driver.timers.empty());
   REQUIRE(driver.sent.size() == 2);
   CHECK(driver.sent[0] == std::pair<int, std::string>{kWre, std::string(kHello)});
-  // Flow control on `file` is not a metric: the far side's hello is acknowledged either way.
+  // Flow control on `file` is not a metric: `wre` carries its first ack either way.
   CHECK(driver.sent[1] == std::pair<int, std::string>{kWre, encodeAck(0)});
 }

@@ -4,8 +4,9 @@
 //   echo   (wre-probe): 'E' seq:u32 sentMs:f64            — the probe sent back unchanged
 //   ack    (wre):       'A' delivered:u64                 — 9 bytes: the cumulative bytes of `file`
 //                       messages this side has delivered to its app since the channel opened. Sent
-//                       once on the far side's hello (a peer that acknowledges says so at once),
-//                       then whenever another CreditWindow::kAckStep bytes have been delivered.
+//                       right after our hello (a peer that acknowledges says so at once), then,
+//                       once the far side has said hello, whenever another CreditWindow::kAckStep
+//                       bytes have been delivered. The far side's first ack turns its window on.
 //                       A count above 2^53 - 1 (no real transfer) or any other length is refused.
 #pragma once
 

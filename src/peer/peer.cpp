@@ -239,8 +239,13 @@ void Peer::onChannelOpen(int channel) {
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   if (kChannels[channel].user) sink_.onEvent(event::ChannelOpen{channel});
   scheduler_.onOpen(channel);
-  // Announce ourselves; a plain peer has no channel on this stream, so it never sees it.
-  if (channel == kWre) (void)driver_.sendBytes(kWre, kHello);
+  // Announce ourselves, and that we acknowledge `file` data (an ack of what we have delivered so
+  // far, usually 0): the far end's window can start with its first byte. A plain peer has no
+  // channel on this stream, so it never sees either.
+  if (channel == kWre) {
+    (void)driver_.sendBytes(kWre, kHello);
+    sendFileAck();
+  }
 }
 
 void Peer::onChannelClose(int channel) {

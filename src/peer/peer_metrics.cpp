@@ -23,8 +23,8 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   if (channel == kWre) {
     if (bytes == kHello && !farSideIsLibrary_) {
       farSideIsLibrary_ = true;
-      // "I acknowledge `file` data": the far end's window starts now, before its first byte.
-      sendFileAck();
+      // File data delivered before we knew: acknowledged now rather than at the next step.
+      if (fileDelivered_ != fileAckSent_) sendFileAck();
       if (state_ == PeerState::Connected) startMeasuring();
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
       scheduler_.onFileAck(*delivered);

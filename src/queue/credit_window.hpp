@@ -7,7 +7,7 @@
 // channel arrives behind them.
 //
 // Inactive (no limit) until the first acknowledgement: a plain far end never sends one, and a peer
-// of this library acknowledges at once (0 bytes) when it sees our hello. Acknowledgements are
+// of this library sends one (usually 0 bytes) right after its hello. Acknowledgements are
 // untrusted input: one that goes backwards is ignored, one beyond what was sent is clamped.
 #pragma once
 
