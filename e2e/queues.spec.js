@@ -363,12 +363,15 @@ test('a full queue refuses the send clearly, and everything it accepted arrives 
 });
 
 // Chat every 20 ms while a file saturates the link: on its own `reliable` channel beside `file`,
-// vs sharing `reliable` with the file data (one channel). Latency is measured and printed; what
-// is asserted is what does not depend on how busy the machine is: each chat message carries how
-// many file bytes had been handed to send() before it, so the receiver sees how many of those it
-// overtook. Sharing a channel, a chat can overtake nothing (it waits behind every buffered and
-// queued byte); on its own channel it passes the file data waiting in the browser's buffer.
-test('chat during a saturating file transfer: latency measured; on its own channel it overtakes the queued file data', async ({ page }) => {
+// vs sharing `reliable` with the file data (one channel). Each chat message carries how many file
+// bytes had been handed to send() before it, so the receiver sees how many of those it overtook,
+// and the receiver counts the file bytes its app was given while the chat was on its way (both
+// peers are in this page: one clock). Sharing a channel, a chat overtakes nothing (it waits behind
+// every buffered and queued byte). On its own channel, between two peers of this library, at most
+// the 512 KiB window of file data is ever between the sender and the receiving app, so no chat
+// waits behind more than that: asserted, since it does not depend on how busy the machine is. The
+// latency itself is measured and printed, and asserted only with a generous margin.
+test('chat during a saturating file transfer: on its own channel it waits behind at most the file window, and is far faster', async ({ page }) => {
   test.setTimeout(120_000);
   await openHarness(page);
   await installChannelsOpen(page);
@@ -386,12 +389,15 @@ test('chat during a saturating file transfer: latency measured; on its own chann
       const latencies = [];
       const overtaken = [];
       const order = [];
+      const fileGotAtSend = [];
+      const fileDuring = [];  // file bytes the app got while each chat was on its way
       let fileGot = 0;
       b.on('message', ({ type, data }) => {
         if (data.byteLength === 16) {  // chat: [f64 sent at][u32 seq][u32 file bytes submitted before it]
           const v = new DataView(data.buffer, data.byteOffset, 16);
           latencies.push(performance.now() - v.getFloat64(0, true));
           order.push(v.getUint32(8, true));
+          fileDuring.push(fileGot - fileGotAtSend[v.getUint32(8, true)]);
           overtaken.push(Math.max(0, v.getUint32(12, true) - fileGot));
         } else if (type === fileType) {
           fileGot += data.byteLength;
@@ -424,6 +430,7 @@ test('chat during a saturating file transfer: latency measured; on its own chann
         v.setUint32(8, seq++, true);
         v.setUint32(12, submitted, true);
         v.setFloat64(0, performance.now(), true);
+        fileGotAtSend.push(fileGot);
         a.send(m, 'reliable');
         await sleep(20);
       }
@@ -437,13 +444,15 @@ test('chat during a saturating file transfer: latency measured; on its own chann
         sent: seq, received: order.length, inOrder: order.every((s, i) => s === i), fileGot,
         p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), fileMBps: fileBytes / 1e6 / (ms / 1000),
         overtakenP50: quantile(overtaken, 0.5), overtakenMax: Math.max(...overtaken),
+        duringP50: quantile(fileDuring, 0.5), duringMax: Math.max(...fileDuring),
       };
     }
     return { split: await run('file'), single: await run('reliable') };
   }, { fileBytes: 16 * MiB, chunk: 16 * KiB });
   const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : String(x));
   const show = (r) => `p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms over ${r.received}/${r.sent} chats; ` +
-    `overtook ${ms(r.overtakenP50 / KiB)} KiB of file data (median), ${ms(r.overtakenMax / KiB)} KiB at most; file ${ms(r.fileMBps)} MB/s`;
+    `overtook ${ms(r.overtakenP50 / KiB)} KiB of file data (median), ${ms(r.overtakenMax / KiB)} KiB at most; ` +
+    `waited behind ${ms(r.duringP50 / KiB)} KiB (median), ${ms(r.duringMax / KiB)} KiB at most; file ${ms(r.fileMBps)} MB/s`;
   console.log(`chat on 'reliable' beside 'file': ${show(result.split)}\nchat sharing 'reliable' with the file: ${show(result.single)}`);
   test.info().annotations.push(
     { type: 'chat latency, own channel', description: show(result.split) },
@@ -457,9 +466,12 @@ test('chat during a saturating file transfer: latency measured; on its own chann
   }
   // One channel is FIFO: a chat never passes file data handed over before it.
   expect(result.single.overtakenMax).toBe(0);
-  // Its own channel: the typical chat passes at least a quarter MiB of buffered file data
-  // (`file` keeps 256 KiB to 1 MiB in the browser while saturated).
-  expect(result.split.overtakenP50).toBeGreaterThanOrEqual(256 * KiB);
+  // Its own channel: nothing ahead of a chat but the window's worth of file data (plus, at most,
+  // a file message or two the browser's stream scheduler sends in the same round as the chat).
+  expect(result.split.duringMax).toBeLessThanOrEqual(FILE_WINDOW + 2 * 16 * KiB);
+  // Measured here about 10-20x apart (p99 40-70 ms vs 0.6-1 s on a busy 2-core machine); asserted
+  // with a wide margin so a loaded machine does not make it flaky.
+  expect(result.split.p99 * 3).toBeLessThan(result.single.p99);
 });
 
 test('queued user data stays out of WASM memory: 8 MiB queued grows the heap by per-message overhead only', async ({ page }) => {
