@@ -125,8 +125,9 @@ struct MeasuredPeer {
 
 TEST_CASE("hello on wre; probes only once the far side has said hello") {
   MeasuredPeer p;
-  REQUIRE(p.sentOn(kWre) == 1);
+  REQUIRE(p.sentOn(kWre) == 2);  // the hello, then the first flow-control ack
   CHECK(p.driver.sent[0].second == std::string(kHello));
+  CHECK(p.driver.sent[1].second == encodeAck(0));
   p.advance(1000);
   CHECK(p.sentOn(kWreProbe) == 0);  // a plain peer: no probes, ever
   CHECK(p.driver.count("getStats") == 1);  // but getStats still runs
@@ -184,7 +185,7 @@ TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT
   CHECK(metrics[0].metrics.roundTripTime == Approx(0.030));
 }
 
-TEST_CASE("metrics off: no timers, no probes, nothing sent but the hello") {
+TEST_CASE("metrics off: no timers, no probes, nothing sent but the hello and the flow-control ack") {
   FakeDriver driver;
   EventLog log;
   Config c;
@@ -198,5 +199,8 @@ TEST_CASE("metrics off: no timers, no probes, nothing sent but the hello") {
   peer.onConnectionState("connected");
   peer.onLibraryMessage(kWre, kHello);
   CHECK(driver.timers.empty());
-  CHECK(driver.sent.size() == 1);
+  REQUIRE(driver.sent.size() == 2);
+  CHECK(driver.sent[0] == std::pair<int, std::string>{kWre, std::string(kHello)});
+  // Flow control on `file` is not a metric: `wre` carries its first ack either way.
+  CHECK(driver.sent[1] == std::pair<int, std::string>{kWre, encodeAck(0)});
 }

@@ -6,6 +6,8 @@ namespace wre {
 namespace {
 
 constexpr size_t kProbeSize = 29;
+constexpr size_t kAckSize = 9;
+constexpr uint64_t kMaxAck = (uint64_t{1} << 53) - 1;  // exact as a JS number
 
 template <class T>
 void putLe(std::string& out, T value) {
@@ -37,6 +39,21 @@ std::string encodeProbe(const Probe& p) {
 std::optional<Probe> decodeProbe(std::string_view bytes) {
   if (bytes.size() != kProbeSize || bytes[0] != 'P') return std::nullopt;
   return Probe{getLe<uint32_t>(bytes, 1), getLe<double>(bytes, 5), getLe<double>(bytes, 13), getLe<double>(bytes, 21)};
+}
+
+std::string encodeAck(uint64_t delivered) {
+  std::string out;
+  out.reserve(kAckSize);
+  out.push_back('A');
+  putLe(out, delivered);
+  return out;
+}
+
+std::optional<uint64_t> decodeAck(std::string_view bytes) {
+  if (bytes.size() != kAckSize || bytes[0] != 'A') return std::nullopt;
+  uint64_t delivered = getLe<uint64_t>(bytes, 1);
+  if (delivered > kMaxAck) return std::nullopt;
+  return delivered;
 }
 
 }  // namespace wre

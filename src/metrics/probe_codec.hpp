@@ -1,6 +1,12 @@
 // The library's own messages (CONTRACT: channels `wre` id 4 and `wre-probe` id 5). Little-endian:
 //   hello  (wre):       'W' 'R' 'E' 1                     — "I am webrtc-enhanced, protocol 1"
 //   probe  (wre-probe): 'P' seq:u32 sentMs:f64 echoSentMs:f64 echoHoldMs:f64  — 29 bytes
+//   ack    (wre):       'A' delivered:u64                 — 9 bytes: the cumulative bytes of `file`
+//                       messages this side has delivered to its app since the channel opened. Sent
+//                       right after our hello (a peer that acknowledges says so at once), then,
+//                       once the far side has said hello, whenever another CreditWindow::kAckStep
+//                       bytes have been delivered. The far side's first ack turns its window on.
+//                       A count above 2^53 - 1 (no real transfer) or any other length is refused.
 // Each side probes on its own timer and carries, in its next probe, the echo of the last probe it
 // received: that probe's sentMs, and how long it held it (RTT = arrival - echoSentMs - echoHoldMs).
 // echoHoldMs < 0: nothing to echo. One message per probe instead of a probe and an echo: probes
@@ -26,5 +32,9 @@ struct Probe {
 std::string encodeProbe(const Probe& probe);
 // nullopt for anything that is not exactly a probe.
 std::optional<Probe> decodeProbe(std::string_view bytes);
+
+std::string encodeAck(uint64_t delivered);
+// nullopt for anything that is not exactly an ack (untrusted input from the far end).
+std::optional<uint64_t> decodeAck(std::string_view bytes);
 
 }  // namespace wre

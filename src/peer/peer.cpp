@@ -239,8 +239,13 @@ void Peer::onChannelOpen(int channel) {
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   if (kChannels[channel].user) sink_.onEvent(event::ChannelOpen{channel});
   scheduler_.onOpen(channel);
-  // Announce ourselves; a plain peer has no channel on this stream, so it never sees it.
-  if (channel == kWre) (void)driver_.sendBytes(kWre, kHello);
+  // Announce ourselves, and that we acknowledge `file` data (an ack of what we have delivered so
+  // far, usually 0): the far end's window can start with its first byte. A plain peer has no
+  // channel on this stream, so it never sees either.
+  if (channel == kWre) {
+    (void)driver_.sendBytes(kWre, kHello);
+    sendFileAck();
+  }
 }
 
 void Peer::onChannelClose(int channel) {
@@ -262,7 +267,16 @@ void Peer::onBufferedAmountLow(int channel) {
 bool Peer::onUserMessage(int channel, size_t size) {
   if (closed() || channel < 0 || channel >= kUserChannels) return false;
   userBytesSinceProbe_ += size;
+  if (channel == kFile) {
+    fileDelivered_ += size;
+    if (farSideIsLibrary_ && fileDelivered_ - fileAckSent_ >= CreditWindow::kAckStep) sendFileAck();
+  }
   return true;
+}
+
+void Peer::sendFileAck() {
+  // Not sent (the channel closing): the next delivery tries again.
+  if (driver_.sendBytes(kWre, encodeAck(fileDelivered_))) fileAckSent_ = fileDelivered_;
 }
 
 Result<void> Peer::send(int channel, Payload payload) {
@@ -365,6 +379,7 @@ void Peer::close() {
                                                    "never sent"),
                                        dropped, bytes));
   heldCandidates_.clear();
+  fileDelivered_ = fileAckSent_ = 0;
   for (const auto& [id, _] : pending_)
     sink_.onEvent(event::RequestFailed{id, makeError(ErrorKind::InvalidState, "the peer was closed")});
   pending_.clear();

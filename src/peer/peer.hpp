@@ -61,7 +61,8 @@ class Peer {
   void onChannelClose(int channel);
   void onChannelError(int channel, const std::string& message);
   void onBufferedAmountLow(int channel);
-  // A message on a user channel: accounts for it; true if the app should see it.
+  // A message on a user channel: accounts for it (and, on `file` from a peer of this library,
+  // acknowledges every CreditWindow::kAckStep bytes on `wre`); true if the app should see it.
   bool onUserMessage(int channel, size_t size);
   // A message on the library's own channels (`wre`, `wre-probe`): never shown to the app.
   void onLibraryMessage(int channel, std::string_view bytes);
@@ -115,6 +116,8 @@ class Peer {
   // Metrics (peer_metrics.cpp).
   void startMeasuring();
   void sendProbe();
+  // Receiver-paced flow control: tells the far end how many `file` bytes reached our app.
+  void sendFileAck();
   bool closed() const { return state_ == PeerState::Closed; }
 
   Config config_;
@@ -144,6 +147,8 @@ class Peer {
     double arrivedMs;  // ours
   };
   std::optional<EchoDue> toEcho_;
+  uint64_t fileDelivered_ = 0;  // bytes of `file` messages handed to the app
+  uint64_t fileAckSent_ = 0;    // the count in our last acknowledgement
 };
 
 }  // namespace wre

@@ -1,5 +1,6 @@
 // Metrics: a getStats() sweep every metricsInterval while connected, and — once the far side has
 // said hello on `wre` — light probes on the unordered `wre-probe` channel for RTT, jitter and loss.
+// The `wre` channel also carries the acknowledgements of receiver-paced flow control on `file`.
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 
@@ -32,7 +33,11 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   if (channel == kWre) {
     if (bytes == kHello && !farSideIsLibrary_) {
       farSideIsLibrary_ = true;
+      // File data delivered before we knew: acknowledged now rather than at the next step.
+      if (fileDelivered_ != fileAckSent_) sendFileAck();
       if (state_ == PeerState::Connected) startMeasuring();
+    } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
+      scheduler_.onFileAck(*delivered);
     }
     return;
   }

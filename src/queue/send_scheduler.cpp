@@ -26,6 +26,7 @@ double SendScheduler::lowThreshold(int channel) const {
 }
 
 bool SendScheduler::hasRoom(int channel, size_t size) {
+  if (channel == kFile && !fileWindow_.allows(size)) return false;
   // The estimate only overstates (the browser drains it): ask the browser before saying no.
   auto fits = [&] { return buffered_[channel] == 0 || buffered_[channel] + size <= highWater(channel); };
   if (fits()) return true;
@@ -36,6 +37,7 @@ bool SendScheduler::hasRoom(int channel, size_t size) {
 Result<void> SendScheduler::hand(int channel, const Payload& payload) {
   WRE_TRY(driver_.send(channel, payload));
   buffered_[channel] += static_cast<double>(payload.size());  // an upper bound until asked again
+  if (channel == kFile) fileWindow_.onSent(payload.size());
   if (reportSent_) sink_.onEvent(event::MessageSent{channel, payload.size()});
   return ok();
 }
@@ -63,13 +65,33 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
     }
     if (!congested_[channel]) {
       congested_[channel] = true;
-      sink_.onEvent(event::Backpressure{channel, buffered_[channel]});
+      sink_.onEvent(event::Backpressure{channel, pressure(channel)});
     }
   }
   if (channel == kUnreliable) dropOldestUnreliable(size);
   WRE_TRY(queue_.push(channel, std::move(payload), channel == kUnreliable ? driver_.nowMs() : 0));
   if (reportQueued_) sink_.onEvent(event::MessageQueued{channel, size});
   return ok();
+}
+
+double SendScheduler::pressure(int channel) const {
+  // Everything in the browser's buffer is unacknowledged too, so in flight is the larger figure.
+  if (channel == kFile && fileWindow_.active()) return static_cast<double>(fileWindow_.inFlight());
+  return buffered_[channel];
+}
+
+void SendScheduler::onFileAck(uint64_t delivered) {
+  if (fileWindow_.onAck(delivered)) drain();
+}
+
+void SendScheduler::onClose(int channel) {
+  open_[channel] = false;
+  // Without the data channel or the one carrying acknowledgements the counts mean nothing more:
+  // back to the browser-buffer bound alone, and let anything the window held go.
+  if (channel == kFile || channel == kWre) {
+    fileWindow_.reset();
+    drain();
+  }
 }
 
 void SendScheduler::onOpen(int channel) {
@@ -150,6 +172,7 @@ void SendScheduler::dropped(size_t size, const char* reason) {
 std::pair<size_t, size_t> SendScheduler::discard() {
   std::pair<size_t, size_t> gone{queue_.messages(), queue_.bytes()};
   queue_.clear();
+  fileWindow_.reset();
   return gone;
 }
 

@@ -6,6 +6,9 @@
 //   follows when that queue has drained.
 // - Bulk channels (`unreliable`, `file`) keep at most kBulkHighWater in the browser, so small
 //   messages on `control`/`reliable` never wait behind megabytes of bulk data.
+// - Between two peers of this library, `file` also keeps at most CreditWindow::kWindow bytes
+//   unacknowledged by the far end's app (receiver-paced flow control, credit_window.hpp); a message
+//   the window holds back is queued exactly like one a full browser buffer holds back.
 // - Queues drain by deficit round robin in priority order control > reliable > unreliable > file:
 //   higher priority gets a larger quantum, but every channel with room gets a turn (no starvation).
 // - `unreliable` drops stale data (queued longer than kUnreliableMaxAgeMs) and, past
@@ -19,6 +22,7 @@
 #include "peer/config.hpp"
 #include "peer/driver.hpp"
 #include "peer/peer_events.hpp"
+#include "queue/credit_window.hpp"
 #include "queue/send_queue.hpp"
 
 namespace wre {
@@ -41,9 +45,10 @@ class SendScheduler {
 
   Result<void> send(int channel, Payload payload);
   void onOpen(int channel);
-  void onClose(int channel) { open_[channel] = false; }
+  void onClose(int channel);
   void drain();
-  // Empties every queue; returns {messages, bytes} discarded.
+  // Empties every queue and resets the `file` window (the peer closes); returns {messages, bytes}
+  // discarded.
   std::pair<size_t, size_t> discard();
 
   // The far end's a=max-message-size (infinity: no limit).
@@ -53,11 +58,18 @@ class SendScheduler {
   void setReportSent(bool on) { reportSent_ = on; }
   void setReportQueued(bool on) { reportQueued_ = on; }
 
+  // The far end's acknowledgement of `file` bytes delivered (untrusted; see CreditWindow). The
+  // first one turns the window on; each one that opens it further drains the queues.
+  void onFileAck(uint64_t delivered);
+  const CreditWindow& fileWindow() const { return fileWindow_; }
+
   const SendQueue& queue() const { return queue_; }
   bool isOpen(int channel) const { return open_[channel]; }
 
  private:
   bool hasRoom(int channel, size_t size);
+  // What `backpressure` reports: the browser's buffer, or the bytes in flight when the window holds.
+  double pressure(int channel) const;
   Result<void> hand(int channel, const Payload& payload);
   bool sendFront(int channel);
   void dropOldestUnreliable(size_t incoming);
@@ -71,6 +83,7 @@ class SendScheduler {
   std::array<bool, kChannelCount> congested_{};
   std::array<double, kChannelCount> buffered_{};  // last known bufferedAmount (only grows between reads)
   std::array<double, kUserChannels> deficit_{};
+  CreditWindow fileWindow_;
   double maxMessageSize_ = kDefaultMaxMessageSize;
   bool reportSent_ = true;
   bool reportQueued_ = true;

@@ -1,0 +1,16 @@
+#include "queue/credit_window.hpp"
+
+#include <algorithm>
+
+namespace wre {
+
+bool CreditWindow::onAck(uint64_t delivered) {
+  if (delivered < acked_) return false;      // backwards (or replayed): not trusted
+  delivered = std::min(delivered, sent_);    // the far end cannot have delivered more than we sent
+  bool opened = !active_ || delivered > acked_;
+  active_ = true;
+  acked_ = delivered;
+  return opened;
+}
+
+}  // namespace wre
