@@ -221,6 +221,28 @@ TEST_CASE("close is idempotent, emits closed once, and silences late browser cal
   CHECK_FALSE(f.peer.createOffer());
 }
 
+TEST_CASE("close() from a listener during send(): the message is reported, not lost silently") {
+  // The app closes the peer when it sees backpressure (raised before the message is queued).
+  struct ClosingSink : EventSink {
+    Peer* peer = nullptr;
+    EventLog log;
+    void onEvent(const PeerEvent& e) override {
+      log.onEvent(e);
+      if (std::holds_alternative<event::Backpressure>(e)) peer->close();
+    }
+  } sink;
+  FakeDriver driver;
+  Peer peer(testConfig(), driver, sink);
+  sink.peer = &peer;
+  REQUIRE(peer.start());
+  auto sent = peer.send(kReliable, bytesPayload("hello"));  // channel not open: backpressure
+  REQUIRE_FALSE(sent);
+  CHECK(sent.error().kind == ErrorKind::Send);
+  CHECK_THAT(sent.error().message, Catch::Contains("not sent"));
+  CHECK(peer.queuedMessages() == 0);
+  CHECK(sink.log.count<event::Closed>() == 1);
+}
+
 TEST_CASE("close rejects requests still in flight") {
   Fixture f;
   auto id = f.peer.createOffer();

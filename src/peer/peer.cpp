@@ -286,6 +286,10 @@ Result<void> Peer::send(int channel, Payload payload) {
   size_t size = payload.size();
   if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
     return fail(sent.error().kind, sent.error().message);
+  // A listener of an event this send raised (backpressure, message-queued, ...) closed the peer:
+  // the message may have been queued after close() emptied the queue. Say so rather than lose it.
+  if (closed() && scheduler_.discard().first > 0)
+    return fail(ErrorKind::Send, "close() was called from an event listener during this send(); the message was not sent");
   userBytesSinceProbe_ += size;
   return ok();
 }
