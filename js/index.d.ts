@@ -273,15 +273,20 @@ export interface ReconnectAttemptPayload {
 export interface ReconnectFailedPayload {
   attempts: number;
 }
-/** `message-queued`: a message was queued (channel not open, or buffer too full). */
+/** `message-queued`: a message was queued (channel not open, buffer too full, or on `file` the far end's window full). */
 export interface MessageQueuedPayload {
   type: DataChannelType;
   /** Message size in bytes. */
   size: number;
 }
-/** `backpressure`: a channel's buffer is above `maxBufferedAmount`; slow down until `channel-ready`. */
+/**
+ * `backpressure`: a channel started queuing (not open yet, its browser buffer full, or — on `file`
+ * between two peers of this library — 512 KiB sent and not yet acknowledged by the far end's app);
+ * slow down until `channel-ready`.
+ */
 export interface BackpressurePayload {
   type: DataChannelType;
+  /** The channel's buffered bytes; on `file` under the window, the bytes sent and not yet acknowledged. */
   bufferedAmount: number;
 }
 /** `message-sent`: a queued message was handed to its channel. */
@@ -290,7 +295,7 @@ export interface MessageSentPayload {
   /** Message size in bytes. */
   size: number;
 }
-/** `channel-ready`: the channel's buffer drained below `lowWaterMark`; sending may resume. */
+/** `channel-ready`: the channel's queue drained (its buffer below `lowWaterMark`, or acks opened the window); sending may resume. */
 export interface ChannelReadyPayload {
   type: DataChannelType;
 }
