@@ -151,8 +151,11 @@ TEST_CASE("probes pause while the app's data flows either way, and resume when i
   const std::string bulk(Peer::kProbeQuietBytes, 'x');
   CHECK(probesDuring([&] { REQUIRE(p.peer.send(kFile, bytesPayload(bulk))); }) == 0);  // sending
   CHECK(probesDuring([&] { p.peer.onUserMessage(kFile, bulk.size()); }) == 0);         // receiving
-  CHECK(probesDuring([&] { REQUIRE(p.peer.send(kReliable, bytesPayload("chat"))); }) == 20);  // light: probes go on
+  // Still quiet for kProbeQuietHoldMs after the data stopped: 2 s of 50 ms ticks, then probes again.
+  CHECK(probesDuring([] {}) == 0);
+  CHECK(probesDuring([] {}) == 1);  // the tick 2 s after the last busy one
   CHECK(probesDuring([] {}) == 20);
+  CHECK(probesDuring([&] { REQUIRE(p.peer.send(kReliable, bytesPayload("chat"))); }) == 20);  // light: probes go on
 }
 
 TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT sample; stats emit metrics") {

@@ -81,6 +81,8 @@ class Peer {
   // throughput, now and then, when small messages on another stream are mixed in: measured with two
   // raw channels (README, Benchmarks). RTT and loss then come from the last probes and STUN checks.
   static constexpr size_t kProbeQuietBytes = 32 * 1024;
+  // ... and stay paused this long after: a transfer's own short stalls must not let them back in.
+  static constexpr double kProbeQuietHoldMs = 2000;
   // An echo held longer than this is no RTT sample (untrusted input; a stalled timer).
   static constexpr double kMaxEchoHoldMs = 5000;
   void onTimer(TimerId id);
@@ -141,6 +143,7 @@ class Peer {
   bool statsInFlight_ = false;
   uint32_t probeSeq_ = 0;
   size_t userBytesSinceProbe_ = 0;  // sent and received by the app since the last probe tick
+  double quietUntilMs_ = 0;         // no probes before this
   // The last probe from the far side, echoed in our next probe.
   struct EchoDue {
     double sentMs;     // its timestamp (far side's clock)

@@ -14,10 +14,10 @@ void Peer::startMeasuring() {
 
 void Peer::sendProbe() {
   if (state_ != PeerState::Connected || !scheduler_.isOpen(kWreProbe)) return;
-  bool busy = userBytesSinceProbe_ >= kProbeQuietBytes || scheduler_.queue().bytes() > 0;
-  userBytesSinceProbe_ = 0;
-  if (busy) return;  // the app's data is flowing: see kProbeQuietBytes
   double now = driver_.nowMs();
+  if (userBytesSinceProbe_ >= kProbeQuietBytes || scheduler_.queue().bytes() > 0) quietUntilMs_ = now + kProbeQuietHoldMs;
+  userBytesSinceProbe_ = 0;
+  if (now < quietUntilMs_) return;  // the app's data is flowing: see kProbeQuietBytes
   Probe probe{probeSeq_++, now};
   if (toEcho_) {
     probe.echoSentMs = toEcho_->sentMs;
