@@ -7,6 +7,12 @@
 //
 //   node bench/run.js                          # everything (about 4 minutes on an idle 2-core machine)
 //   node bench/run.js --only=tp16,chat --reps=3  # a part (results.* kept unless --write)
+//   node bench/run.js --only=tp16x2 --tp-variants=raw,raw-probed,raw-chatty,ours,ours-nometrics
+//   node bench/run.js --only=chatx2 --variants=ours,raw-single,raw-split,raw-split-prio
+//     diagnostic variants: raw-probed / raw-chatty (a raw channel plus 20 small messages a second
+//     each way on a second, unordered / ordered, channel), ours-nometrics (metricsEnabled: false),
+//     ours-nostats (probes only), raw-split-prio (two raw channels with our priority hints)
+//   node bench/cpu-profile.js ours 256         # V8 CPU profile of one run, self time by function
 //
 // Scenarios:
 //   tp16, tp256    throughput, 16 KiB / 256 B messages, both peers in one page
