@@ -32,7 +32,7 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
   await openHarness(page);
   await installChannelsOpen(page);
   const result = await page.evaluate(async ({ total, chunk, maxBuffered }) => {
-    const { connectPair } = window.harness;
+    const { connectPair, numberedChunks } = window.harness;
     // Watch the browser's buffer of every `file` channel: it must never pass maxBufferedAmount.
     let maxFileBuffered = 0;
     const send = RTCDataChannel.prototype.send;
@@ -44,13 +44,9 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
       const config = { maxBufferedAmount: maxBuffered, lowWaterMark: 256 * 1024 };
       const { a, b } = await connectPair(config, config);
       await channelsOpen(a, b, ['file']);
-      // Chunk i: [u32 i][pattern starting at i % 251]; the receiver checks every byte.
-      const pattern = Uint8Array.from({ length: chunk + 256 }, (_, i) => (i * 31 + 7) & 0xff);
-      const makeChunk = (i) => {
-        const c = pattern.slice(i % 251, (i % 251) + chunk);
-        new DataView(c.buffer).setUint32(0, i, true);
-        return c;
-      };
+      // The receiver checks every byte.
+      const chunks = numberedChunks(chunk, 7);
+      const makeChunk = chunks.make;
       const count = total / chunk;
       let received = 0;
       let receivedBytes = 0;
@@ -60,13 +56,7 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
           if (type !== 'file') return;
           const i = received++;
           receivedBytes += data.byteLength;
-          if (firstBad === null) {
-            const seq = data.byteLength >= 4 ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : -1;
-            let ok = data.byteLength === chunk && seq === i;
-            const off = i % 251;
-            for (let k = 4; ok && k < chunk; k++) ok = data[k] === pattern[off + k];
-            if (!ok) firstBad = { index: i, seq, length: data.byteLength };
-          }
+          if (firstBad === null) firstBad = chunks.check(i, data);
           if (received === count) resolve();
         });
       });
@@ -145,7 +135,7 @@ test('`file` between two library peers: 24 MiB arrives whole and in order, never
   await openHarness(page);
   await installChannelsOpen(page);
   const result = await page.evaluate(async ({ total, chunk }) => {
-    const { connectPair } = window.harness;
+    const { connectPair, numberedChunks } = window.harness;
     let handed = 0;
     let delivered = 0;
     let maxUnacked = 0;
@@ -182,12 +172,8 @@ test('`file` between two library peers: 24 MiB arrives whole and in order, never
       // b said it acknowledges (the ack that follows its hello): a's window is on from here.
       for (let i = 0; i < 500 && acks.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       const acksBefore = acks.length;
-      const pattern = Uint8Array.from({ length: chunk + 256 }, (_, i) => (i * 13 + 5) & 0xff);
-      const makeChunk = (i) => {
-        const c = pattern.slice(i % 251, (i % 251) + chunk);
-        new DataView(c.buffer).setUint32(0, i, true);
-        return c;
-      };
+      const chunks = numberedChunks(chunk, 5);
+      const makeChunk = chunks.make;
       const count = total / chunk;
       let received = 0;
       let firstBad = null;
@@ -196,13 +182,7 @@ test('`file` between two library peers: 24 MiB arrives whole and in order, never
           if (type !== 'file') return;
           delivered += data.byteLength;
           const i = received++;
-          if (firstBad === null) {
-            const seq = data.byteLength >= 4 ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : -1;
-            let ok = data.byteLength === chunk && seq === i;
-            const off = i % 251;
-            for (let k = 4; ok && k < chunk; k += 97) ok = data[k] === pattern[off + k];
-            if (!ok) firstBad = { index: i, seq, length: data.byteLength };
-          }
+          if (firstBad === null) firstBad = chunks.check(i, data, 97);
           if (received === count) resolve();
         });
       });

@@ -67,6 +67,26 @@ export function receive(peer, type, count, timeoutMs = 15000) {
 
 export const bytes = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
+// Chunks for long ordered transfers: chunk i is [u32 i][a pattern starting at i % 251], so the
+// receiver can tell a lost, repeated, reordered or damaged chunk. check(i, data, stride) compares
+// every stride-th pattern byte and returns null or what went wrong.
+export function numberedChunks(chunk, seed) {
+  const pattern = bytes(chunk + 256, seed);
+  return {
+    make(i) {
+      const c = pattern.slice(i % 251, (i % 251) + chunk);
+      new DataView(c.buffer).setUint32(0, i, true);
+      return c;
+    },
+    check(i, data, stride = 1) {
+      const seq = data.byteLength >= 4 ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : -1;
+      let ok = data.byteLength === chunk && seq === i;
+      for (let k = 4; ok && k < chunk; k += stride) ok = data[k] === pattern[(i % 251) + k];
+      return ok ? null : { index: i, seq, length: data.byteLength };
+    },
+  };
+}
+
 export function sameBytes(x, y) {
   if (x.byteLength !== y.byteLength) return false;
   for (let i = 0; i < x.byteLength; i++) if (x[i] !== y[i]) return false;
