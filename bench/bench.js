@@ -468,7 +468,11 @@ export const chat = (variant, opts = {}) => inPage(variant, opts);
 // receipt of the last byte; every receiver does the same small work (a Uint8Array view, counted).
 
 export const THROUGHPUT_VARIANTS = ['raw', 'ours', 'simple-peer'];
-export const THROUGHPUT_SIDE = { raw: 'raw-single', ours: 'ours-single' };
+// throughput runs one channel: raw's one channel, our `reliable` (diagnostic variants included)
+export const THROUGHPUT_SIDE = {
+  raw: 'raw-single', ours: 'ours-single', 'ours-nometrics': 'ours-single-nometrics', 'ours-nostats': 'ours-single-nostats',
+  'raw-probed': 'raw-single-probed', 'raw-chatty': 'raw-single-chatty',
+};
 
 function summarize(r, size) {
   return size ? { ...r, size, messages: r.fileBytes / size, msgPerS: r.fileBytes / size / (r.ms / 1000) } : r;
