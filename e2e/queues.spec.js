@@ -32,7 +32,7 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
   await openHarness(page);
   await installChannelsOpen(page);
   const result = await page.evaluate(async ({ total, chunk, maxBuffered }) => {
-    const { connectPair, numberedChunks } = window.harness;
+    const { connectPair, numberedChunks, backpressurePump } = window.harness;
     // Watch the browser's buffer of every `file` channel: it must never pass maxBufferedAmount.
     let maxFileBuffered = 0;
     const send = RTCDataChannel.prototype.send;
@@ -60,46 +60,20 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
           if (received === count) resolve();
         });
       });
-      // The README's pattern: send until `backpressure`, then await `channel-ready`.
-      const pressure = [];
-      let ready = null;
-      let release = null;
-      a.on('backpressure', (e) => {
-        pressure.push(e);
-        if (e.type === 'file' && !ready) ready = new Promise((resolve) => { release = resolve; });
-      });
-      let readies = 0;
-      a.on('channel-ready', (e) => {
-        if (e.type !== 'file') return;
-        readies++;
-        release?.();
-      });
-      let maxQueued = 0;
+      const pump = backpressurePump(a, 'file', () => `${received}/${count} chunks arrived`);
       const t0 = performance.now();
-      // Bounded in time so a stall fails with the state it stalled in, not a bare test timeout.
-      const stalled = (what) => new Error(`${what} after ${((performance.now() - t0) / 1000).toFixed(0)} s: ` +
-        `${received}/${count} chunks arrived; waiting for channel-ready: ${!!ready}; ` +
-        `${a.getQueueSize()} queued (${a.getQueuedBytes()} B); ${pressure.length} backpressure, ${readies} channel-ready`);
-      const limit = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(stalled(what)), ms))]);
-      for (let i = 0; i < count; i++) {
-        a.send(makeChunk(i), 'file');
-        maxQueued = Math.max(maxQueued, a.getQueuedBytes());
-        if (ready) {
-          await limit(ready, 30_000, `no channel-ready within 30 s of backpressure at chunk ${i}`);
-          ready = release = null;
-        }
-        if (performance.now() - t0 > 150_000) throw stalled('too slow');
-      }
-      await limit(done, 30_000, 'not all chunks arrived');
+      await pump.run(count, makeChunk, 150_000);
+      await pump.limit(done, 30_000, 'not all chunks arrived');
       const ms = performance.now() - t0;
       const queueAfter = a.getQueueSize();
       a.close();
       b.close();
       return {
-        count, received, receivedBytes, firstBad, maxFileBuffered, maxQueued, queueAfter, ms, readies,
-        pressure: pressure.length,
-        pressureTypes: [...new Set(pressure.map((e) => e.type))],
-        pressureMaxBuffered: Math.max(...pressure.map((e) => e.bufferedAmount)),
+        count, received, receivedBytes, firstBad, maxFileBuffered, maxQueued: pump.maxQueued, queueAfter, ms,
+        readies: pump.readies,
+        pressure: pump.pressure.length,
+        pressureTypes: [...new Set(pump.pressure.map((e) => e.type))],
+        pressureMaxBuffered: Math.max(...pump.pressure.map((e) => e.bufferedAmount)),
       };
     } finally {
       RTCDataChannel.prototype.send = send;
@@ -135,7 +109,7 @@ test('`file` between two library peers: 24 MiB arrives whole and in order, never
   await openHarness(page);
   await installChannelsOpen(page);
   const result = await page.evaluate(async ({ total, chunk }) => {
-    const { connectPair, numberedChunks } = window.harness;
+    const { connectPair, numberedChunks, backpressurePump } = window.harness;
     let handed = 0;
     let delivered = 0;
     let maxUnacked = 0;
@@ -186,32 +160,10 @@ test('`file` between two library peers: 24 MiB arrives whole and in order, never
           if (received === count) resolve();
         });
       });
-      const pressure = [];
-      let ready = null;
-      let release = null;
-      let readies = 0;
-      a.on('backpressure', (e) => {
-        pressure.push(e);
-        if (e.type === 'file' && !ready) ready = new Promise((resolve) => { release = resolve; });
-      });
-      a.on('channel-ready', (e) => {
-        if (e.type !== 'file') return;
-        readies++;
-        release?.();
-      });
-      let maxQueued = 0;
+      const pump = backpressurePump(a, 'file', () => `${received}/${count} arrived`);
       const t0 = performance.now();
-      const limit = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(
-        `${what}: ${received}/${count} arrived, ${a.getQueueSize()} queued, ${pressure.length} backpressure, ${readies} channel-ready`)), ms))]);
-      for (let i = 0; i < count; i++) {
-        a.send(makeChunk(i), 'file');
-        maxQueued = Math.max(maxQueued, a.getQueuedBytes());
-        if (ready) {
-          await limit(ready, 30_000, `no channel-ready within 30 s at chunk ${i}`);
-          ready = release = null;
-        }
-      }
-      await limit(done, 30_000, 'not all chunks arrived');
+      await pump.run(count, makeChunk);
+      await pump.limit(done, 30_000, 'not all chunks arrived');
       const ms = performance.now() - t0;
       const queueAfter = a.getQueueSize();
       // The last acks may still be on their way to a.
@@ -220,10 +172,11 @@ test('`file` between two library peers: 24 MiB arrives whole and in order, never
       b.close();
       return {
         acksBefore, acks, others,
-        count, received, delivered, firstBad, maxUnacked, maxQueued, queueAfter, ms, readies,
-        pressure: pressure.length,
-        pressureTypes: [...new Set(pressure.map((e) => e.type))],
-        pressureMax: Math.max(...pressure.map((e) => e.bufferedAmount)),
+        count, received, delivered, firstBad, maxUnacked, maxQueued: pump.maxQueued, queueAfter, ms,
+        readies: pump.readies,
+        pressure: pump.pressure.length,
+        pressureTypes: [...new Set(pump.pressure.map((e) => e.type))],
+        pressureMax: Math.max(...pump.pressure.map((e) => e.bufferedAmount)),
       };
     } finally {
       RTCDataChannel.prototype.send = send;
@@ -356,7 +309,7 @@ test('chat during a saturating file transfer: on its own channel it waits behind
   await openHarness(page);
   await installChannelsOpen(page);
   const result = await page.evaluate(async ({ fileBytes, chunk }) => {
-    const { connectPair } = window.harness;
+    const { connectPair, backpressurePump } = window.harness;
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const quantile = (xs, q) => {
       const s = [...xs].sort((x, y) => x - y);
@@ -383,25 +336,16 @@ test('chat during a saturating file transfer: on its own channel it waits behind
           fileGot += data.byteLength;
         }
       });
-      let ready = null;
-      let release = null;
-      a.on('backpressure', (e) => { if (e.type === fileType && !ready) ready = new Promise((r) => { release = r; }); });
-      a.on('channel-ready', (e) => { if (e.type === fileType) release?.(); });
       const chunkBytes = new Uint8Array(chunk).fill(9);
       let submitted = 0;
       let fileSent = false;
       const t0 = performance.now();
-      const pump = (async () => {
-        for (let i = 0; i < fileBytes / chunk; i++) {
-          a.send(chunkBytes, fileType);
-          submitted += chunk;
-          if (ready) {
-            await ready;
-            ready = release = null;
-          }
-        }
-        fileSent = true;
-      })();
+      const pump = backpressurePump(a, fileType, () => `file ${fileGot}/${fileBytes} B arrived`)
+        .run(fileBytes / chunk, () => {
+          submitted += chunk;  // counted as handed over: no chat is sent between this and the send
+          return chunkBytes;
+        })
+        .then(() => { fileSent = true; });
       await sleep(100);
       let seq = 0;
       while (!fileSent) {

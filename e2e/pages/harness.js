@@ -67,6 +67,42 @@ export function receive(peer, type, count, timeoutMs = 15000) {
 
 export const bytes = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
+// The README's sending pattern: send until `backpressure`, then await `channel-ready`. Listens from
+// creation on (so a channel-ready after the last send counts too). `limit` bounds a wait, so a stall
+// fails with the state it stalled in; `describe()` adds the caller's part of that state.
+export function backpressurePump(peer, type, describe = () => '') {
+  const pump = { pressure: [], readies: 0, maxQueued: 0 };
+  let ready = null;
+  let release = null;
+  const t0 = performance.now();
+  peer.on('backpressure', (e) => {
+    pump.pressure.push(e);
+    if (e.type === type && !ready) ready = new Promise((resolve) => { release = resolve; });
+  });
+  peer.on('channel-ready', (e) => {
+    if (e.type !== type) return;
+    pump.readies++;
+    release?.();
+  });
+  const stalled = (what) => new Error(`${what} after ${((performance.now() - t0) / 1000).toFixed(0)} s: ` +
+    `${describe()}; waiting for channel-ready: ${!!ready}; ${peer.getQueueSize()} queued ` +
+    `(${peer.getQueuedBytes()} B); ${pump.pressure.length} backpressure, ${pump.readies} channel-ready`);
+  pump.limit = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(stalled(what)), ms))]);
+  // Sends make(0) … make(count - 1) on `type`; throws if it takes longer than maxMs in all.
+  pump.run = async (count, make, maxMs = Infinity) => {
+    for (let i = 0; i < count; i++) {
+      peer.send(make(i), type);
+      pump.maxQueued = Math.max(pump.maxQueued, peer.getQueuedBytes());
+      if (ready) {
+        await pump.limit(ready, 30_000, `no channel-ready within 30 s of backpressure at message ${i}`);
+        ready = release = null;
+      }
+      if (performance.now() - t0 > maxMs) throw stalled('too slow');
+    }
+  };
+  return pump;
+}
+
 // Chunks for long ordered transfers: chunk i is [u32 i][a pattern starting at i % 251], so the
 // receiver can tell a lost, repeated, reordered or damaged chunk. check(i, data, stride) compares
 // every stride-th pattern byte and returns null or what went wrong.
