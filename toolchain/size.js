@@ -15,6 +15,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { minify } from 'terser';
+import { moduleGraph } from './module-graph.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
@@ -27,22 +28,6 @@ const brotli = (buf) =>
     params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
   }).length;
 const version = (pkg) => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-
-// Relative static imports from dist/index.js, followed through the files.
-function moduleGraph(dir, entry) {
-  const seen = new Set();
-  const queue = [entry];
-  while (queue.length) {
-    const rel = queue.shift();
-    if (seen.has(rel)) continue;
-    seen.add(rel);
-    const source = fs.readFileSync(path.join(dir, rel), 'utf8');
-    for (const m of source.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[^'"`;]*?from\s*)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      queue.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), m[1])));
-    }
-  }
-  return [...seen].sort();
-}
 
 function measure(buffers) {
   return {

@@ -182,21 +182,5 @@ export async function listFiles(dir) {
     .sort();
 }
 
-/**
- * The relative ES module imports of the package's entry, followed through the files: the set of
- * dist/ files a user's import can load. (Static `import … from './x.js'` / `export … from`.)
- */
-export async function moduleGraph(packageDir, entry) {
-  const seen = new Set();
-  const queue = [entry];
-  while (queue.length) {
-    const rel = queue.shift();
-    if (seen.has(rel)) continue;
-    seen.add(rel);
-    const source = await fs.readFile(path.join(packageDir, rel), 'utf8');
-    for (const m of source.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[^'"`;]*?from\s*)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      queue.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), m[1])));
-    }
-  }
-  return [...seen].sort();
-}
+// The dist/ files a user's import of the package's entry can load.
+export { moduleGraph } from '../../toolchain/module-graph.js';
