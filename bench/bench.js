@@ -594,10 +594,10 @@ export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
     emptyCall: () => perCall(() => { for (let i = 0; i < sends; i++) got += ours.tx.getQueueSize(); }),
     // receive: the browser's message event into a raw handler
     rawReceive: () => perCall(() => { for (let i = 0; i < sends; i++) rawHandler(ev); }),
-    // receive: our shim's onmessage (Uint8Array, core._onUserMessage, host.deliver, emit, app listener)
+    // receive: our shim's onmessage (Uint8Array, host.accept, host.deliver, emit, app listener)
     oursReceive: () => perCall(() => { for (let i = 0; i < sends; i++) rxDc.onmessage(ev); }),
-    // receive without the shim: core._onUserMessage (WASM accounting) + host.deliver (JS dispatch)
-    coreOnMessage: () => perCall(() => { for (let i = 0; i < sends; i++) if (rxConn.host.core._onUserMessage(1, size)) rxConn.host.deliver(1, u8); }),
+    // receive without the shim: host.accept (WASM accounting) + host.deliver (JS dispatch)
+    coreOnMessage: () => perCall(() => { for (let i = 0; i < sends; i++) if (rxConn.host.accept(1, size)) rxConn.host.deliver(1, u8); }),
     // receive, JS part only: host.deliver -> peer -> emit -> listener
     hostDeliver: () => perCall(() => { for (let i = 0; i < sends; i++) rxConn.host.deliver(1, u8); }),
   };
@@ -765,7 +765,8 @@ export async function crossings({ n = 20000, size = 256 } = {}) {
     return { label, us, imports: per(counts), importsPerCall: Object.values(counts).reduce((x, y) => x + y, 0) / n, js: per(js) };
   };
   const out = {};
-  out.queued = measure('send, channel not open (queued)', () => core.send(1, msg, size));
+  const send = (c) => Core2._wre_send(c.address(), 1, Core2.toHandle(msg), size);
+  out.queued = measure('send, channel not open (queued)', () => send(core));
   core.close();
   core.delete();
   const core2 = new Core2.CorePeer(host);
@@ -773,8 +774,9 @@ export async function crossings({ n = 20000, size = 256 } = {}) {
   core2.start({ peerId: 'crossings2', maxBufferedAmount: 16 << 20, lowWaterMark: 1 << 18 });
   for (const e of ['message-sent', 'message-queued']) core2.reportEvent(e, false);
   core2._onChannelOpen(1);
-  out.send = measure('send, channel open with room', () => core2.send(1, msg, size));
-  out.receive = measure('receive (core._onUserMessage, then host.deliver as the shim does)', () => core2._onUserMessage(1, size) && host.deliver(1, msg));
+  out.send = measure('send, channel open with room', () => send(core2));
+  const address = core2.address();
+  out.receive = measure('receive (the core accepts it, then host.deliver as the shim does)', () => Core2._wre_accept_message(address, 1, size) && host.deliver(1, msg));
   out.delivered = delivered;
   core2.close();
   core2.delete();

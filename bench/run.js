@@ -435,7 +435,7 @@ function report(fresh) {
     md.push(`| our send while the channel is not open (queued) | | ${n('oursQueue')} |`);
     md.push(`| cheapest JS→WASM call (\`getQueueSize()\`) | | ${n('emptyCall')} |`);
     md.push(`| receive: message event to the app's listener | ${n('rawReceive')} | ${n('oursReceive')} |`);
-    md.push(`| receive: \`core._onUserMessage\` (WASM accounting) + \`host.deliver\` / \`host.deliver\` alone | | ${n('coreOnMessage')} / ${n('hostDeliver')} |`);
+    md.push(`| receive: \`host.accept\` (WASM accounting) + \`host.deliver\` / \`host.deliver\` alone | | ${n('coreOnMessage')} / ${n('hostDeliver')} |`);
     const idle = prof.idleCpuMsPerS;
     if (idle) {
       const cellIdle = (l) => (idle[l] ? `${fmt(idle[l].total, 1)} ms/s (main threads ${fmt(idle[l].main, 1)})` : '');

@@ -41,8 +41,8 @@ val CorePeer::addIceCandidate(const val& candidate) {
   return r.value() ? val(*r.value()) : val::null();
 }
 
-bool CorePeer::send(int channel, val data, double size) {
-  auto sent = peer_->send(channel, Payload(std::make_unique<JsBuffer>(std::move(data)), static_cast<size_t>(size)));
+bool CorePeer::send(int channel, emscripten::EM_VAL buffer, double size) {
+  auto sent = peer_->send(channel, Payload(JsBuffer::adopt(buffer), static_cast<size_t>(size)));
   if (!sent) lastError_ = sent.error();
   return static_cast<bool>(sent);
 }

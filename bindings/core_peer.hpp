@@ -3,6 +3,7 @@
 #pragma once
 
 #include <emscripten/val.h>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -23,8 +24,9 @@ class CorePeer : public EventSink {
   emscripten::val createAnswer(const std::string& type, const std::string& sdp);
   emscripten::val setRemoteAnswer(const std::string& type, const std::string& sdp);
   emscripten::val addIceCandidate(const emscripten::val& candidate);
-  // The hot path: true when accepted (sent or queued); otherwise lastError() says why.
-  bool send(int channel, emscripten::val data, double size);
+  // The hot path (a raw export, bindings/hot_exports.cpp): takes the buffer's handle; true when
+  // accepted (sent or queued), otherwise lastError() says why.
+  bool send(int channel, emscripten::EM_VAL buffer, double size);
   emscripten::val lastError() const;
   void close();
   std::string state() const;
@@ -33,6 +35,9 @@ class CorePeer : public EventSink {
   double queuedBytes() const;
   // Per-message events are only built while the app listens for them.
   void reportEvent(const std::string& name, bool on);
+
+  // What JS passes to the raw exports to name this object.
+  double address() const { return static_cast<double>(reinterpret_cast<uintptr_t>(this)); }
 
   // Shim callbacks.
   void onDescription(int id, const std::string& type, const std::string& sdp);

@@ -75,7 +75,7 @@ Result<void> JsDriver::refused(int code) {
 
 Result<void> JsDriver::send(int channel, const Payload& payload) {
   if (connId_ < 0) return makeError(ErrorKind::Send, "the connection is closed");
-  return refused(shim::send(connId_, channel, static_cast<const JsBuffer&>(payload.holder()).buffer.as_handle()));
+  return refused(shim::send(connId_, channel, static_cast<const JsBuffer&>(payload.holder()).handle()));
 }
 
 Result<void> JsDriver::sendBytes(int channel, std::string_view bytes) {

@@ -1,6 +1,7 @@
 // The core's Driver, implemented with emscripten::val calls into bindings/shims.js.
 #pragma once
 
+#include <memory>
 #include <vector>
 #include <emscripten/val.h>
 
@@ -9,9 +10,20 @@
 namespace wre::bind {
 
 // A caller's buffer (Uint8Array/ArrayBuffer view) held as-is: queued and sent without a copy.
-struct JsBuffer : Payload::Holder {
-  explicit JsBuffer(emscripten::val b) : buffer(std::move(b)) {}
-  emscripten::val buffer;
+// A raw handle, not an emscripten::val: a val releases its handle even when moved from (0), and
+// each release is a call out of WASM; this one is released once.
+class JsBuffer : public Payload::Holder {
+ public:
+  static std::unique_ptr<JsBuffer> adopt(emscripten::EM_VAL owned) { return std::unique_ptr<JsBuffer>(new JsBuffer(owned)); }
+  explicit JsBuffer(const emscripten::val& b) : handle_(b.as_handle()) { emscripten::internal::_emval_incref(handle_); }
+  ~JsBuffer() override { emscripten::internal::_emval_decref(handle_); }
+  JsBuffer(const JsBuffer&) = delete;
+  JsBuffer& operator=(const JsBuffer&) = delete;
+  emscripten::EM_VAL handle() const { return handle_; }
+
+ private:
+  explicit JsBuffer(emscripten::EM_VAL owned) : handle_(owned) {}
+  emscripten::EM_VAL handle_;
 };
 
 // Where the timers of a pool's peers go instead of a setTimeout each: one shared deadline list

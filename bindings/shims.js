@@ -1,6 +1,7 @@
 // Stateless shims over the browser's WebRTC objects. Each connection is a plain record
 // { id, pc, channels, host, closed, timers } that the C++ driver holds; every browser callback
-// re-enters the core through `host.core._onX(...)`, and nothing arrives once `closed` is set.
+// re-enters the core through `host.core._onX(...)` (a message on an app channel: `host.accept`),
+// and nothing arrives once `closed` is set.
 // The per-message calls (`hot`, below) take the record's integer id instead of the record.
 
 const encoder = new TextEncoder();
@@ -101,7 +102,7 @@ export const shims = {
       if (!alive(conn)) return;
       const data = typeof e.data === 'string' ? encoder.encode(e.data) : new Uint8Array(e.data);
       if (!user) conn.host.core._onLibraryMessage(id, data);
-      else if (conn.host.core._onUserMessage(id, data.byteLength)) conn.host.deliver(id, data);
+      else if (conn.host.accept(id, data.byteLength)) conn.host.deliver(id, data);
     };
     conn.channels[id] = dc;
     return dc;

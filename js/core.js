@@ -11,3 +11,8 @@ export const ready = createCore({ shims: hot, locateFile: (path) => (path.endsWi
 export const Core = await ready;
 
 export const heapUsed = () => Core.heapUsed();
+
+// The per-message calls, as raw exports (bindings/hot_exports.cpp); `address` is core.address().
+// send: true when accepted, otherwise core.lastError() says why. accept: true when the app gets it.
+export const sendThrough = (address, channel, bytes) => Core._wre_send(address, channel, Core.toHandle(bytes), bytes.byteLength);
+export const acceptMessage = (address, channel, size) => Core._wre_accept_message(address, channel, size);

@@ -1,7 +1,7 @@
 // WebRTCPeerEnhanced: the guide's peer API over the C++ core. It checks JS argument types,
 // turns core events into listener calls and core request outcomes into Promises; every
 // decision (state, queues, timeouts, candidate holding) is the core's.
-import { Core } from './core.js';
+import { Core, sendThrough, acceptMessage } from './core.js';
 import { Emitter } from './emitter.js';
 import { WebRTCEnhancedError, fromCore } from './errors.js';
 import { shims } from './shims.js';
@@ -18,6 +18,7 @@ const registry = new FinalizationRegistry((host) => host.release());
 
 export class WebRTCPeerEnhanced extends Emitter {
   #core;
+  #address;  // the core's, for the per-message raw exports
   #host;
   #peerId;
   #pending = new Map();
@@ -33,6 +34,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage, owner);
     this.#host = host;
     host.core = this.#core = owner ? owner.create(host) : new Core.CorePeer(host);
+    host.address = this.#address = this.#core.address();
     const failure = this.#core.start(config);
     if (failure) {
       host.release();
@@ -122,7 +124,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
       return this.#refuse('send', `send(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`, TypeError);
     }
-    if (!this.#core.send(channel, bytes, bytes.byteLength)) throw fromCore(this.#core.lastError());
+    if (!sendThrough(this.#address, channel, bytes)) throw fromCore(this.#core.lastError());
   }
 
   close() {
@@ -205,13 +207,15 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 }
 
-// The bridge the core and shims talk to: { shims, core, emit, deliver, release }. Made outside
-// the constructor so its closures cannot capture `this`: it holds the peer only weakly, so a
-// peer the app forgets can be collected (and then released by the FinalizationRegistry).
+// The bridge the core and shims talk to: { shims, core, address, emit, accept, deliver, release }.
+// Made outside the constructor so its closures cannot capture `this`: it holds the peer only
+// weakly, so a peer the app forgets can be collected (and then released by the FinalizationRegistry).
 function makeHost(self, onEvent, onMessage, owner) {
   const host = {
     shims,
     core: null,
+    address: 0,
+    accept: (channel, size) => acceptMessage(host.address, channel, size),
     emit: (name, payload) => {
       const peer = self.deref();
       if (peer) onEvent(peer, name, payload);

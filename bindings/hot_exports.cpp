@@ -1,0 +1,27 @@
+// The two calls JS makes once per message, as raw WASM exports: embind's generic invoker (it may
+// not generate code under -sDYNAMIC_EXECUTION=0) costs more than the work it wraps. js/core.js
+// wraps them; `core` is CorePeer::address().
+#include <emscripten/em_js.h>
+#include <emscripten/emscripten.h>
+
+#include "core_peer.hpp"
+
+using wre::bind::CorePeer;
+
+// JS needs a handle for the buffer it passes to wre_send; Emval lives inside the glue.
+EM_JS(void, wre_expose_to_handle, (), { Module.toHandle = Emval.toHandle; });
+[[maybe_unused]] static const bool toHandleExposed = (wre_expose_to_handle(), true);
+
+extern "C" {
+
+// Takes ownership of `buffer`. True when accepted (sent or queued); otherwise lastError().
+EMSCRIPTEN_KEEPALIVE bool wre_send(CorePeer* core, int channel, emscripten::EM_VAL buffer, double size) {
+  return core->send(channel, buffer, size);
+}
+
+// A message arrived on an app channel: true when the app gets it.
+EMSCRIPTEN_KEEPALIVE bool wre_accept_message(CorePeer* core, int channel, double size) {
+  return core->onUserMessage(channel, size);
+}
+
+}
