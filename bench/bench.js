@@ -208,7 +208,8 @@ function byteCounter(total) {
 export const CHAT_VARIANTS = ['ours', 'raw-single', 'ours-single', 'simple-peer', 'raw-split'];
 
 // Signaling links: { post(kind, body), next(kind), onSignal(fn), close() }. `ping` is answered
-// at once with this side's absolute clock (performance.timeOrigin + performance.now()).
+// at once with this side's absolute clock (performance.timeOrigin + performance.now()), `hello`
+// with `welcome`.
 const absNow = () => performance.timeOrigin + performance.now();
 
 function makeLink(postRaw, role) {
@@ -228,6 +229,7 @@ function makeLink(postRaw, role) {
     receive(msg) {
       if (msg.from === role) return;
       if (msg.kind === 'ping') return link.post('pong', { t1: msg.body, t: absNow() });
+      if (msg.kind === 'hello') return link.post('welcome', null);
       if (msg.kind === 'signal') return onSignal ? onSignal(msg.body) : pendingSignals.push(msg.body);
       const w = waiting.get(msg.kind);
       if (w?.length) w.shift()(msg.body);
@@ -280,9 +282,13 @@ async function chatSide(variant, link) {
       return dc;
     });
     const opened = Promise.all(dcs.map((dc) => (dc.readyState === 'open' ? null : once(dc, 'open'))));
+    // A candidate can be posted before the description it belongs to (its event may fire before
+    // setLocalDescription resolves): hold it until the remote description is set.
+    const held = [];
     link.onSignal(serially(async (sig) => {
-      if (sig.candidate) return pc.addIceCandidate(sig.candidate);
+      if (sig.candidate) return pc.remoteDescription ? pc.addIceCandidate(sig.candidate) : held.push(sig.candidate);
       await pc.setRemoteDescription(sig.description);
+      for (const c of held.splice(0)) await pc.addIceCandidate(c);
       if (sig.description.type === 'offer') {
         await pc.setLocalDescription();
         link.post('signal', { description: pc.localDescription.toJSON() });
@@ -438,8 +444,19 @@ async function inPage(variant, opts) {
 // Sender and receiver in two pages of the same browser: run.js calls receive() in one page and
 // send() in the other with the same runId and a chat variant (throughput: raw-single, ours-single,
 // simple-peer with intervalMs 0).
+// A BroadcastChannel only reaches the pages listening when a message is posted, and the two
+// sides start in either order: the sender says hello until the receiver is there to answer.
+async function farSideListening(link) {
+  const welcome = link.next('welcome');
+  let timer;
+  const hello = () => { link.post('hello', null); timer = setTimeout(hello, 50); };
+  hello();
+  await withTimeout(welcome, 15000, 'the receiving page to listen').finally(() => clearTimeout(timer));
+}
+
 export async function send(runId, variant, opts = {}) {
   const link = broadcastLink(runId, 'A');
+  await farSideListening(link);
   const side = await chatSide(variant, link);
   try {
     await runSender(side, link, opts);
