@@ -37,6 +37,9 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => {
   return [k, v ?? true];
 }));
 const REPS = Number(args.reps ?? 4);
+// 256-byte rounds swing more between rounds (the browser's packing of small messages), so they
+// get more of them unless --reps says otherwise.
+const SMALL_REPS = Number(args.reps ?? 16);
 const CHAT_REPS = Number(args['chat-reps'] ?? 2);
 
 const TP = args['tp-variants'] ? String(args['tp-variants']).split(',') : ['raw', 'ours', 'simple-peer'];
@@ -44,9 +47,9 @@ const CHAT = args.variants ? String(args.variants).split(',') : ['ours', 'raw-si
 const CHAT_PARAMS = { fileBytes: 32 * MiB, fileChunk: 16384, intervalMs: 20 };
 const SCENARIOS = {
   tp16: { kind: 'tp', pages: 1, size: 16384, total: 32 * MiB, variants: TP, reps: REPS },
-  tp256: { kind: 'tp', pages: 1, size: 256, total: 30000 * 256, variants: TP, reps: REPS },
+  tp256: { kind: 'tp', pages: 1, size: 256, total: 30000 * 256, variants: TP, reps: SMALL_REPS },
   tp16x2: { kind: 'tp', pages: 2, size: 16384, total: 32 * MiB, variants: TP, reps: REPS },
-  tp256x2: { kind: 'tp', pages: 2, size: 256, total: 30000 * 256, variants: TP, reps: REPS },
+  tp256x2: { kind: 'tp', pages: 2, size: 256, total: 30000 * 256, variants: TP, reps: SMALL_REPS },
   chat: { kind: 'chat', pages: 1, ...CHAT_PARAMS, variants: CHAT, reps: CHAT_REPS },
   chatx2: { kind: 'chat', pages: 2, ...CHAT_PARAMS, variants: CHAT, reps: CHAT_REPS },
   heap: { kind: 'heap' },
@@ -55,6 +58,11 @@ const SCENARIOS = {
 const only = args.only ? String(args.only).split(',') : Object.keys(SCENARIOS);
 for (const name of only) if (!SCENARIOS[name]) throw new Error(`bench: unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
 
+// [first, third] quartile (nearest rank)
+const quartiles = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((3 * (s.length - 1)) / 4)]];
+};
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -235,7 +243,7 @@ async function throughputScenario(lab, name, s) {
   }
   const med = Object.fromEntries(s.variants.map((v) => [v, median(runs[v].map((x) => x.mbPerS))]));
   // Rounds are interleaved, so a round's ours/raw shares its conditions: report that too.
-  const roundRatio = (v) => median(runs[v].map((x, i) => x.mbPerS / runs.raw[i].mbPerS));
+  const roundRatios = (v) => runs[v].map((x, i) => x.mbPerS / runs.raw[i].mbPerS);
   const cpu = Object.fromEntries(s.variants.map((v) => [v, median(runs[v].map((x) => x.cpuMsPerMB))]));
   const mainCpu = Object.fromEntries(s.variants.map((v) => [v, median(runs[v].map((x) => x.mainMsPerMB))]));
   return {
@@ -246,7 +254,8 @@ async function throughputScenario(lab, name, s) {
     // raw's CPU per MB / ours': the throughput ratio a CPU-bound, otherwise idle machine would see
     cpuRatio: Object.fromEntries(s.variants.map((v) => [v, cpu.raw / cpu[v]])),
     ratio: Object.fromEntries(s.variants.map((v) => [v, med[v] / med.raw])),
-    roundRatio: Object.fromEntries(s.variants.map((v) => [v, roundRatio(v)])),
+    roundRatio: Object.fromEntries(s.variants.map((v) => [v, median(roundRatios(v))])),
+    roundRatioQuartiles: Object.fromEntries(s.variants.map((v) => [v, quartiles(roundRatios(v))])),
     runs,
   };
 }
@@ -382,13 +391,15 @@ function report(fresh) {
   md.push('');
   const tp = results.throughput;
   if (Object.keys(tp).length) {
-    md.push('| Throughput (median) | raw `RTCDataChannel` | webrtc-enhanced `reliable` | **ours / raw** | simple-peer | simple-peer / raw | renderer CPU per MB: raw / ours / simple-peer | CPU ratio raw / ours |');
-    md.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    md.push('| Throughput (median) | raw `RTCDataChannel` | webrtc-enhanced `reliable` | **ours / raw** | ours / raw per round: median (quartiles) | simple-peer | simple-peer / raw | renderer CPU per MB: raw / ours / simple-peer | CPU ratio raw / ours |');
+    md.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const t of Object.values(tp)) {
       const label = `${sizeLabel(t.total)} in ${sizeLabel(t.size)} messages, ${t.pages === 1 ? 'one page' : 'two pages'}`;
       const cell = (v) => `${fmt(t.medianMBps[v])} MB/s${t.size < 1024 ? ` (${fmt((t.medianMBps[v] * 1e6) / t.size / 1000)} k msg/s)` : ''}`;
       const cpu = ['raw', 'ours', 'simple-peer'].map((v) => fmt(t.cpuMsPerMB[v])).join(' / ');
-      md.push(`| ${label} | ${cell('raw')} | ${cell('ours')} | **${fmt(t.ratio.ours, 2)}** | ${cell('simple-peer')} | ${fmt(t.ratio['simple-peer'], 2)} | ${cpu} ms | ${fmt(t.cpuRatio.ours, 2)} |`);
+      const q = t.roundRatioQuartiles?.ours;
+      const perRound = `${fmt(t.roundRatio?.ours, 2)}${q ? ` (${fmt(q[0], 2)}–${fmt(q[1], 2)})` : ''} over ${t.runs.raw.length}`;
+      md.push(`| ${label} | ${cell('raw')} | ${cell('ours')} | **${fmt(t.ratio.ours, 2)}** | ${perRound} | ${cell('simple-peer')} | ${fmt(t.ratio['simple-peer'], 2)} | ${cpu} ms | ${fmt(t.cpuRatio.ours, 2)} |`);
     }
     md.push('');
   }
@@ -442,9 +453,10 @@ function report(fresh) {
       md.push(`| CPU of a connected, idle pair (both peers), renderer threads | ${cellIdle('raw')} | ${cellIdle('ours')}; with \`metricsEnabled: false\` ${cellIdle('ours-no-metrics')}; probes only (\`metricsInterval\` 1 day) ${cellIdle('ours-no-getStats')} |`);
     }
     if (c) {
-      const list = (o) => Object.entries(o.imports).filter(([, v]) => v >= 0.5).map(([k, v]) => `${k} ×${v}`).join(', ');
-      md.push(`| JS→WASM / WASM→JS calls per send | 0 / 0 | 1 / ${fmt(c.send.importsPerCall, 0)} (${list(c.send)}) |`);
-      md.push(`| JS→WASM / WASM→JS calls per received message | 0 / 0 | 1 / ${fmt(c.receive.importsPerCall, 0)} (${list(c.receive)}) |`);
+      const named = (o) => Object.entries(o.imports).filter(([, v]) => v >= 0.5).map(([k, v]) => `${k} ×${v}`).join(', ');
+      const list = (o) => (named(o) ? ` (${named(o)})` : '');
+      md.push(`| JS→WASM / WASM→JS calls per send | 0 / 0 | 1 / ${fmt(c.send.importsPerCall, 0)}${list(c.send)} |`);
+      md.push(`| JS→WASM / WASM→JS calls per received message | 0 / 0 | 1 / ${fmt(c.receive.importsPerCall, 0)}${list(c.receive)} |`);
     }
     md.push('');
   }
