@@ -13,6 +13,7 @@
 //     each way on a second, unordered / ordered, channel), ours-nometrics (metricsEnabled: false),
 //     ours-nostats (probes only), raw-split-prio (two raw channels with our priority hints)
 //   node bench/cpu-profile.js ours 256         # V8 CPU profile of one run, self time by function
+//   node bench/thread-cpu.js 8 256 raw ours    # CPU per MB by browser thread, two variants interleaved
 //
 // Scenarios:
 //   tp16, tp256    throughput, 16 KiB / 256 B messages, both peers in one page
@@ -28,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
 import playwrightConfig from '../playwright.config.js';
+import { processesOf, threadTimes } from './proc-cpu.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1 << 20;
@@ -58,11 +60,6 @@ const SCENARIOS = {
 const only = args.only ? String(args.only).split(',') : Object.keys(SCENARIOS);
 for (const name of only) if (!SCENARIOS[name]) throw new Error(`bench: unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
 
-// [first, third] quartile (nearest rank)
-const quartiles = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((3 * (s.length - 1)) / 4)]];
-};
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -77,54 +74,17 @@ const log = (...a) => console.log(...a);
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 // CPU time used so far by the browser's renderer processes (which run the pages, their WebRTC
-// network threads and SCTP), from Linux schedstat: nanoseconds on a CPU, per thread. Wall-clock
-// figures on a shared machine move with everyone else's load; these do not (much).
-function descendants(root) {
-  const children = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(d));
-    } catch {
-      // gone already
-    }
-  }
-  const out = [];
-  const stack = [root];
-  while (stack.length) for (const c of children.get(stack.pop()) ?? []) out.push(c), stack.push(c);
-  return out;
-}
-
+// network threads and SCTP): all their threads, and their main threads (bench/proc-cpu.js).
 let rendererPids = [];
 function cpuSnapshot(refresh = false) {
   if (refresh || rendererPids.length === 0) {
-    rendererPids = descendants(process.pid).filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
-      } catch {
-        return false;
-      }
-    });
+    rendererPids = processesOf(process.pid).filter((p) => p.type === 'renderer').map((p) => p.pid);
   }
   const snap = { total: 0, main: 0 };
   for (const pid of rendererPids) {
-    let tids;
-    try {
-      tids = fs.readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
-      try {
-        const ns = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-        snap.total += ns;
-        if (Number(tid) === pid) snap.main += ns;
-      } catch {
-        // thread ended
-      }
+    for (const t of threadTimes(pid)) {
+      snap.total += t.ns;
+      if (t.tid === pid) snap.main += t.ns;
     }
   }
   return snap;
@@ -255,7 +215,7 @@ async function throughputScenario(lab, name, s) {
     cpuRatio: Object.fromEntries(s.variants.map((v) => [v, cpu.raw / cpu[v]])),
     ratio: Object.fromEntries(s.variants.map((v) => [v, med[v] / med.raw])),
     roundRatio: Object.fromEntries(s.variants.map((v) => [v, median(roundRatios(v))])),
-    roundRatioQuartiles: Object.fromEntries(s.variants.map((v) => [v, quartiles(roundRatios(v))])),
+    roundRatioQuartiles: Object.fromEntries(s.variants.map((v) => [v, [quantile(roundRatios(v), 0.25), quantile(roundRatios(v), 0.75)]])),
     runs,
   };
 }

@@ -1,0 +1,54 @@
+// CPU time the browser's processes have used so far, from Linux schedstat: nanoseconds on a CPU,
+// per thread. Wall-clock figures on a shared machine move with everyone else's load; these do not
+// (much). Used by run.js (renderer totals) and thread-cpu.js (per thread).
+import fs from 'node:fs';
+
+const read = (file) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;  // gone already
+  }
+};
+
+// Every process under `root`, with its Chromium role: 'renderer', 'gpu-process', 'network' (the
+// network service, which does the sockets), another utility, or 'browser'.
+export function processesOf(root) {
+  const children = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const stat = read(`/proc/${d}/stat`);
+    if (!stat) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(d));
+  }
+  const out = [];
+  const stack = [root];
+  while (stack.length) {
+    for (const pid of children.get(stack.pop()) ?? []) {
+      stack.push(pid);
+      const cmdline = read(`/proc/${pid}/cmdline`) ?? '';
+      const type = cmdline.includes('--utility-sub-type=network') ? 'network' : (cmdline.match(/--type=([\w-]+)/)?.[1] ?? 'browser');
+      out.push({ pid, type });
+    }
+  }
+  return out;
+}
+
+// [{ tid, name, ns }] for each thread of `pid` (name without its trailing number).
+export function threadTimes(pid) {
+  let tids;
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const tid of tids) {
+    const sched = read(`/proc/${pid}/task/${tid}/schedstat`);
+    const name = read(`/proc/${pid}/task/${tid}/comm`);
+    if (sched && name) out.push({ tid: Number(tid), name: name.trim().replace(/\d+$/, ''), ns: Number(sched.split(' ')[0]) });
+  }
+  return out;
+}
