@@ -18,7 +18,6 @@ const registry = new FinalizationRegistry((host) => host.release());
 
 export class WebRTCPeerEnhanced extends Emitter {
   #core;
-  #address;  // the core's, for the per-message raw exports
   #host;
   #peerId;
   #pending = new Map();
@@ -34,7 +33,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage, owner);
     this.#host = host;
     host.core = this.#core = owner ? owner.create(host) : new Core.CorePeer(host);
-    host.address = this.#address = this.#core.address();
+    host.address = this.#core.address();
     const failure = this.#core.start(config);
     if (failure) {
       host.release();
@@ -124,7 +123,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
       return this.#refuse('send', `send(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`, TypeError);
     }
-    if (!sendThrough(this.#address, channel, bytes)) throw fromCore(this.#core.lastError());
+    if (!sendThrough(this.#host.address, channel, bytes)) throw fromCore(this.#core.lastError());
   }
 
   close() {

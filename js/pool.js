@@ -172,7 +172,6 @@ export class WebRTCConnectionPool extends Emitter {
     scheduleCollect(shared);  // frees the core objects once nothing of ours is on the stack
   }
 
-
   onListenerError(name, error) {
     if (name === 'error') {
       console.error('a pool error listener threw', error);

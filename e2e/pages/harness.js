@@ -100,6 +100,14 @@ export function backpressurePump(peer, type, describe = () => '') {
       if (performance.now() - t0 > maxMs) throw stalled('too slow');
     }
   };
+  // What the pump saw, for a test's assertions.
+  pump.summary = () => ({
+    maxQueued: pump.maxQueued,
+    readies: pump.readies,
+    pressure: pump.pressure.length,
+    pressureTypes: [...new Set(pump.pressure.map((e) => e.type))],
+    pressureMaxBuffered: Math.max(...pump.pressure.map((e) => e.bufferedAmount)),
+  });
   return pump;
 }
 
