@@ -1,10 +1,11 @@
 // The object the JS wrapper holds per peer: owns the core Peer and its JsDriver, turns core
-// events into the guide's JS events, and takes the browser callbacks from the shims.
+// events into the guide's JS events, and takes the browser callbacks from the shims. Every method
+// is an entry point into the core: the Peer delivers its events as the call returns, never in the
+// middle of it. Fallible methods answer in one shape: a value, or { error: { type, message } }.
 #pragma once
 
 #include <emscripten/val.h>
 #include <cstdint>
-#include <memory>
 #include <optional>
 
 #include "js_driver.hpp"
@@ -16,18 +17,20 @@ class CorePeer : public EventSink {
  public:
   explicit CorePeer(emscripten::val host);
 
-  // Validates the config and makes the browser objects. Returns undefined or {type, message}.
+  // A pool's peers share its outbox; set before start().
+  void useOutbox(Outbox* outbox) { outbox_ = outbox; }
+  // Validates the config and makes the browser objects.
   emscripten::val start(const emscripten::val& config);
 
-  // Public API; failures return {type, message} (the `error` event has already been emitted).
+  // Public API: request ids, or failures (the `error` event has been emitted too). Descriptions
+  // and candidates arrive as JS values: their sizes are checked before anything is copied in.
   emscripten::val createOffer();
-  emscripten::val createAnswer(const std::string& type, const std::string& sdp);
-  emscripten::val setRemoteAnswer(const std::string& type, const std::string& sdp);
+  emscripten::val createAnswer(const emscripten::val& offer);
+  emscripten::val setRemoteAnswer(const emscripten::val& answer);
   emscripten::val addIceCandidate(const emscripten::val& candidate);
-  // The hot path (a raw export, bindings/hot_exports.cpp): takes the buffer's handle; true when
-  // accepted (sent or queued), otherwise lastError() says why.
-  bool send(int channel, emscripten::EM_VAL buffer, double size);
-  emscripten::val lastError() const;
+  // The hot path (a raw export, bindings/hot_exports.cpp): takes the buffer's handle. Null when
+  // accepted (sent or queued), otherwise the handle of a failure.
+  emscripten::EM_VAL send(int channel, emscripten::EM_VAL buffer, double size);
   void close();
   std::string state() const;
   std::string peerId() const;
@@ -53,6 +56,8 @@ class CorePeer : public EventSink {
   void onBufferedAmountLow(int channel);
   // True: the shim hands the message to the app.
   bool onUserMessage(int channel, double size);
+  // The far end's bytes on `wre`/`wre-probe` (an ArrayBuffer, or anything a hostile peer sends):
+  // copied in only when it is an ArrayBuffer within InputLimits::kLibraryMessage.
   void onLibraryMessage(int channel, const emscripten::val& data);
   void onTimer(int id);
   void onStats(int id, const emscripten::val& record);
@@ -67,12 +72,14 @@ class CorePeer : public EventSink {
   Peer* peer() { return peer_ ? &*peer_ : nullptr; }
 
  private:
-  void emit(const char* name, const emscripten::val& payload);
+  // The description in `d`, or the failure that refused it (emitted as `error` of `kind`).
+  std::optional<SessionDescription> descriptionFrom(const emscripten::val& d, ErrorKind kind, const char* method,
+                                                    emscripten::val& failure);
 
   emscripten::val host_;
   JsDriver driver_;
+  Outbox* outbox_ = nullptr;
   std::optional<Peer> peer_;
-  std::optional<Error> lastError_;
 };
 
 }  // namespace wre::bind

@@ -2,19 +2,13 @@
 
 #include <emscripten/emscripten.h>
 
+#include "js_values.hpp"
 #include "value_from_js.hpp"
 
 using emscripten::val;
 
 namespace wre::bind {
 namespace {
-
-val errorVal(const Error& e) {
-  val out = val::object();
-  out.set("type", std::string(toString(e.kind)));
-  out.set("message", e.message);
-  return out;
-}
 
 // A pool member: the embind CorePeer that the JS peer wrapper talks to, owned by the pool.
 struct PooledCorePeer : PoolMember {
@@ -36,21 +30,22 @@ CorePool::~CorePool() = default;
 
 val CorePool::checkDefaults(const val& defaults) {
   auto checked = Pool::checkDefaults(valueFromJs(defaults));
-  return checked ? val::undefined() : errorVal(checked.error());
+  return answerVal(checked);
 }
 
 val CorePool::add(const std::string& id, val peerHost) {
   auto member = std::make_unique<PooledCorePeer>(std::move(peerHost));
   CorePeer* core = &member->core;
+  core->useOutbox(&pool_.outbox());
   auto key = pool_.add(id, std::move(member));
-  if (!key) return errorVal(key.error());
+  if (!key) return failureVal(key.error());
   core->driver().useTimerService(this, key.value());
   return val(core);
 }
 
 val CorePool::remove(const std::string& id) {
   auto removed = pool_.remove(id);
-  return removed ? val::undefined() : errorVal(removed.error());
+  return answerVal(removed);
 }
 
 void CorePool::closeAll() { pool_.closeAll(); }
@@ -64,7 +59,7 @@ val CorePool::broadcast(int channel, const val& data, double size, const val& ex
   // Every recipient queues a handle on the same JS buffer: no copy, in WASM memory or in JS.
   auto r = pool_.broadcast(channel, exclude ? std::optional<std::string_view>(*exclude) : std::nullopt,
                            [&] { return Payload(std::make_unique<JsBuffer>(data), bytes); });
-  if (!r) return errorVal(r.error());
+  if (!r) return failureVal(r.error());
   const BroadcastReport& report = r.value();
   if (report.failures.empty()) return val(static_cast<double>(report.recipients));
   val out = val::object();
@@ -79,7 +74,7 @@ val CorePool::broadcast(int channel, const val& data, double size, const val& ex
     failures.call<void>("push", one);
   }
   out.set("failures", failures);
-  return out;
+  return failureVal(out);
 }
 
 val CorePool::stats() const {

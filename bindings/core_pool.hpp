@@ -1,6 +1,7 @@
 // The object the JS WebRTCConnectionPool holds: owns the pool's CorePeers (through the core Pool),
 // gives each one's driver the pool's shared deadline list for its timers, and runs broadcasts,
 // state counts and removals in one call each. The host is the wrapper's bridge: { arm, disarm }.
+// Fallible calls answer like every binding call: a value, or { error: { type, message, ... } }.
 #pragma once
 
 #include <emscripten/val.h>
@@ -17,20 +18,20 @@ class CorePool : public TimerService, public Alarm {
   explicit CorePool(emscripten::val host);
   ~CorePool() override;
 
-  // undefined, or {type, message} naming the bad field of the pool's defaults.
+  // undefined, or a failure naming the bad field of the pool's defaults.
   static emscripten::val checkDefaults(const emscripten::val& defaults);
 
   // Makes a CorePeer (not started) for `peerHost` and registers it under `id`. Returns the
-  // CorePeer (owned here: JS must never delete() it) or {type, message} (duplicate id, closed pool).
+  // CorePeer (owned here: JS must never delete() it) or a failure (duplicate id, closed pool).
   emscripten::val add(const std::string& id, emscripten::val peerHost);
-  // Closes and unregisters; the CorePeer is freed by collect(). undefined or {type, message}.
+  // Closes and unregisters; the CorePeer is freed by collect(). undefined or a failure.
   emscripten::val remove(const std::string& id);
   void closeAll();
   // Frees removed CorePeers. Call it when no pool or peer call is on the stack (a microtask).
   void collect();
 
-  // Number of recipients, or {type, message} (nothing sent), or, when some peers refused,
-  // {type: 'send', message, recipients, accepted, failures: [{peerId, type, message}]}.
+  // Number of recipients, or a failure (nothing sent), or, when some peers refused, a failure
+  // whose error is {type: 'send', message, recipients, accepted, failures: [{peerId, type, message}]}.
   emscripten::val broadcast(int channel, const emscripten::val& data, double size, const emscripten::val& excludeId);
   // {totalPeers, connectedPeers, states: {new, connecting, connected, disconnected, failed, closed}}
   emscripten::val stats() const;

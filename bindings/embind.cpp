@@ -22,7 +22,6 @@ EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
       .function("setRemoteAnswer", &CorePeer::setRemoteAnswer)
       .function("addIceCandidate", &CorePeer::addIceCandidate)
       .function("address", &CorePeer::address)
-      .function("lastError", &CorePeer::lastError)
       .function("close", &CorePeer::close)
       .function("state", &CorePeer::state)
       .function("peerId", &CorePeer::peerId)

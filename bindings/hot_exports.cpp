@@ -9,13 +9,22 @@
 using wre::bind::CorePeer;
 
 // JS needs a handle for the buffer it passes to wre_send; Emval lives inside the glue.
-EM_JS(void, wre_expose_to_handle, (), { Module.toHandle = Emval.toHandle; });
+// wre_send answers with a handle to its failure (0: none); JS takes the value and releases it.
+EM_JS(void, wre_expose_to_handle, (), {
+  Module.toHandle = Emval.toHandle;
+  Module.takeValue = function(handle) {
+    var value = Emval.toValue(handle);
+    __emval_decref(handle);
+    return value;
+  };
+});
 [[maybe_unused]] static const bool toHandleExposed = (wre_expose_to_handle(), true);
 
 extern "C" {
 
-// Takes ownership of `buffer`. True when accepted (sent or queued); otherwise lastError().
-EMSCRIPTEN_KEEPALIVE bool wre_send(CorePeer* core, int channel, emscripten::EM_VAL buffer, double size) {
+// Takes ownership of `buffer`. 0 when accepted (sent or queued), otherwise a handle to
+// { error: { type, message } } (Module.takeValue).
+EMSCRIPTEN_KEEPALIVE emscripten::EM_VAL wre_send(CorePeer* core, int channel, emscripten::EM_VAL buffer, double size) {
   return core->send(channel, buffer, size);
 }
 

@@ -66,7 +66,9 @@ void JsDriver::addIceCandidate(RequestId id, const CandidateInit& c) {
 
 void JsDriver::getStats(RequestId id) { shims_.call<void>("getStats", conn_, id); }
 
-double JsDriver::bufferedAmount(int channel) { return channels_[channel]["bufferedAmount"].as<double>(); }
+double JsDriver::bufferedAmount(int channel) {
+  return connId_ < 0 ? 0 : channels_[channel]["bufferedAmount"].as<double>();
+}
 
 Result<void> JsDriver::refused(int code) {
   if (code == 0) return ok();

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "peer/input_limits.hpp"
+
 using emscripten::val;
 
 namespace wre::bind {
@@ -22,6 +24,14 @@ val errorVal(const Error& e) {
   return out;
 }
 
+val failureVal(val error) {
+  val out = val::object();
+  out.set("error", error);
+  return out;
+}
+
+val failureVal(const Error& e) { return failureVal(errorVal(e)); }
+
 val channelVal(int channel) {
   val out = val::object();
   out.set("type", std::string(kChannels[channel].label));
@@ -29,13 +39,24 @@ val channelVal(int channel) {
   return out;
 }
 
-CandidateInit candidateFromJs(const val& c) {
+Result<CandidateInit> candidateFromJs(const val& c) {
   CandidateInit init;
-  val text = c["candidate"];
-  init.candidate = text.isString() ? text.as<std::string>() : "";
-  if (c["sdpMid"].isString()) init.sdpMid = c["sdpMid"].as<std::string>();
-  if (c["sdpMLineIndex"].typeOf().as<std::string>() == "number") init.sdpMLineIndex = c["sdpMLineIndex"].as<int>();
-  if (c["usernameFragment"].isString()) init.usernameFragment = c["usernameFragment"].as<std::string>();
+  // A string field: its length first, then the copy.
+  auto field = [&](const char* key, size_t limit, auto& out) -> Result<void> {
+    val v = c[key];
+    if (!v.isString()) return ok();
+    if (auto over = overLimit(ErrorKind::IceCandidate, key, v["length"].as<size_t>(), limit)) return *over;
+    out = v.as<std::string>();
+    return ok();
+  };
+  WRE_TRY(field("candidate", InputLimits::kCandidate, init.candidate));
+  WRE_TRY(field("sdpMid", InputLimits::kSdpMid, init.sdpMid));
+  WRE_TRY(field("usernameFragment", InputLimits::kUsernameFragment, init.usernameFragment));
+  val index = c["sdpMLineIndex"];
+  if (index.isNumber()) {
+    double i = index.as<double>();
+    if (i >= 0 && i <= 65535 && i == static_cast<int>(i)) init.sdpMLineIndex = static_cast<int>(i);
+  }
   return init;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <emscripten/val.h>
+#include <type_traits>
 
 #include "metrics/connection_metrics.hpp"
 #include "metrics/stats_record.hpp"
@@ -12,15 +13,21 @@ namespace wre::bind {
 
 // { type, message }: the wrapper turns it into a WebRTCEnhancedError.
 emscripten::val errorVal(const Error& e);
-// undefined on success, else errorVal.
+// Every binding call answers in one shape: its value (undefined when it has none), or
+// { error: { type, message, ... } } (js/errors.js `unwrap`).
+emscripten::val failureVal(const Error& e);
+emscripten::val failureVal(emscripten::val error);
 template <class T>
-emscripten::val resultVal(const Result<T>& r) {
-  return r ? emscripten::val::undefined() : errorVal(r.error());
+emscripten::val answerVal(const Result<T>& r) {
+  if (!r) return failureVal(r.error());
+  if constexpr (std::is_void_v<T>) return emscripten::val::undefined();
+  else return emscripten::val(r.value());
 }
 // { type, label } of a channel.
 emscripten::val channelVal(int channel);
 emscripten::val descriptionVal(const SessionDescription& d);
-CandidateInit candidateFromJs(const emscripten::val& c);
+// An RTCIceCandidateInit; each string's length is checked against InputLimits before it is copied.
+Result<CandidateInit> candidateFromJs(const emscripten::val& c);
 emscripten::val candidateVal(const CandidateInit& c);
 emscripten::val metricsVal(const ConnectionMetrics& m);
 StatsRecord statsFromJs(const emscripten::val& v);

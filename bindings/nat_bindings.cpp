@@ -2,6 +2,8 @@
 // and implements its NatProbeDriver with calls into bindings/nat_shims.js. `_`-prefixed methods
 // are shim callbacks; the result goes to `host.done(result)` exactly once.
 #include <emscripten/bind.h>
+
+#include "js_values.hpp"
 #include <emscripten/val.h>
 
 #include <cmath>
@@ -83,7 +85,7 @@ class NatProbe {
                   [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
 
   // `urls`: array of ICE server URL strings; `timeout`: milliseconds or undefined.
-  // Returns undefined, or the reason the arguments were refused (then `done` is never called).
+  // Returns undefined, or the failure that refused the arguments (then `done` is never called).
   val start(const val& urls, const val& timeout) {
     std::vector<std::string> list;
     if (urls.isArray()) {
@@ -95,8 +97,7 @@ class NatProbe {
     if (!timeout.isUndefined() && !timeout.isNull())
       ms = timeout.isNumber() ? timeout.as<double>() : std::nan("");
     auto started = detector_.start(list, ms);
-    if (!started) return val(started.error().message);
-    return val::undefined();
+    return answerVal(started);
   }
 
   void onCandidate(const std::string& candidate, const std::string& url) {

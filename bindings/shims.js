@@ -1,7 +1,8 @@
 // Stateless shims over the browser's WebRTC objects. Each connection is a plain record
 // { id, pc, channels, host, closed, timers } that the C++ driver holds; every browser callback
 // re-enters the core through `host.core._onX(...)` (a message on an app channel: `host.accept`),
-// and nothing arrives once `closed` is set.
+// and nothing arrives once `closed` is set. Nothing here throws into C++: an exception thrown
+// through WASM frames would skip the core's own bookkeeping on its way out.
 // The per-message calls (`hot`, below) take the record's integer id instead of the record.
 
 const encoder = new TextEncoder();
@@ -17,6 +18,12 @@ function message(error) {
 
 function alive(conn) {
   return !conn.closed && conn.host.core;
+}
+
+// A record the core may still ask for work: the core never does after close, but a call on a
+// closed record must not throw into C++.
+function usable(conn) {
+  return conn !== undefined && conn !== null && !conn.closed;
 }
 
 function describe(conn, id) {
@@ -100,38 +107,44 @@ export const shims = {
     dc.onbufferedamountlow = () => alive(conn) && conn.host.core._onBufferedAmountLow(id);
     dc.onmessage = (e) => {
       if (!alive(conn)) return;
+      // The far end's bytes for the library go in as they came: the core checks them first.
+      if (!user) return conn.host.core._onLibraryMessage(id, e.data);
       const data = typeof e.data === 'string' ? encoder.encode(e.data) : new Uint8Array(e.data);
-      if (!user) conn.host.core._onLibraryMessage(id, data);
-      else if (conn.host.accept(id, data.byteLength)) conn.host.deliver(id, data);
+      if (conn.host.accept(id, data.byteLength)) conn.host.deliver(id, data);
     };
     conn.channels[id] = dc;
     return dc;
   },
 
   createOffer(conn, id, iceRestart) {
+    if (!usable(conn)) return;
     conn.pc.createOffer({ iceRestart })
       .then((d) => conn.pc.setLocalDescription(d))
       .then(() => describe(conn, id), failed(conn, id));
   },
 
   createAnswer(conn, id) {
+    if (!usable(conn)) return;
     conn.pc.createAnswer()
       .then((d) => conn.pc.setLocalDescription(d))
       .then(() => describe(conn, id), failed(conn, id));
   },
 
   setRemoteDescription(conn, id, type, sdp) {
+    if (!usable(conn)) return;
     conn.pc.setRemoteDescription({ type, sdp })
       .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
   },
 
   addIceCandidate(conn, id, candidate) {
+    if (!usable(conn)) return;
     conn.pc.addIceCandidate(candidate)
       .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
   },
 
   // getStats() flattened to the few fields the core reads (src/metrics/stats_record.hpp).
   getStats(conn, id) {
+    if (!usable(conn)) return;
     conn.pc.getStats().then((report) => {
       if (alive(conn)) conn.host.core._onStats(id, flattenStats(report));
     }, failed(conn, id));
@@ -139,6 +152,7 @@ export const shims = {
 
   // Detaches every handler first so no late browser event reaches freed C++.
   close(conn) {
+    if (!usable(conn)) return;
     conn.closed = true;
     conns[conn.id] = undefined;
     freeIds.push(conn.id);
@@ -156,6 +170,11 @@ export const shims = {
     pc.onconnectionstatechange = null;
     pc.close();
     conn.channels = [];
+  },
+
+  // Every connection, without the core (js/core.js, after a trap).
+  closeAll() {
+    for (const conn of conns) if (conn) shims.close(conn);
   },
 };
 

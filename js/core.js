@@ -1,6 +1,9 @@
-// Loads the WASM core once per page (top-level await), so constructors can be synchronous.
+// Loads the WASM core once per page (top-level await), so constructors can be synchronous, and
+// contains a trap: should the core ever raise a WebAssembly.RuntimeError, its one linear memory
+// (shared by every peer on the page) can no longer be trusted, so nothing calls into it again.
 import createCore from './core-wasm.js';
-import { hot } from './shims.js';
+import { hot, shims } from './shims.js';
+import { WebRTCEnhancedError } from './errors.js';
 
 // A literal `new URL('…', import.meta.url)`: Vite and webpack see it and ship the .wasm.
 const wasmUrl = new URL('./core-wasm.wasm', import.meta.url).href;
@@ -10,9 +13,71 @@ export const ready = createCore({ shims: hot, locateFile: (path) => (path.endsWi
 
 export const Core = await ready;
 
+// ---- containment ----
+let trap = null;  // the RuntimeError that stopped the core
+const onTrap = new Set();  // hosts of live peers: each is told once
+
+export function fatalError() {
+  return new WebRTCEnhancedError('fatal', `the WASM core trapped (${trap.message}); every peer on this page was ` +
+    'stopped and set to failed. Reload the page to use webrtc-enhanced again.');
+}
+
+// Throws the fatal error once the core has trapped (before any call into it).
+export function refuseIfTrapped() {
+  if (trap) throw fatalError();
+}
+
+export const watchTrap = (host) => onTrap.add(host);
+export const unwatchTrap = (host) => onTrap.delete(host);
+
+function contain(error) {
+  if (trap) return;
+  trap = error;
+  shims.closeAll();  // the browser objects, in JS alone
+  const hosts = [...onTrap];
+  onTrap.clear();
+  const fatal = fatalError();
+  for (const host of hosts) host.fatal(fatal);
+}
+
+// Every embind method goes through this: after a trap, app calls throw the fatal error and the
+// shims' callbacks (`_`-prefixed) return quietly, so the browser's event loop sees nothing thrown.
+function guarded(name, call) {
+  const quiet = name.startsWith('_');
+  return function (...args) {
+    if (trap) {
+      if (quiet) return undefined;
+      throw fatalError();
+    }
+    try {
+      return call.apply(this, args);
+    } catch (error) {
+      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+      contain(error);
+      if (quiet) return undefined;
+      throw fatalError();
+    }
+  };
+}
+
+for (const cls of [Core.CorePeer, Core.CorePool, Core.NatProbe]) {
+  const proto = cls.prototype;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, name);
+    if (name !== 'constructor' && typeof d.value === 'function') proto[name] = guarded(name, d.value);
+  }
+}
+for (const name of ['heapUsed', 'checkPoolDefaults', '_wre_send', '_wre_accept_message']) {
+  Core[name] = guarded(name === '_wre_accept_message' ? '_accept' : name, Core[name]);
+}
+
 export const heapUsed = () => Core.heapUsed();
 
 // The per-message calls, as raw exports (bindings/hot_exports.cpp); `address` is core.address().
-// send: true when accepted, otherwise core.lastError() says why. accept: true when the app gets it.
-export const sendThrough = (address, channel, bytes) => Core._wre_send(address, channel, Core.toHandle(bytes), bytes.byteLength);
-export const acceptMessage = (address, channel, size) => Core._wre_accept_message(address, channel, size);
+// send: undefined when accepted, otherwise the failure's error ({ type, message }).
+// accept: true when the app gets the message.
+export const sendThrough = (address, channel, bytes) => {
+  const failure = Core._wre_send(address, channel, Core.toHandle(bytes), bytes.byteLength);
+  return failure === 0 ? undefined : Core.takeValue(failure).error;
+};
+export const acceptMessage = (address, channel, size) => !!Core._wre_accept_message(address, channel, size);

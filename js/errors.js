@@ -11,3 +11,9 @@ export class WebRTCEnhancedError extends Error {
 export function fromCore(failure) {
   return new WebRTCEnhancedError(failure.type, failure.message);
 }
+
+// Every call into the core answers with a value, or { error: { type, message, ... } }: the error,
+// or undefined when the call succeeded.
+export function failureOf(answer) {
+  return answer !== null && typeof answer === 'object' && Object.hasOwn(answer, 'error') ? answer.error : undefined;
+}

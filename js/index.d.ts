@@ -41,7 +41,9 @@ export type ErrorType =
   | 'send'
   | 'message-handling'
   | 'connection-timeout'
-  | 'invalid-state';
+  | 'invalid-state'
+  /** The WASM core trapped: every peer on the page went to `failed`; reload to recover. */
+  | 'fatal';
 
 /** Quality grade from round-trip time and loss; `unknown` until there is a measurement. */
 export type ConnectionQuality = 'excellent' | 'good' | 'fair' | 'poor' | 'unknown';

@@ -3,6 +3,7 @@
 // Promise; which servers count, how long to wait and what the evidence means are the core's.
 import { Core } from './core.js';
 import { natShims } from './nat_shims.js';
+import { failureOf } from './errors.js';
 
 /**
  * Every URL of a list of RTCIceServer-like entries ({ urls }, legacy { url }, or plain strings),
@@ -49,10 +50,10 @@ export function detectNATType(iceServers, options = {}) {
         core?.delete();
       });
     host.core = new Core.NatProbe(host);
-    const refused = host.core.start(urls, timeout);
-    if (refused !== undefined) {
+    const refused = failureOf(host.core.start(urls, timeout));
+    if (refused) {
       release();
-      reject(new RangeError(refused));
+      reject(new RangeError(refused.message));
     }
   });
 }

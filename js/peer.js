@@ -1,9 +1,9 @@
 // WebRTCPeerEnhanced: the guide's peer API over the C++ core. It checks JS argument types,
 // turns core events into listener calls and core request outcomes into Promises; every
 // decision (state, queues, timeouts, candidate holding) is the core's.
-import { Core, sendThrough, acceptMessage } from './core.js';
+import { Core, sendThrough, acceptMessage, refuseIfTrapped, watchTrap, unwatchTrap } from './core.js';
 import { Emitter } from './emitter.js';
-import { WebRTCEnhancedError, fromCore } from './errors.js';
+import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
 import { shims } from './shims.js';
 import { detectNATType, iceServerUrls } from './nat.js';
 
@@ -23,22 +23,27 @@ export class WebRTCPeerEnhanced extends Emitter {
   #pending = new Map();
   #backlog = [];  // events emitted before the constructor returned, delivered on the next microtask
   #closed = false;
+  #fatal = null;  // the core trapped (js/core.js): this peer is failed for good
+  #state = 'new';  // as last reported (what a trapped core can no longer say)
   #lastMetrics = null;
   #iceServerUrls;  // the config's ICE server URLs, for detectNATType()
 
   // `owner` is internal (js/pool.js): { create(host), release(core) } for a core the pool owns.
   constructor(config, owner = undefined) {
     super();
+    refuseIfTrapped();
     // No closure in this constructor may capture `this` (see makeHost).
-    const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage, owner);
+    const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage,
+      WebRTCPeerEnhanced.#onFatal, owner);
     this.#host = host;
     host.core = this.#core = owner ? owner.create(host) : new Core.CorePeer(host);
     host.address = this.#core.address();
-    const failure = this.#core.start(config);
+    const failure = failureOf(this.#core.start(config));
     if (failure) {
       host.release();
       throw fromCore(failure);
     }
+    watchTrap(host);
     this.#peerId = this.#core.peerId();
     this.#iceServerUrls = iceServerUrls(config?.iceServers);
     for (const name of PER_MESSAGE_EVENTS) this.#core.reportEvent(name, false);
@@ -48,6 +53,18 @@ export class WebRTCPeerEnhanced extends Emitter {
 
   static #onEvent = (peer, name, payload) => peer.#onCoreEvent(name, payload);
   static #onMessage = (peer, channel, data) => peer.#deliver(channel, data);
+  static #onFatal = (peer, error) => peer.#failForGood(error);
+
+  // The core trapped: this peer can do nothing more. One state-change to failed, one error.
+  #failForGood(error) {
+    if (this.#closed) return;
+    const oldState = this.#state;
+    this.#fatal = error;
+    this.#closed = true;
+    registry.unregister(this);
+    this.#dispatch('state-change', { peerId: this.#peerId, oldState, newState: 'failed' });
+    this.#dispatch('error', { type: 'fatal', error });
+  }
 
   #flushBacklog() {
     const backlog = this.#backlog;
@@ -65,6 +82,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 
   getState() {
+    if (this.#fatal) return 'failed';
     return this.#closed ? 'closed' : this.#core.state();
   }
 
@@ -87,33 +105,36 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 
   createOffer() {
+    if (this.#fatal) return Promise.reject(this.#fatal);
     if (this.#closed) return this.#refuseAsync('offer-creation', 'createOffer() called after close()');
     return this.#request(this.#core.createOffer());
   }
 
   createAnswer(offer) {
+    if (this.#fatal) return Promise.reject(this.#fatal);
     if (this.#closed) return this.#refuseAsync('answer-creation', 'createAnswer() called after close()');
-    const d = description(offer);
-    return this.#request(this.#core.createAnswer(d.type, d.sdp));
+    return this.#request(this.#core.createAnswer(description(offer)));
   }
 
   setRemoteAnswer(answer) {
+    if (this.#fatal) return Promise.reject(this.#fatal);
     if (this.#closed) return this.#refuseAsync('answer-set', 'setRemoteAnswer() called after close()');
-    const d = description(answer);
-    return this.#request(this.#core.setRemoteAnswer(d.type, d.sdp)).then(() => undefined);
+    return this.#request(this.#core.setRemoteAnswer(description(answer))).then(() => undefined);
   }
 
   addIceCandidate(candidate) {
+    if (this.#fatal) return Promise.reject(this.#fatal);
     if (this.#closed) return this.#refuseAsync('ice-candidate', 'addIceCandidate() called after close()');
     if (candidate === null || typeof candidate !== 'object') {
       return this.#refuseAsync('ice-candidate', `addIceCandidate() needs an RTCIceCandidateInit object, got ${show(candidate)}`);
     }
-    const result = this.#core.addIceCandidate(candidate);
-    if (result === null) return Promise.resolve();  // held by the core until the remote description is set
-    return this.#request(result).then(() => undefined);
+    const answer = this.#core.addIceCandidate(candidate);
+    if (answer === null) return Promise.resolve();  // held by the core until the remote description is set
+    return this.#request(answer).then(() => undefined);
   }
 
   send(data, type = 'reliable') {
+    if (this.#fatal) throw this.#fatal;
     if (this.#closed) return this.#refuse('send', 'send() called after close()');
     const channel = CHANNEL_IDS[type];
     if (channel === undefined) {
@@ -123,7 +144,8 @@ export class WebRTCPeerEnhanced extends Emitter {
     if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
       return this.#refuse('send', `send(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`, TypeError);
     }
-    if (!sendThrough(this.#host.address, channel, bytes)) throw fromCore(this.#core.lastError());
+    const failure = sendThrough(this.#host.address, channel, bytes);
+    if (failure) throw fromCore(failure);
   }
 
   close() {
@@ -147,9 +169,10 @@ export class WebRTCPeerEnhanced extends Emitter {
     this.emit('error', { type: 'message-handling', error: new WebRTCEnhancedError('message-handling', message) });
   }
 
-  #request(result) {
-    if (typeof result === 'object') return Promise.reject(fromCore(result));
-    return new Promise((resolve, reject) => this.#pending.set(result, { resolve, reject }));
+  #request(answer) {
+    const failure = failureOf(answer);
+    if (failure) return Promise.reject(fromCore(failure));
+    return new Promise((resolve, reject) => this.#pending.set(answer, { resolve, reject }));
   }
 
   #refuse(type, message, ErrorType = WebRTCEnhancedError) {
@@ -184,6 +207,10 @@ export class WebRTCPeerEnhanced extends Emitter {
       case '_error':
         this.#dispatch('error', { type: payload.type, error: fromCore(payload) });
         return;
+      case 'state-change':
+        this.#state = payload.newState;
+        this.#dispatch(name, payload);
+        return;
       case 'channel-error':
         this.#dispatch(name, { ...payload, error: new WebRTCEnhancedError('channel', payload.error) });
         return;
@@ -209,7 +236,7 @@ export class WebRTCPeerEnhanced extends Emitter {
 // The bridge the core and shims talk to: { shims, core, address, emit, accept, deliver, release }.
 // Made outside the constructor so its closures cannot capture `this`: it holds the peer only
 // weakly, so a peer the app forgets can be collected (and then released by the FinalizationRegistry).
-function makeHost(self, onEvent, onMessage, owner) {
+function makeHost(self, onEvent, onMessage, onFatal, owner) {
   const host = {
     shims,
     core: null,
@@ -223,7 +250,14 @@ function makeHost(self, onEvent, onMessage, owner) {
       const peer = self.deref();
       if (peer) onMessage(peer, channel, data);
     },
+    // The core trapped: never call into it again (its memory is not freed either).
+    fatal: (error) => {
+      host.core = null;
+      const peer = self.deref();
+      if (peer) onFatal(peer, error);
+    },
     release() {
+      unwatchTrap(host);
       if (!host.core) return;
       const core = host.core;
       core.close();

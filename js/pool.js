@@ -2,9 +2,9 @@
 // core objects. Bookkeeping, state counts, broadcast fan-out and the peers' timers (one shared
 // deadline list, one setTimeout for the whole pool) are the core's; this file checks arguments,
 // merges configs, and re-emits every peer event on the pool with the peer's id.
-import { Core } from './core.js';
+import { Core, refuseIfTrapped } from './core.js';
 import { Emitter } from './emitter.js';
-import { WebRTCEnhancedError, fromCore } from './errors.js';
+import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
 import { PER_MESSAGE_EVENTS, WebRTCPeerEnhanced } from './peer.js';
 
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
@@ -54,7 +54,8 @@ export class WebRTCConnectionPool extends Emitter {
     if (typeof defaults !== 'object' || Array.isArray(defaults)) {
       throw new TypeError(`WebRTCConnectionPool: defaults must be an object, got ${show(defaults)}`);
     }
-    const failure = Core.checkPoolDefaults(defaults);
+    refuseIfTrapped();
+    const failure = failureOf(Core.checkPoolDefaults(defaults));
     if (failure) throw fromCore(failure);
     this.#defaults = { ...defaults };  // a snapshot: later changes to the caller's object do not leak in
     this.#shared = makeShared();
@@ -135,13 +136,13 @@ export class WebRTCConnectionPool extends Emitter {
     if (excludeId !== undefined && excludeId !== null && typeof excludeId !== 'string') {
       throw new TypeError(`broadcast(): excludeId must be a peer id (string), got ${show(excludeId)}`);
     }
-    const result = this.#shared.corePool.broadcast(channel, bytes, bytes.byteLength, excludeId ?? null);
-    if (typeof result === 'number') return;
-    const error = fromCore(result);
-    if (result.failures) {
-      error.failures = result.failures.map((f) => ({ peerId: f.peerId, error: fromCore(f) }));
-      error.recipients = result.recipients;
-      error.accepted = result.accepted;
+    const failure = failureOf(this.#shared.corePool.broadcast(channel, bytes, bytes.byteLength, excludeId ?? null));
+    if (!failure) return;
+    const error = fromCore(failure);
+    if (failure.failures) {
+      error.failures = failure.failures.map((f) => ({ peerId: f.peerId, error: fromCore(f) }));
+      error.recipients = failure.recipients;
+      error.accepted = failure.accepted;
     }
     throw error;
   }
@@ -231,7 +232,8 @@ export class WebRTCConnectionPool extends Emitter {
     return {
       create(host) {
         const core = shared.corePool.add(id, host);
-        if (!(core instanceof Core.CorePeer)) throw fromCore(core);  // duplicate id
+        const failure = failureOf(core);
+        if (failure) throw fromCore(failure);  // duplicate id
         shared.hosts.set(id, host);
         return core;
       },

@@ -222,7 +222,8 @@ TEST_CASE("close is idempotent, emits closed once, and silences late browser cal
 }
 
 TEST_CASE("close() from a listener during send(): the message is reported, not lost silently") {
-  // The app closes the peer when it sees backpressure (raised before the message is queued).
+  // The app closes the peer when it sees backpressure. Events leave the core only once send()
+  // has finished: the message is queued by then, and close() reports it discarded.
   struct ClosingSink : EventSink {
     Peer* peer = nullptr;
     EventLog log;
@@ -235,12 +236,16 @@ TEST_CASE("close() from a listener during send(): the message is reported, not l
   Peer peer(testConfig(), driver, sink);
   sink.peer = &peer;
   REQUIRE(peer.start());
-  auto sent = peer.send(kReliable, bytesPayload("hello"));  // channel not open: backpressure
-  REQUIRE_FALSE(sent);
-  CHECK(sent.error().kind == ErrorKind::Send);
-  CHECK_THAT(sent.error().message, Catch::Contains("not sent"));
+  REQUIRE(peer.send(kReliable, bytesPayload("hello")));  // channel not open: queued, backpressure
   CHECK(peer.queuedMessages() == 0);
+  auto errors = sink.log.all<event::ErrorRaised>();
+  REQUIRE(errors.size() == 1);
+  CHECK_THAT(errors[0].error.message, Catch::Contains("discarded 1 queued messages (5 bytes)"));
+  // Nothing the peer had still to say after the backpressure (message-queued) reaches the app.
+  CHECK(sink.log.count<event::MessageQueued>() == 0);
+  CHECK(sink.log.states().back() == "closed");
   CHECK(sink.log.count<event::Closed>() == 1);
+  CHECK(std::holds_alternative<event::Closed>(sink.log.events.back()));
 }
 
 TEST_CASE("close rejects requests still in flight") {

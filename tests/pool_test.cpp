@@ -57,7 +57,7 @@ struct Member : PoolMember {
     c.maxBufferedAmount = maxBuffered;
     c.lowWaterMark = std::min(c.lowWaterMark, maxBuffered - 1);
     c.metricsEnabled = metrics;  // a periodic timer per connected peer: only where a test wants it
-    core.emplace(c, driver, log);
+    core.emplace(c, driver, log, &pool.outbox());
   }
   ~Member() override {
     if (destroyed) ++*destroyed;
@@ -308,14 +308,14 @@ TEST_CASE("pool state counts follow every peer's state") {
   CHECK(s.states[static_cast<size_t>(PeerState::Closed)] == 0);
   CHECK(f.pool.ids(PeerState::Connected) == std::vector<std::string>{"c1", "c2"});
 
-  // While a peer's close events fire it counts as closed; after, it is gone.
+  // A peer's close events reach the listeners once removePeer() is done: it is gone by then.
   PoolStats during;
   f.m["c1"]->log.hook = [&](const PeerEvent& e) {
     if (std::holds_alternative<event::Closed>(e)) during = f.pool.stats();
   };
   REQUIRE(f.pool.remove("c1"));
-  CHECK(during.total == 7);
-  CHECK(during.states[static_cast<size_t>(PeerState::Closed)] == 1);
+  CHECK(during.total == 6);
+  CHECK(during.states[static_cast<size_t>(PeerState::Closed)] == 0);
   CHECK(during.connected == 1);
   s = f.pool.stats();
   CHECK(s.total == 6);
@@ -425,7 +425,7 @@ TEST_CASE("a peer whose browser send throws is reported, and the fan-out goes on
 // ---------------------------------------------------------------------------------------------
 // Re-entrancy: listeners that call the pool back
 
-TEST_CASE("removal during broadcast events: removed peers are skipped, nothing is freed under the loop") {
+TEST_CASE("listeners run after the broadcast: removals and additions there change nothing under the loop") {
   Fixture f;
   for (auto id : {"a", "b", "c", "d", "e"}) Fixture::connect(f.add(id));
   // a's message-sent listener removes itself, c and d; b's listener adds a new peer.
@@ -435,7 +435,7 @@ TEST_CASE("removal during broadcast events: removed peers are skipped, nothing i
     REQUIRE(f.pool.remove("a"));
     REQUIRE(f.pool.remove("c"));
     REQUIRE(f.pool.remove("d"));
-    f.pool.collect();  // refused while the broadcast runs
+    f.pool.collect();  // refused while events are being delivered
   };
   f.m["b"]->log.hook = [&](const PeerEvent& e) {
     if (!std::holds_alternative<event::MessageSent>(e)) return;
@@ -444,23 +444,30 @@ TEST_CASE("removal during broadcast events: removed peers are skipped, nothing i
   };
   auto r = f.pool.broadcast(kReliable, std::nullopt, payloadOf("m"));
   REQUIRE(r);
-  CHECK(r.value().recipients == 3);  // a, b, e: c and d were removed first, late came after
-  CHECK(Fixture::sentOn(*f.m["e"], kReliable) == 1);
+  CHECK(r.value().recipients == 5);  // every listener ran after the fan-out
+  for (auto id : {"a", "b", "c", "d", "e"}) CHECK(Fixture::sentOn(*f.m[id], kReliable) == 1);
   CHECK(Fixture::sentOn(*f.m["late"], kReliable) == 0);
+  // c's message-sent was delivered (by the first removal's own delivery) before its close: the
+  // order stays that of the core, and nothing follows `closed`.
+  CHECK(f.m["c"]->log.count<event::MessageSent>() == 1);
+  CHECK(f.m["c"]->log.count<event::Closed>() == 1);
+  CHECK(std::holds_alternative<event::Closed>(f.m["c"]->log.events.back()));
   CHECK(f.destroyed == 0);
   CHECK(f.pool.ids() == std::vector<std::string>{"b", "e", "late"});
   f.pool.collect();
   CHECK(f.destroyed == 3);
 }
 
-TEST_CASE("a peer removed again from its own close events is not an error; closeAll during broadcast stops it") {
+TEST_CASE("a peer removed again from its own close events is unknown; closeAll from a listener") {
   Fixture f;
   for (auto id : {"a", "b", "c"}) Fixture::connect(f.add(id));
   int nested = 0;
   f.m["a"]->log.hook = [&](const PeerEvent& e) {
     if (std::holds_alternative<event::Closed>(e)) {
       ++nested;
-      CHECK(f.pool.remove("a"));  // on its way out: nothing to do
+      auto again = f.pool.remove("a");  // already gone when its close events are delivered
+      REQUIRE_FALSE(again);
+      CHECK(again.error().message == "removePeer('a'): no peer with this id in the pool");
     }
   };
   REQUIRE(f.pool.remove("a"));
@@ -471,8 +478,10 @@ TEST_CASE("a peer removed again from its own close events is not an error; close
   };
   auto r = f.pool.broadcast(kReliable, std::nullopt, payloadOf("m"));
   REQUIRE(r);
-  CHECK(r.value().recipients == 1);  // b; c was closed before its turn
-  CHECK(Fixture::sentOn(*f.m["c"], kReliable) == 0);
+  CHECK(r.value().recipients == 2);
+  CHECK(Fixture::sentOn(*f.m["c"], kReliable) == 1);
+  CHECK(f.m["c"]->log.count<event::MessageSent>() == 0);  // closed before it was delivered
+  CHECK(f.m["c"]->log.count<event::Closed>() == 1);
   CHECK(f.pool.size() == 0);
   f.pool.collect();
   CHECK(f.destroyed == 3);
@@ -492,12 +501,12 @@ TEST_CASE("closeAll closes every peer in order and the pool refuses work after i
         auto added = f.pool.add("new", std::make_unique<Member>(f.pool, "new"));
         REQUIRE_FALSE(added);
         CHECK(added.error().message == "createPeer('new'): the pool was closed by closeAll()");
-        CHECK(f.pool.remove("c"));
+        CHECK_FALSE(f.pool.remove("c"));  // already closed with the rest
       }
     };
   }
   f.pool.closeAll();
-  CHECK(order == std::vector<std::string>{"a", "c", "b"});
+  CHECK(order == std::vector<std::string>{"a", "b", "c"});
   for (auto id : {"a", "b", "c"}) CHECK(f.m[id]->core->state() == PeerState::Closed);
   auto s = f.pool.stats();
   CHECK(s.total == 0);

@@ -171,12 +171,30 @@ TEST_CASE("messages larger than the far end's max-message-size are refused, nami
   OpenPeer p(c);
   auto offer = p.peer.createOffer();
   p.peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
-  REQUIRE(p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:1000\r\n"}));
+  auto set = p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:1000\r\n"});
+  REQUIRE(set);
+  p.peer.onRequestDone(set.value());
   auto r = p.peer.send(kReliable, bytesPayload(std::string(1001, 'x')));
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("1001-byte") != std::string::npos);
   CHECK(r.error().message.find("(1000 bytes") != std::string::npos);
   CHECK(p.peer.send(kReliable, bytesPayload(std::string(1000, 'x'))));
+}
+
+TEST_CASE("a description the browser refused does not change the max message size") {
+  Config c;
+  c.peerId = "m";
+  OpenPeer p(c);
+  auto offer = p.peer.createOffer();
+  p.peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
+  auto bad = p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:1\r\n"});
+  REQUIRE(bad);
+  p.peer.onRequestFailed(bad.value(), "SyntaxError: bad SDP");
+  CHECK(p.peer.send(kReliable, bytesPayload(std::string(1000, 'x'))));
+  auto good = p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"});
+  REQUIRE(good);
+  p.peer.onRequestDone(good.value());
+  CHECK(p.peer.scheduler().maxMessageSize() == 262144);
 }
 
 TEST_CASE("max-message-size is read from the SDP per RFC 8841") {

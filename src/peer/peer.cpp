@@ -5,6 +5,7 @@
 
 #include "nat/ice_candidate.hpp"
 #include "metrics/probe_codec.hpp"
+#include "peer/input_limits.hpp"
 #include "peer/sdp_facts.hpp"
 
 namespace wre {
@@ -24,23 +25,28 @@ Result<void> checkDescription(const SessionDescription& d, std::string_view expe
 
 }  // namespace
 
-Peer::Peer(Config config, Driver& driver, EventSink& sink)
+Peer::Peer(Config config, Driver& driver, EventSink& sink, Outbox* shared)
     : config_(std::move(config)), driver_(driver), sink_(sink),
-      scheduler_(config_, driver_, sink_) {}
+      ownOutbox_(shared ? nullptr : std::make_unique<Outbox>()), outbox_(shared ? *shared : *ownOutbox_),
+      events_(outbox_, sink_), scheduler_(config_, driver_, events_) {}
+
+Peer::~Peer() { outbox_.forget(sink_); }
 
 Result<void> Peer::start() {
+  Outbox::Scope scope(outbox_);
   auto made = driver_.createPeerConnection(config_);
   if (!made) return fail(ErrorKind::Initialization, made.error().message);
   for (const auto& spec : kChannels) driver_.createChannel(spec, scheduler_.lowThreshold(spec.id));
-  sink_.onEvent(event::Initialized{});
+  events_.onEvent(event::Initialized{});
   for (const auto& spec : kChannels)
-    if (spec.user) sink_.onEvent(event::ChannelCreated{spec.id});
+    if (spec.user) events_.onEvent(event::ChannelCreated{spec.id});
   return ok();
 }
 
 // ---- signaling ----
 
 Result<RequestId> Peer::createOffer() {
+  Outbox::Scope scope(outbox_);
   if (closed()) return fail(ErrorKind::OfferCreation, "createOffer() called after close()");
   if (role_ == Role::Answerer)
     return fail(ErrorKind::OfferCreation, "createOffer() called on a peer that answered an offer; "
@@ -55,6 +61,7 @@ Result<RequestId> Peer::createOffer() {
 }
 
 Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
+  Outbox::Scope scope(outbox_);
   if (closed()) return fail(ErrorKind::AnswerCreation, "createAnswer() called after close()");
   if (auto valid = checkDescription(offer, "offer", ErrorKind::AnswerCreation, "createAnswer"); !valid)
     return fail(valid.error().kind, valid.error().message);
@@ -67,13 +74,14 @@ Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
   // A renegotiation (the far side restarting ICE) while our link is down: we are reconnecting.
   if (state_ == PeerState::Disconnected || state_ == PeerState::Failed) setState(PeerState::Connecting);
   signaling_ = Signaling::HaveRemoteOffer;
-  scheduler_.setMaxMessageSize(maxMessageSizeOf(offer.sdp));
+  offeredMaxMessageSize_ = maxMessageSizeOf(offer.sdp);
   RequestId id = startRequest(Op::RemoteOffer);
   driver_.setRemoteDescription(id, offer);
   return id;
 }
 
 Result<RequestId> Peer::setRemoteAnswer(const SessionDescription& answer) {
+  Outbox::Scope scope(outbox_);
   if (closed()) return fail(ErrorKind::AnswerSet, "setRemoteAnswer() called after close()");
   if (auto valid = checkDescription(answer, "answer", ErrorKind::AnswerSet, "setRemoteAnswer"); !valid)
     return fail(valid.error().kind, valid.error().message);
@@ -81,13 +89,14 @@ Result<RequestId> Peer::setRemoteAnswer(const SessionDescription& answer) {
     return fail(ErrorKind::AnswerSet, role_ == Role::None
                                           ? "setRemoteAnswer() called before createOffer()"
                                           : "setRemoteAnswer() called with no offer of ours waiting for an answer");
-  scheduler_.setMaxMessageSize(maxMessageSizeOf(answer.sdp));
+  offeredMaxMessageSize_ = maxMessageSizeOf(answer.sdp);
   RequestId id = startRequest(Op::RemoteAnswer);
   driver_.setRemoteDescription(id, answer);
   return id;
 }
 
 Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& candidate) {
+  Outbox::Scope scope(outbox_);
   if (closed()) return fail(ErrorKind::IceCandidate, "addIceCandidate() called after close()");
   // Candidates come from the far side through the app's signaling: untrusted until parsed.
   if (!candidate.candidate.empty())
@@ -96,11 +105,16 @@ Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& cand
   if (!candidate.sdpMid && !candidate.sdpMLineIndex)
     return fail(ErrorKind::IceCandidate, "addIceCandidate() needs sdpMid or sdpMLineIndex in the candidate");
   if (!remoteDescriptionSet_) {
-    if (heldCandidates_.size() >= kMaxHeldCandidates)
+    size_t bytes = candidate.candidate.size() + candidate.sdpMid.value_or("").size() +
+                   candidate.usernameFragment.value_or("").size();
+    if (heldCandidates_.size() >= kMaxHeldCandidates || heldBytes_ + bytes > InputLimits::kHeldCandidateBytes)
       return fail(ErrorKind::IceCandidate,
-                  fmt::format(FMT_COMPILE("addIceCandidate(): {} candidates already held waiting for the remote "
-                                          "description; is the offer/answer being delivered?"),
-                              kMaxHeldCandidates));
+                  fmt::format(FMT_COMPILE("addIceCandidate(): {} candidates ({} characters) already held waiting "
+                                          "for the remote description, the limit is {} candidates or {} characters; "
+                                          "is the offer/answer being delivered?"),
+                              heldCandidates_.size(), heldBytes_, kMaxHeldCandidates,
+                              InputLimits::kHeldCandidateBytes));
+    heldBytes_ += bytes;
     heldCandidates_.push_back(candidate);
     return std::optional<RequestId>{};
   }
@@ -112,17 +126,19 @@ Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& cand
 void Peer::applyHeldCandidates() {
   std::vector<CandidateInit> held;
   held.swap(heldCandidates_);
+  heldBytes_ = 0;
   for (const auto& c : held) driver_.addIceCandidate(startRequest(Op::Candidate), c);
 }
 
 void Peer::onDescription(RequestId id, const SessionDescription& description) {
+  Outbox::Scope scope(outbox_);
   auto it = pending_.find(id);
   if (it == pending_.end() || closed()) return;
   Op op = it->second;
   pending_.erase(it);
   if (op == Op::RestartOffer) {
     signaling_ = Signaling::HaveLocalOffer;
-    sink_.onEvent(event::RenegotiationNeeded{description});
+    events_.onEvent(event::RenegotiationNeeded{description});
     return;
   }
   if (op == Op::Offer) {
@@ -132,10 +148,11 @@ void Peer::onDescription(RequestId id, const SessionDescription& description) {
     role_ = Role::Answerer;
     signaling_ = Signaling::Stable;
   }
-  sink_.onEvent(event::RequestDone{id, description});
+  events_.onEvent(event::RequestDone{id, description});
 }
 
 void Peer::onRequestDone(RequestId id) {
+  Outbox::Scope scope(outbox_);
   auto it = pending_.find(id);
   if (it == pending_.end() || closed()) return;
   Op op = it->second;
@@ -143,6 +160,7 @@ void Peer::onRequestDone(RequestId id) {
   switch (op) {
     case Op::RemoteOffer: {
       remoteDescriptionSet_ = true;
+      scheduler_.setMaxMessageSize(offeredMaxMessageSize_);
       applyHeldCandidates();
       // Same request id carries on: the caller's Promise settles when the answer exists.
       pending_[id] = Op::Answer;
@@ -152,14 +170,16 @@ void Peer::onRequestDone(RequestId id) {
     case Op::RemoteAnswer:
       signaling_ = Signaling::Stable;
       remoteDescriptionSet_ = true;
+      scheduler_.setMaxMessageSize(offeredMaxMessageSize_);
       applyHeldCandidates();
       break;
     default: break;
   }
-  sink_.onEvent(event::RequestDone{id, std::nullopt});
+  events_.onEvent(event::RequestDone{id, std::nullopt});
 }
 
 void Peer::onRequestFailed(RequestId id, const std::string& message) {
+  Outbox::Scope scope(outbox_);
   auto it = pending_.find(id);
   if (it == pending_.end() || closed()) return;
   Op op = it->second;
@@ -189,8 +209,8 @@ void Peer::onRequestFailed(RequestId id, const std::string& message) {
       return;
   }
   Error error = makeError(kind, fmt::format(FMT_COMPILE("{}: {}"), what, message));
-  sink_.onEvent(event::ErrorRaised{error});
-  sink_.onEvent(event::RequestFailed{id, error});
+  events_.onEvent(event::ErrorRaised{error});
+  events_.onEvent(event::RequestFailed{id, error});
 }
 
 // ---- connection state ----
@@ -202,18 +222,22 @@ void Peer::beginConnecting() {
 }
 
 void Peer::onIceCandidate(const CandidateInit& candidate) {
-  if (!closed()) sink_.onEvent(event::IceCandidate{candidate});
+  Outbox::Scope scope(outbox_);
+  if (!closed()) events_.onEvent(event::IceCandidate{candidate});
 }
 
 void Peer::onIceGatheringState(const std::string& state) {
-  if (!closed()) sink_.onEvent(event::IceGatheringState{state});
+  Outbox::Scope scope(outbox_);
+  if (!closed()) events_.onEvent(event::IceGatheringState{state});
 }
 
 void Peer::onIceConnectionState(const std::string& state) {
-  if (!closed()) sink_.onEvent(event::IceConnectionState{state});
+  Outbox::Scope scope(outbox_);
+  if (!closed()) events_.onEvent(event::IceConnectionState{state});
 }
 
 void Peer::onConnectionState(const std::string& state) {
+  Outbox::Scope scope(outbox_);
   if (closed()) return;
   if (state == "connecting") {
     if (state_ != PeerState::New) setState(PeerState::Connecting);
@@ -230,14 +254,15 @@ void Peer::setState(PeerState next) {
   if (next == state_ || closed()) return;
   PeerState from = state_;
   state_ = next;
-  sink_.onEvent(event::StateChange{from, next});
+  events_.onEvent(event::StateChange{from, next});
 }
 
 // ---- channels and sending ----
 
 void Peer::onChannelOpen(int channel) {
+  Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kChannelCount) return;
-  if (kChannels[channel].user) sink_.onEvent(event::ChannelOpen{channel});
+  if (kChannels[channel].user) events_.onEvent(event::ChannelOpen{channel});
   scheduler_.onOpen(channel);
   // Announce ourselves, and that we acknowledge `file` data (an ack of what we have delivered so
   // far, usually 0): the far end's window can start with its first byte. A plain peer has no
@@ -249,22 +274,26 @@ void Peer::onChannelOpen(int channel) {
 }
 
 void Peer::onChannelClose(int channel) {
+  Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   scheduler_.onClose(channel);
-  if (kChannels[channel].user) sink_.onEvent(event::ChannelClose{channel});
+  if (kChannels[channel].user) events_.onEvent(event::ChannelClose{channel});
 }
 
 void Peer::onChannelError(int channel, const std::string& message) {
+  Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kChannelCount) return;
-  if (kChannels[channel].user) sink_.onEvent(event::ChannelError{channel, message});
+  if (kChannels[channel].user) events_.onEvent(event::ChannelError{channel, message});
 }
 
 void Peer::onBufferedAmountLow(int channel) {
+  Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   scheduler_.drain();
 }
 
 bool Peer::onUserMessage(int channel, size_t size) {
+  Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kUserChannels) return false;
   userBytesSinceProbe_ += size;
   if (channel == kFile) {
@@ -280,16 +309,13 @@ void Peer::sendFileAck() {
 }
 
 Result<void> Peer::send(int channel, Payload payload) {
+  Outbox::Scope scope(outbox_);
   if (closed()) return fail(ErrorKind::Send, "send() called after close()");
   if (channel < 0 || channel >= kUserChannels)
     return fail(ErrorKind::Send, fmt::format(FMT_COMPILE("send(): unknown channel id {}"), channel));
   size_t size = payload.size();
   if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
     return fail(sent.error().kind, sent.error().message);
-  // A listener of an event this send raised (backpressure, message-queued, ...) closed the peer:
-  // the message may have been queued after close() emptied the queue. Say so rather than lose it.
-  if (closed() && scheduler_.discard().first > 0)
-    return fail(ErrorKind::Send, "close() was called from an event listener during this send(); the message was not sent");
   userBytesSinceProbe_ += size;
   return ok();
 }
@@ -332,6 +358,7 @@ bool Peer::hasTimer(TimerKind kind) const {
 }
 
 void Peer::onTimer(TimerId id) {
+  Outbox::Scope scope(outbox_);
   auto it = timers_.find(id);
   if (it == timers_.end() || closed()) return;
   TimerKind kind = it->second;
@@ -364,17 +391,25 @@ void Peer::onTimer(TimerId id) {
 }
 
 void Peer::raise(ErrorKind kind, std::string message) {
-  sink_.onEvent(event::ErrorRaised{makeError(kind, std::move(message))});
+  events_.onEvent(event::ErrorRaised{makeError(kind, std::move(message))});
+}
+
+Error Peer::refuse(ErrorKind kind, std::string message) {
+  Outbox::Scope scope(outbox_);
+  return fail(kind, std::move(message));
 }
 
 Error Peer::fail(ErrorKind kind, std::string message) {
   Error error = makeError(kind, std::move(message));
-  sink_.onEvent(event::ErrorRaised{error});
+  events_.onEvent(event::ErrorRaised{error});
   return error;
 }
 
 void Peer::close() {
+  Outbox::Scope scope(outbox_);
   if (closed()) return;
+  // Nothing the peer had still to say reaches the app after close(), except its requests' fates.
+  outbox_.seal(sink_);
   cancelTimers();
   driver_.close();
   auto [dropped, bytes] = scheduler_.discard();
@@ -383,14 +418,15 @@ void Peer::close() {
                                                    "never sent"),
                                        dropped, bytes));
   heldCandidates_.clear();
+  heldBytes_ = 0;
   fileDelivered_ = fileAckSent_ = 0;
   for (const auto& [id, _] : pending_)
-    sink_.onEvent(event::RequestFailed{id, makeError(ErrorKind::InvalidState, "the peer was closed")});
+    events_.onEvent(event::RequestFailed{id, makeError(ErrorKind::InvalidState, "the peer was closed")});
   pending_.clear();
   PeerState from = state_;
   state_ = PeerState::Closed;
-  sink_.onEvent(event::StateChange{from, PeerState::Closed});
-  sink_.onEvent(event::Closed{});
+  events_.onEvent(event::StateChange{from, PeerState::Closed});
+  events_.onEvent(event::Closed{});
 }
 
 }  // namespace wre

@@ -1,9 +1,11 @@
 // One WebRTC peer: the connection state machine, signaling bookkeeping (roles, held remote
 // candidates), the connection timeout and the send queues. Talks only to a Driver and reports
-// everything through an EventSink.
+// everything through an EventSink, by way of an Outbox: every public method is an entry point,
+// and its events reach the sink only once the outermost entry point returns.
 #pragma once
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +15,7 @@
 #include "metrics/metrics_collector.hpp"
 #include "peer/config.hpp"
 #include "peer/driver.hpp"
+#include "peer/outbox.hpp"
 #include "peer/peer_events.hpp"
 #include "peer/peer_state.hpp"
 #include "queue/send_scheduler.hpp"
@@ -26,7 +29,9 @@ class Peer {
   // A `disconnected` link often recovers by itself: wait this long before restarting ICE.
   static constexpr double kDisconnectGraceMs = 1500;
 
-  Peer(Config config, Driver& driver, EventSink& sink);
+  // `shared`: the outbox of a pool whose peers' events keep one order; null: the peer's own.
+  Peer(Config config, Driver& driver, EventSink& sink, Outbox* shared = nullptr);
+  ~Peer();
   Peer(const Peer&) = delete;
   Peer& operator=(const Peer&) = delete;
 
@@ -41,6 +46,8 @@ class Peer {
   Result<std::optional<RequestId>> addIceCandidate(const CandidateInit& candidate);
   Result<void> send(int channel, Payload payload);
   void close();
+  // Refuses an app call before it reaches the core (an input over InputLimits): emits `error`.
+  Error refuse(ErrorKind kind, std::string message);
 
   PeerState state() const { return state_; }
   const Config& config() const { return config_; }
@@ -125,6 +132,9 @@ class Peer {
   Config config_;
   Driver& driver_;
   EventSink& sink_;
+  std::unique_ptr<Outbox> ownOutbox_;
+  Outbox& outbox_;
+  Outbox::Poster events_;  // what the peer and its scheduler report goes through the outbox
   PeerState state_ = PeerState::New;
   Signaling signaling_ = Signaling::Stable;
   Role role_ = Role::None;
@@ -133,6 +143,10 @@ class Peer {
   bool reconnecting_ = false;
   int attempt_ = 0;
   std::vector<CandidateInit> heldCandidates_;
+  size_t heldBytes_ = 0;  // characters held in heldCandidates_
+  // The far end's a=max-message-size from the description being applied: it counts only once
+  // the browser has accepted that description.
+  double offeredMaxMessageSize_ = 0;
   std::unordered_map<RequestId, Op> pending_;
   std::unordered_map<TimerId, TimerKind> timers_;
   RequestId nextRequest_ = 1;

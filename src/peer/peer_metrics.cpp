@@ -29,6 +29,7 @@ void Peer::sendProbe() {
 }
 
 void Peer::onLibraryMessage(int channel, std::string_view bytes) {
+  Outbox::Scope scope(outbox_);
   if (closed()) return;
   if (channel == kWre) {
     if (bytes == kHello && !farSideIsLibrary_) {
@@ -53,12 +54,13 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
 }
 
 void Peer::onStats(RequestId id, const StatsRecord& record) {
+  Outbox::Scope scope(outbox_);
   if (pending_.erase(id) == 0 || closed()) return;
   statsInFlight_ = false;
   bool busy = scheduler_.queue().bytes() > 0;
   metrics_.onStats(record, busy);
-  sink_.onEvent(event::Metrics{metrics_.metrics()});
-  if (auto change = metrics_.takeQualityChange()) sink_.onEvent(event::QualityChange{change->previous, change->current});
+  events_.onEvent(event::Metrics{metrics_.metrics()});
+  if (auto change = metrics_.takeQualityChange()) events_.onEvent(event::QualityChange{change->previous, change->current});
 }
 
 }  // namespace wre

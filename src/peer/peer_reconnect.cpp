@@ -44,7 +44,7 @@ void Peer::onLinkBack() {
 
 void Peer::beginReconnect() {
   if (config_.reconnectMaxAttempts == 0) {
-    sink_.onEvent(event::ReconnectFailed{0});
+    events_.onEvent(event::ReconnectFailed{0});
     setState(PeerState::Failed);
     return;
   }
@@ -61,13 +61,13 @@ void Peer::scheduleNextAttempt() {
     return;
   }
   double delay = backoffDelayMs(policy, attempt_ + 1, driver_.random01());
-  sink_.onEvent(event::ReconnectScheduled{delay, attempt_ + 1});
+  events_.onEvent(event::ReconnectScheduled{delay, attempt_ + 1});
   startTimer(TimerKind::ReconnectAttempt, delay);
 }
 
 void Peer::runAttempt() {
   ++attempt_;
-  sink_.onEvent(event::ReconnectAttempt{attempt_});
+  events_.onEvent(event::ReconnectAttempt{attempt_});
   if (role_ == Role::Offerer) {
     setState(PeerState::Connecting);
     restartIce();
@@ -77,7 +77,7 @@ void Peer::runAttempt() {
 
 void Peer::giveUp() {
   reconnecting_ = false;
-  sink_.onEvent(event::ReconnectFailed{attempt_});
+  events_.onEvent(event::ReconnectFailed{attempt_});
   setState(PeerState::Failed);
 }
 
@@ -89,6 +89,7 @@ void Peer::restartIce() {
 }
 
 void Peer::onNetworkChange() {
+  Outbox::Scope scope(outbox_);
   if (closed()) return;
   if (hasTimer(TimerKind::DisconnectGrace)) {
     cancelTimers(TimerKind::DisconnectGrace);

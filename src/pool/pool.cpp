@@ -29,7 +29,6 @@ Pool::Pool(Alarm* alarm) : alarm_(alarm) {}
 Pool::~Pool() {
   // Members may call back into the pool as they go (cancelTimer on close): keep it whole.
   closeAll();
-  busy_ = 0;
   entries_.clear();
 }
 
@@ -85,24 +84,17 @@ Result<Pool::MemberKey> Pool::add(std::string id, std::unique_ptr<PoolMember> me
   return raw->key;
 }
 
-void Pool::closeEntry(Entry& e) {
-  e.closing = true;
+void Pool::closeAndUnregister(Entry& e) {
   timers_.cancelAll(e.key);
-  if (Peer* p = e.member->peer()) {
-    Busy busy(*this);
-    p->close();  // state-change → closed, closed: listeners may call the pool from here
-  }
+  if (Peer* p = e.member->peer()) p->close();
   timers_.cancelAll(e.key);  // anything the close itself scheduled
-}
-
-void Pool::unregister(Entry& e) {
-  if (!e.live) return;
   e.live = false;
   byId_.erase(e.id);
   byKey_.erase(e.key);
 }
 
 Result<void> Pool::remove(std::string_view id) {
+  Outbox::Scope scope(outbox_);
   Entry* e = entry(id);
   if (!e) {
     if (closed_)
@@ -111,29 +103,22 @@ Result<void> Pool::remove(std::string_view id) {
     return makeError(ErrorKind::InvalidState,
                      fmt::format(FMT_COMPILE("removePeer('{}'): no peer with this id in the pool"), id));
   }
-  if (e->closing) return ok();  // asked again while its own close events fire
-  closeEntry(*e);
-  unregister(*e);
+  closeAndUnregister(*e);
   rearm();
   return ok();
 }
 
 void Pool::closeAll() {
+  Outbox::Scope scope(outbox_);
   if (closed_) return;
   closed_ = true;
-  // Only the members present now; each close may remove others (they are skipped) or try to add.
-  size_t n = entries_.size();
-  for (size_t i = 0; i < n; ++i) {
-    Entry& e = *entries_[i];
-    if (!e.live || e.closing) continue;
-    closeEntry(e);
-    unregister(e);
-  }
+  for (auto& e : entries_)
+    if (e->live) closeAndUnregister(*e);
   rearm();
 }
 
 void Pool::collect() {
-  if (busy_ > 0) return;
+  if (outbox_.open() || outbox_.delivering()) return;
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [](const auto& e) { return !e->live; }),
                  entries_.end());
 }
@@ -181,12 +166,10 @@ Result<BroadcastReport> Pool::broadcast(int channel, std::optional<std::string_v
     return makeError(ErrorKind::Send,
                      fmt::format(FMT_COMPILE("broadcast(): excludeId '{}' is not a peer of this pool"), *excludeId));
   BroadcastReport report;
-  Busy busy(*this);
-  // Members added by a listener during the loop are not recipients; removed ones are skipped.
-  size_t n = entries_.size();
-  for (size_t i = 0; i < n; ++i) {
-    Entry& e = *entries_[i];
-    if (!e.live || e.closing) continue;
+  Outbox::Scope scope(outbox_);  // the recipients' events reach listeners after the loop
+  for (auto& entry : entries_) {
+    Entry& e = *entry;
+    if (!e.live) continue;
     if (excludeId && e.id == *excludeId) continue;
     Peer* p = e.member->peer();
     if (!p || p->state() != PeerState::Connected) continue;
@@ -214,19 +197,17 @@ void Pool::cancelTimer(MemberKey member, TimerId id) {
 size_t Pool::onAlarm(double nowMs) {
   armedFor_.reset();
   size_t ran = 0;
-  {
-    Busy busy(*this);
-    // Timers set by the handlers are re-armed once, after the pass (not for entries still queued in it).
-    ringing_ = true;
-    TimerQueue::Sequence before = timers_.nextSequence();
-    while (auto due = timers_.popDue(nowMs, before)) {
-      auto it = byKey_.find(due->owner);
-      if (it == byKey_.end() || it->second->closing) continue;
-      ++ran;
-      it->second->member->onTimer(due->id);  // may add, remove, or close everything
-    }
-    ringing_ = false;
+  Outbox::Scope scope(outbox_);  // every timer of the pass runs before any listener
+  // Timers set by the handlers are re-armed once, after the pass (not for entries still queued in it).
+  ringing_ = true;
+  TimerQueue::Sequence before = timers_.nextSequence();
+  while (auto due = timers_.popDue(nowMs, before)) {
+    auto it = byKey_.find(due->owner);
+    if (it == byKey_.end()) continue;
+    ++ran;
+    it->second->member->onTimer(due->id);
   }
+  ringing_ = false;
   rearm();
   return ran;
 }

@@ -2,11 +2,11 @@
 // id in creation order; counts states; fans a broadcast out over Peer::send; and keeps the one
 // deadline list (TimerQueue) that the members' timers share, behind a single host Alarm.
 //
-// Re-entrancy: anything the pool calls on a peer may emit events, and an event listener may call
-// the pool back (remove a peer, close all, add a peer). So removal never destroys at once: a
-// removed member is closed, unregistered and parked; collect() destroys parked members and must be
-// called when no pool or peer code is on the stack (the bindings call it from a microtask).
-// Loops over the members see a member removed mid-loop as gone, and members added mid-loop not yet.
+// Re-entrancy: the pool's peers share the pool's Outbox, and every pool call is an entry point, so
+// no listener runs while a pool call changes state; listeners run as the call returns, and may
+// call the pool back (remove a peer, close all, add a peer). A removed member is closed,
+// unregistered and parked; collect() destroys parked members, and must be called when no pool or
+// peer code is on the stack (the bindings call it from a microtask).
 #pragma once
 
 #include <array>
@@ -71,6 +71,8 @@ class Pool {
   using MemberKey = TimerQueue::Owner;
 
   explicit Pool(Alarm* alarm = nullptr);
+  // The outbox every member's Peer must post to (Peer's `shared` constructor argument).
+  Outbox& outbox() { return outbox_; }
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
@@ -83,14 +85,13 @@ class Pool {
   Result<MemberKey> add(std::string id, std::unique_ptr<PoolMember> member);
   PoolMember* find(std::string_view id) const;
   bool contains(std::string_view id) const { return find(id) != nullptr; }
-  // Closes the member's peer (its events fire while it still counts, as `closed`), unregisters
-  // it and cancels its timers. Unknown id: an error. The id of a member being removed right now
-  // (asked again from its own close events): nothing to do.
+  // Closes the member's peer, unregisters it and cancels its timers; its close events reach the
+  // listeners as the call returns. Unknown id: an error.
   Result<void> remove(std::string_view id);
   // Closes and removes every member, in creation order; the pool refuses add/broadcast after it.
   void closeAll();
   bool closed() const { return closed_; }
-  // Destroys removed members. Does nothing while a pool call is on the stack.
+  // Destroys removed members. Does nothing while a pool call or a delivery is on the stack.
   void collect();
   size_t parked() const;
 
@@ -120,21 +121,13 @@ class Pool {
     std::string id;
     MemberKey key;
     std::unique_ptr<PoolMember> member;
-    bool live = true;      // registered (in byId_)
-    bool closing = false;  // its close is under way (events firing)
+    bool live = true;  // registered (in byId_)
   };
-  // Counts nested pool calls into members; collect() waits for zero.
-  struct Busy {
-    explicit Busy(Pool& p) : pool(p) { ++pool.busy_; }
-    ~Busy() { --pool.busy_; }
-    Pool& pool;
-  };
-
   Entry* entry(std::string_view id) const;
-  void closeEntry(Entry& e);
-  void unregister(Entry& e);
+  void closeAndUnregister(Entry& e);
   void rearm();
 
+  Outbox outbox_;  // first: outlives the members, whose peers post to it
   Alarm* alarm_;
   TimerQueue timers_;
   std::optional<double> armedFor_;
@@ -142,7 +135,6 @@ class Pool {
   std::unordered_map<std::string, Entry*> byId_;
   std::unordered_map<MemberKey, Entry*> byKey_;
   MemberKey nextKey_ = 1;
-  int busy_ = 0;
   bool ringing_ = false;  // inside onAlarm's pass
   bool closed_ = false;
 };
