@@ -7,30 +7,9 @@ import { openHarness } from './support/harness-page.js';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-// `connected` is the transport; a channel may open a moment later, and until it does sends are
-// queued without `backpressure` (a pump following the README's pattern would fill the whole
-// queue). Installed in the page: resolves once one byte sent by `a` on each type reached `b`.
-async function installChannelsOpen(page) {
-  await page.evaluate(() => {
-    window.channelsOpen = (a, b, types) => new Promise((resolve, reject) => {
-      const missing = new Set(types);
-      const timer = setTimeout(() => reject(new Error(`channels not open: ${[...missing]}`)), 15000);
-      const listener = (m) => {
-        if (m.data.byteLength !== 1 || !missing.delete(m.type) || missing.size) return;
-        b.off('message', listener);
-        clearTimeout(timer);
-        resolve();
-      };
-      b.on('message', listener);
-      for (const t of types) a.send(new Uint8Array(1), t);
-    });
-  });
-}
-
 test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in order', async ({ page }) => {
   test.setTimeout(180_000);
   await openHarness(page);
-  await installChannelsOpen(page);
   const result = await page.evaluate(async ({ total, chunk, maxBuffered }) => {
     const { connectPair, numberedChunks, backpressurePump } = window.harness;
     // Watch the browser's buffer of every `file` channel: it must never pass maxBufferedAmount.
@@ -43,7 +22,7 @@ test('64 MiB through `file` with maxBufferedAmount 1 MiB arrives whole and in or
     try {
       const config = { maxBufferedAmount: maxBuffered, lowWaterMark: 256 * 1024 };
       const { a, b } = await connectPair(config, config);
-      await channelsOpen(a, b, ['file']);
+      await window.harness.channelsOpen(a, b, ['file']);
       // The receiver checks every byte.
       const chunks = numberedChunks(chunk, 7);
       const makeChunk = chunks.make;
@@ -103,7 +82,6 @@ const FILE_WINDOW = 512 * KiB;
 test('`file` between two library peers: 24 MiB arrives whole and in order, never more than the 512 KiB window unacknowledged', async ({ page }) => {
   test.setTimeout(120_000);
   await openHarness(page);
-  await installChannelsOpen(page);
   const result = await page.evaluate(async ({ total, chunk }) => {
     const { connectPair, numberedChunks, backpressurePump } = window.harness;
     let handed = 0;
@@ -137,7 +115,7 @@ test('`file` between two library peers: 24 MiB arrives whole and in order, never
       // maxBufferedAmount 16 MiB (the default): without the window, the browser buffer would hold
       // up to 1 MiB of `file` data (the bulk bound) and the network and the receiver more.
       const { a, b } = await connectPair();
-      await channelsOpen(a, b, ['file']);
+      await window.harness.channelsOpen(a, b, ['file']);
       handed = 0;  // channelsOpen's byte has been delivered: count from here on both sides
       // b said it acknowledges (the ack that follows its hello): a's window is on from here.
       for (let i = 0; i < 500 && acks.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -299,7 +277,6 @@ test('a full queue refuses the send clearly, and everything it accepted arrives 
 test('chat during a saturating file transfer: on its own channel it waits behind at most the file window, and is far faster', async ({ page }) => {
   test.setTimeout(120_000);
   await openHarness(page);
-  await installChannelsOpen(page);
   const result = await page.evaluate(async ({ fileBytes, chunk }) => {
     const { connectPair, backpressurePump } = window.harness;
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -310,7 +287,7 @@ test('chat during a saturating file transfer: on its own channel it waits behind
     async function run(fileType) {
       const config = { maxBufferedAmount: 1024 * 1024, lowWaterMark: 256 * 1024 };
       const { a, b } = await connectPair(config, config);
-      await channelsOpen(a, b, ['file', 'reliable']);
+      await window.harness.channelsOpen(a, b, ['file', 'reliable']);
       const latencies = [];
       const overtaken = [];
       const order = [];

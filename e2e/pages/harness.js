@@ -49,6 +49,24 @@ export async function connectPair(configA = {}, configB = {}) {
   return { a, b };
 }
 
+// `connected` is the transport; a channel may open a moment later, and until it does sends are
+// queued without `backpressure` (a pump following the README's pattern would fill the whole
+// queue). Resolves once one byte sent by `a` on each type reached `b`.
+export function channelsOpen(a, b, types) {
+  return new Promise((resolve, reject) => {
+    const missing = new Set(types);
+    const timer = setTimeout(() => reject(new Error(`channels not open: ${[...missing]}`)), 15000);
+    const listener = (m) => {
+      if (m.data.byteLength !== 1 || !missing.delete(m.type) || missing.size) return;
+      b.off('message', listener);
+      clearTimeout(timer);
+      resolve();
+    };
+    b.on('message', listener);
+    for (const t of types) a.send(new Uint8Array(1), t);
+  });
+}
+
 // Resolves when `peer` has received `count` messages on `type`; returns them.
 export function receive(peer, type, count, timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
