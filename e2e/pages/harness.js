@@ -1,6 +1,6 @@
 // Browser-side helpers for the e2e specs: wiring peers together in one page, waiting for events,
 // and carrying signaling in and out of the page for cross-page tests.
-import { WebRTCPeerEnhanced } from '/dist/index.js';
+import { WebRTCPeerEnhanced, heapUsed } from '/dist/index.js';
 
 export function waitFor(emitter, name, predicate = () => true, timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
@@ -40,13 +40,75 @@ export const ALL_EVENTS = [
 export async function connectPair(configA = {}, configB = {}) {
   const a = new WebRTCPeerEnhanced({ peerId: 'a', ...configA });
   const b = new WebRTCPeerEnhanced({ peerId: 'b', ...configB });
+  await connectPeers(a, b);
+  return { a, b };
+}
+
+// Connects two existing peers (standalone or pooled): `a` offers, `b` answers, candidates trickled
+// directly; resolves when both are connected.
+export async function connectPeers(a, b) {
   a.on('ice-candidate', ({ candidate }) => b.addIceCandidate(candidate));
   b.on('ice-candidate', ({ candidate }) => a.addIceCandidate(candidate));
   const offer = await a.createOffer();
   const answer = await b.createAnswer(offer);
   await a.setRemoteAnswer(answer);
   await Promise.all([connected(a), connected(b)]);
-  return { a, b };
+}
+
+// Every event `peer` emits, whether or not anyone listens, in the order the library emits them
+// (it wraps the peer's own emit): names, `error` events as 'type: message', and what came after
+// the peer's `closed`. Per-message events (message-sent, message-queued) are only built while
+// someone listens to them.
+export function watchEmits(peer) {
+  const w = { names: [], errors: [], closed: 0, toClosed: 0, afterClosed: [] };
+  const emit = peer.emit;
+  peer.emit = function (name, payload) {
+    const what = name === 'error' ? `error ${payload?.type}: ${payload?.error?.message}` : name;
+    if (w.closed > 0) w.afterClosed.push(what);
+    w.names.push(name);
+    if (name === 'error') w.errors.push(`${payload?.type}: ${payload?.error?.message}`);
+    if (name === 'state-change' && payload?.newState === 'closed') w.toClosed++;
+    if (name === 'closed') w.closed++;
+    return emit.call(this, name, payload);
+  };
+  // A JSON-serialisable summary for the test, with the peer's state now.
+  w.report = () => ({ closed: w.closed, toClosed: w.toClosed, afterClosed: w.afterClosed, errors: w.errors,
+    state: peer.getState(), events: w.names.length });
+  return w;
+}
+
+// Closes `target` from inside a listener of `emitter`'s `name` event, the first time
+// `when(payload, n)` holds (n counts the events from 1). `fired` resolves when it has; `threw`
+// says whether close() threw.
+export function closeInside(emitter, name, target, when = () => true) {
+  const r = { count: 0, fired: false, threw: null, payload: null };
+  let done;
+  r.firedPromise = new Promise((resolve) => { done = resolve; });
+  emitter.on(name, (payload) => {
+    r.count++;
+    if (r.fired || !when(payload, r.count)) return;
+    r.fired = true;
+    r.payload = { ...payload, data: undefined, metrics: undefined };
+    try {
+      target.close();
+    } catch (error) {
+      r.threw = String(error?.message ?? error);
+    }
+    done();
+  });
+  return r;
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// `promise`, or a rejection naming `what` after `ms`.
+export const within = (promise, ms, what) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))]);
+
+// The WASM heap in use once deferred frees (a microtask after close(), a pool's collection) have run.
+export async function settledHeap() {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
+  return heapUsed();
 }
 
 // `connected` is the transport; a channel may open a moment later, and until it does sends are
@@ -154,3 +216,59 @@ export function sameBytes(x, y) {
   for (let i = 0; i < x.byteLength; i++) if (x[i] !== y[i]) return false;
   return true;
 }
+
+// A plain RTCPeerConnection on the wire contract (CONTRACT.md), connected to the library `peer`:
+// the four user channels (ids 0-3, labels = types) and, with `library: true`, the library's own
+// (4 `wre` ordered and reliable, 5 `wre-probe` unordered with maxRetransmits 0), all negotiated.
+// The plain side offers; candidates trickle directly. Resolves { pc, channels } once `peer` is
+// connected and every channel is open.
+export async function plainPeer(peer, { library = false } = {}) {
+  const pc = new RTCPeerConnection();
+  const specs = [['control', 0, {}], ['reliable', 1, {}], ['unreliable', 2, { ordered: false, maxRetransmits: 0 }], ['file', 3, {}]];
+  if (library) specs.push(['wre', 4, {}], ['wre-probe', 5, { ordered: false, maxRetransmits: 0 }]);
+  const channels = {};
+  for (const [label, id, extra] of specs) {
+    const dc = pc.createDataChannel(label, { negotiated: true, id, ...extra });
+    dc.binaryType = 'arraybuffer';
+    channels[label] = dc;
+  }
+  pc.onicecandidate = (e) => e.candidate && peer.addIceCandidate(e.candidate.toJSON()).catch(() => {});
+  peer.on('ice-candidate', ({ candidate }) => pc.addIceCandidate(candidate).catch(() => {}));
+  await pc.setLocalDescription(await pc.createOffer());
+  await pc.setRemoteDescription(await peer.createAnswer({ type: 'offer', sdp: pc.localDescription.sdp }));
+  await connected(peer);
+  await Promise.all(Object.values(channels).map((dc) =>
+    dc.readyState === 'open' ? null : new Promise((resolve) => dc.addEventListener('open', resolve, { once: true }))));
+  return { pc, channels };
+}
+
+// The library's own messages (src/metrics/probe_codec.hpp), for a plain peer that speaks them.
+// Little-endian. hello: 'WRE' 1; ack: 'A' delivered:u64 (a Number or BigInt);
+// probe: 'P' seq:u32 sentMs:f64 echoSentMs:f64 echoHoldMs:f64 (echoHoldMs < 0: no echo).
+export const wire = {
+  hello: () => Uint8Array.of(0x57, 0x52, 0x45, 1).buffer,
+  ack(delivered) {
+    const b = new ArrayBuffer(9);
+    const v = new DataView(b);
+    v.setUint8(0, 0x41);
+    v.setBigUint64(1, BigInt(delivered), true);
+    return b;
+  },
+  probe(seq, sentMs, echoSentMs = 0, echoHoldMs = -1) {
+    const b = new ArrayBuffer(29);
+    const v = new DataView(b);
+    v.setUint8(0, 0x50);
+    v.setUint32(1, seq >>> 0, true);
+    v.setFloat64(5, sentMs, true);
+    v.setFloat64(13, echoSentMs, true);
+    v.setFloat64(21, echoHoldMs, true);
+    return b;
+  },
+  // A received probe as { seq, sentMs, echoSentMs, echoHoldMs }, or null.
+  readProbe(data) {
+    if (!(data instanceof ArrayBuffer) || data.byteLength !== 29) return null;
+    const v = new DataView(data);
+    if (v.getUint8(0) !== 0x50) return null;
+    return { seq: v.getUint32(1, true), sentMs: v.getFloat64(5, true), echoSentMs: v.getFloat64(13, true), echoHoldMs: v.getFloat64(21, true) };
+  },
+};
