@@ -267,16 +267,20 @@ test('oversized descriptions and candidates from the app are refused before any 
     // Afterwards: a/b and c/d connect as usual and exchange a message.
     const exchanged = [];
     for (const [x, y] of [[a, b], [c, d]]) {
-      if (x === a) {
-        await a.setRemoteAnswer(await b.createAnswer(offer));
-        await Promise.all([window.harness.connected(a), window.harness.connected(b)]);
-      } else {
-        await connectPeers(x, y);
+      try {
+        if (x === a) {
+          await a.setRemoteAnswer(await b.createAnswer(offer));
+          await Promise.all([window.harness.connected(a), window.harness.connected(b)]);
+        } else {
+          await connectPeers(x, y);
+        }
+        await channelsOpen(x, y, ['reliable']);
+        const got = receive(y, 'reliable', 1);
+        x.send(bytes(5000, 3), 'reliable');
+        exchanged.push(sameBytes((await got)[0], bytes(5000, 3)));
+      } catch (error) {
+        exchanged.push(`${x.peerId}/${y.peerId}: ${error.message}`);
       }
-      await channelsOpen(x, y, ['reliable']);
-      const got = receive(y, 'reliable', 1);
-      x.send(bytes(5000, 3), 'reliable');
-      exchanged.push(sameBytes((await got)[0], bytes(5000, 3)));
     }
     for (const p of [a, b, c, d]) p.close();
     return { results, held, heapBefore, heapAfter, memoryBefore, memoryAfter, exchanged, errorEvents: errorsThen };
@@ -314,59 +318,68 @@ test('a description the browser refuses, carrying a=max-message-size:1, does not
   const pageErrors = await openHarness(page);
   const out = await page.evaluate(async () => {
     const { WebRTCPeerEnhanced } = window.wre;
-    const { connectPeers, connected, channelsOpen, receive, bytes, sameBytes } = window.harness;
+    const { connected, receive, bytes, sameBytes } = window.harness;
     // max-message-size 1, and a fingerprint Chromium cannot parse (so it refuses the description).
     const poison = (sdp) => sdp.replace(/a=max-message-size:\d+/g, 'a=max-message-size:1')
       .replace(/a=fingerprint:sha-256 [0-9A-F:]+/g, 'a=fingerprint:sha-256 ZZ');
     const refusals = {};
     const sendErrors = [];
-    // a gets a bad answer (setRemoteAnswer); c gets a bad offer (createAnswer).
     const a = new WebRTCPeerEnhanced({ peerId: 'a' });
     const b = new WebRTCPeerEnhanced({ peerId: 'b' });
     const c = new WebRTCPeerEnhanced({ peerId: 'c' });
     const d = new WebRTCPeerEnhanced({ peerId: 'd' });
     for (const p of [a, b, c, d]) p.on('error', (e) => e.type === 'send' && sendErrors.push(`${p.peerId}: ${e.error.message}`));
-    a.on('ice-candidate', ({ candidate }) => b.addIceCandidate(candidate).catch(() => {}));
-    b.on('ice-candidate', ({ candidate }) => a.addIceCandidate(candidate).catch(() => {}));
-    const offer = await a.createOffer();
-    const answer = await b.createAnswer(offer);
-    refusals.setRemoteAnswer = await a.setRemoteAnswer({ type: 'answer', sdp: poison(answer.sdp) }).then(() => 'accepted', (e) => `${e.type}: ${e.message}`);
-    await a.setRemoteAnswer(answer);
-    await Promise.all([connected(a), connected(b)]);
-
-    c.on('ice-candidate', ({ candidate }) => d.addIceCandidate(candidate).catch(() => {}));
-    d.on('ice-candidate', ({ candidate }) => c.addIceCandidate(candidate).catch(() => {}));
-    const offerD = await d.createOffer();
-    refusals.createAnswer = await c.createAnswer({ type: 'offer', sdp: poison(offerD.sdp) }).then(() => 'accepted', (e) => `${e.type}: ${e.message}`);
-    await d.setRemoteAnswer(await c.createAnswer(offerD));
-    await Promise.all([connected(c), connected(d)]);
-
-    // 64 KiB messages from the peers that saw the poisoned descriptions.
-    const delivered = [];
     for (const [x, y] of [[a, b], [c, d]]) {
-      await channelsOpen(x, y, ['reliable']);
-      const got = receive(y, 'reliable', 4, 10000);
-      let threw = null;
-      for (let i = 0; i < 4; i++) {
+      x.on('ice-candidate', ({ candidate }) => y.addIceCandidate(candidate).catch(() => {}));
+      y.on('ice-candidate', ({ candidate }) => x.addIceCandidate(candidate).catch(() => {}));
+    }
+    const refused = (promise) => promise.then(() => 'accepted', (e) => `${e.type}: ${e.message}`);
+    // 64 KiB messages from `x` (i from `first`); the throws, if any.
+    const threw = [];
+    const send64 = (x, first, count) => {
+      for (let i = first; i < first + count; i++) {
         try {
           x.send(bytes(64 * 1024, i), 'reliable');
         } catch (error) {
-          threw ??= error.message;
+          threw.push(`${x.peerId} #${i}: ${error.message}`);
         }
       }
-      const msgs = await got.catch((e) => []);
-      delivered.push({ peer: x.peerId, threw, ok: msgs.length === 4 && msgs.every((m, i) => sameBytes(m, bytes(64 * 1024, i))) });
-    }
+    };
+    const atB = receive(b, 'reliable', 4, 15000).catch(() => null);
+    const atD = receive(d, 'reliable', 4, 15000).catch(() => null);
+
+    // Before the connection: a gets a bad answer, c a bad offer; each then sends (queued until the
+    // channel opens) and only then gets the good description.
+    const offer = await a.createOffer();
+    const answer = await b.createAnswer(offer);
+    refusals.setRemoteAnswer = await refused(a.setRemoteAnswer({ type: 'answer', sdp: poison(answer.sdp) }));
+    send64(a, 0, 2);
+    await a.setRemoteAnswer(answer);
+    const offerD = await d.createOffer();
+    refusals.createAnswer = await refused(c.createAnswer({ type: 'offer', sdp: poison(offerD.sdp) }));
+    send64(c, 0, 2);
+    await d.setRemoteAnswer(await c.createAnswer(offerD));
+    await Promise.all([connected(a), connected(b), connected(c), connected(d)]);
+    // Connected: c (the answering side) gets another bad offer, then sends more.
+    refusals.createAnswerConnected = await refused(c.createAnswer({ type: 'offer', sdp: poison(offerD.sdp) }));
+    send64(a, 2, 2);
+    send64(c, 2, 2);
+    const check = (msgs) => !!msgs && msgs.length === 4 && msgs.every((m, i) => sameBytes(m, bytes(64 * 1024, i)));
+    const delivered = { b: check(await atB), d: check(await atD) };
+    const states = [a, b, c, d].map((p) => p.getState());
     for (const p of [a, b, c, d]) p.close();
-    return { refusals, delivered, sendErrors };
+    return { refusals, delivered, threw, sendErrors, states };
   });
   console.log(JSON.stringify(out.refusals));
   expect(pageErrors.map(String)).toEqual([]);
   // Refused by the browser (not by the library's own checks).
   expect(out.refusals.setRemoteAnswer).toMatch(/^answer-set: setRemoteAnswer\(\) could not apply the answer: .*fingerprint/i);
   expect(out.refusals.createAnswer).toMatch(/^answer-creation: createAnswer\(\) could not apply the offer: .*fingerprint/i);
-  expect(out.delivered).toEqual([{ peer: 'a', threw: null, ok: true }, { peer: 'c', threw: null, ok: true }]);
+  expect(out.refusals.createAnswerConnected).toMatch(/^answer-creation: createAnswer\(\) could not apply the offer: .*fingerprint/i);
+  expect(out.threw).toEqual([]);
   expect(out.sendErrors).toEqual([]);
+  expect(out.delivered).toEqual({ b: true, d: true });
+  expect(out.states).toEqual(['connected', 'connected', 'connected', 'connected']);
 });
 
 test('a far end that says hello, acknowledges once and never again: a 4 MiB transfer on file still completes, and an error names the missing acknowledgements', async ({ page }) => {
