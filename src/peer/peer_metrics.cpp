@@ -1,6 +1,9 @@
 // Metrics: a getStats() sweep every metricsInterval while connected, and — once the far side has
 // said hello on `wre` — light probes on the unordered `wre-probe` channel for RTT, jitter and loss.
 // The `wre` channel also carries the acknowledgements of receiver-paced flow control on `file`.
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 
@@ -28,6 +31,24 @@ void Peer::sendProbe() {
   (void)driver_.sendBytes(kWreProbe, encodeProbe(probe));
 }
 
+void Peer::watchFileAcks() {
+  if (!scheduler_.fileHeldByWindow() || hasTimer(TimerKind::FileAckStall)) return;
+  ackedAtWatch_ = scheduler_.fileWindow().acked();
+  startTimer(TimerKind::FileAckStall, kFileAckStallMs);
+}
+
+void Peer::onFileAckStall() {
+  if (!scheduler_.fileHeldByWindow()) return;
+  // Reconnecting (no acks can come), or acks still arriving: keep watching.
+  if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_) return watchFileAcks();
+  raise(ErrorKind::Send,
+        fmt::format(FMT_COMPILE("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
+                                "'file' goes on without its receiver-paced window, bounded by the browser's "
+                                "buffer alone (is the far end a modified or stalled copy of this library?)"),
+                    kFileAckStallMs, scheduler_.fileWindow().inFlight()));
+  scheduler_.abandonFileWindow();
+}
+
 void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   Outbox::Scope scope(outbox_);
   if (closed()) return;
@@ -39,6 +60,7 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
       if (state_ == PeerState::Connected) startMeasuring();
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
       scheduler_.onFileAck(*delivered);
+      watchFileAcks();
     }
     return;
   }
