@@ -24,6 +24,7 @@ void Peer::sendProbe() {
     probe.echoHoldMs = now - toEcho_->arrivedMs;
     toEcho_.reset();
   }
+  metrics_.onProbeSent(now);  // only an echo of a probe we sent is a round trip
   // Best effort by design: a refused probe is a lost probe.
   (void)driver_.sendBytes(kWreProbe, encodeProbe(probe));
 }
@@ -46,9 +47,7 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   if (!probe) return;  // not ours: ignore rather than trust
   double now = driver_.nowMs();
   metrics_.onProbe(probe->seq, probe->sentMs, now);
-  // Untrusted: an echo held longer than a probe interval or so (or never) is no RTT sample.
-  if (probe->echoHoldMs >= 0 && probe->echoHoldMs < kMaxEchoHoldMs)
-    metrics_.onEcho(probe->echoSentMs + probe->echoHoldMs, now);
+  metrics_.onEcho(probe->echoSentMs, probe->echoHoldMs, now);  // untrusted: the collector checks it
   toEcho_ = EchoDue{probe->sentMs, now};
 }
 
