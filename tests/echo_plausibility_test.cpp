@@ -1,4 +1,5 @@
-// Round trips from echoes: an echo counts only for a probe we sent, once, with a plausible hold.
+// Round trips from echoes, and the collector's intake of far-side probes: an echo counts only for
+// a probe we sent, once, with a plausible hold; a probe only with a plausible time and number.
 #include <catch2/catch.hpp>
 
 #include "fixtures/chromium_stats.hpp"
@@ -65,4 +66,36 @@ TEST_CASE("collector: an echo counts only for a probe we sent, once, with a plau
     CHECK(c.metrics().rttSource == "probe");
     CHECK(c.metrics().roundTripTime == Approx(0.080));
   }
+}
+
+TEST_CASE("collector: probes with garbage times are not counted, nor echoed", "[metrics][plausibility]") {
+  MetricsCollector c;
+  for (double sent : {kNaN, kInf, -kInf, -1.0, -1e300, 1e300, MetricsCollector::kMaxTimestampMs * 2})
+    CHECK_FALSE(c.onProbe(1, sent, 100));
+  c.onStats(statsAt(200), false);
+  CHECK(c.metrics().lossSource != "probe");  // no probe counted
+  CHECK(c.onProbe(1, 5000, 300));
+  CHECK_FALSE(c.onProbe(1, 5000, 350));  // its replay
+}
+
+TEST_CASE("collector: a barrage of garbage keeps every figure finite and plausible, quality unharmed",
+          "[metrics][plausibility]") {
+  MetricsCollector c;
+  Lcg rng{2024};
+  const double garbage[] = {kNaN, kInf, -kInf, -1.0, -1e300, 1e300, 1e15, 0.0, 123.456};
+  double now = 0;
+  for (int tick = 0; tick < 600; ++tick) {  // 30 s of probes every 50 ms
+    now += 50;
+    c.onProbeSent(now);
+    const double g = garbage[rng.next() % 9];
+    c.onProbe(rng.next(), rng.next() % 2 ? g : rng.next() * 1.0, now);
+    c.onEcho(rng.next() % 2 ? g : now - 50 + 1e-6, garbage[rng.next() % 9], now);
+    if (tick % 20 == 19) {
+      c.onStats(statsAt(now), false);
+      checkPlausible(c.metrics());
+      CHECK(c.quality() != QualityGrade::Poor);
+    }
+  }
+  CHECK(c.metrics().rttSource == "stun");  // no echo was of a probe we sent
+  CHECK(c.quality() == QualityGrade::Excellent);
 }

@@ -1,9 +1,15 @@
 // Shared by the tests that feed the metrics what a hostile or broken far end can send.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
+
+#include "metrics/connection_metrics.hpp"
+#include "metrics/jitter_estimator.hpp"
+#include "metrics/rtt_estimator.hpp"
 
 namespace wre::test {
 
@@ -18,5 +24,18 @@ struct Lcg {
     return static_cast<std::uint32_t>(state >> 32);
   }
 };
+
+// What the contract promises of every metrics report, whatever the far end sent.
+inline void checkPlausible(const ConnectionMetrics& m) {
+  for (double v : {m.bytesReceived, m.bytesSent, m.packetsReceived, m.packetsSent, m.packetsLost,
+                   m.roundTripTime, m.jitter, m.lossRate, m.mos}) {
+    REQUIRE(std::isfinite(v));
+    REQUIRE(v >= 0);
+  }
+  REQUIRE(m.roundTripTime <= RttEstimator::kMaxRttMs / 1000);
+  REQUIRE(m.jitter <= JitterEstimator::kMaxTransitDeltaS);
+  REQUIRE(m.lossRate <= 1);
+  REQUIRE(m.packetsLost <= m.packetsReceived);
+}
 
 }  // namespace wre::test

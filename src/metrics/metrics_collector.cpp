@@ -7,9 +7,12 @@ namespace wre {
 
 void MetricsCollector::onProbeSent(double sentMs) { sentProbes_.add(sentMs); }
 
-void MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
-  loss_.record(seq);
+bool MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
+  if (!(sentMs >= 0 && sentMs <= kMaxTimestampMs)) return false;  // also false for NaN
+  // A replay or a jump is no arrival; its timestamp would only pair with the wrong predecessor.
+  if (!loss_.record(seq, nowMs)) return false;
   jitter_.addSample(sentMs / 1000.0, nowMs / 1000.0);
+  return true;
 }
 
 void MetricsCollector::onEcho(double echoSentMs, double echoHoldMs, double nowMs) {

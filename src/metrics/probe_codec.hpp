@@ -11,6 +11,7 @@
 // received: that probe's sentMs, and how long it held it (RTT = arrival - echoSentMs - echoHoldMs).
 // echoHoldMs < 0: nothing to echo. One message per probe instead of a probe and an echo: probes
 // are small but each costs both browsers a packet, a thread wake-up and an event.
+// Decoding checks only the shape: which figures are plausible is MetricsCollector's to decide.
 #pragma once
 
 #include <cstdint>

@@ -46,9 +46,10 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   auto probe = decodeProbe(bytes);
   if (!probe) return;  // not ours: ignore rather than trust
   double now = driver_.nowMs();
-  metrics_.onProbe(probe->seq, probe->sentMs, now);
-  metrics_.onEcho(probe->echoSentMs, probe->echoHoldMs, now);  // untrusted: the collector checks it
-  toEcho_ = EchoDue{probe->sentMs, now};
+  // Untrusted: the collector keeps what is plausible (metrics_collector.hpp). Only a probe it
+  // counted is echoed back: a replay or a garbage timestamp is not ours to return.
+  if (metrics_.onProbe(probe->seq, probe->sentMs, now)) toEcho_ = EchoDue{probe->sentMs, now};
+  metrics_.onEcho(probe->echoSentMs, probe->echoHoldMs, now);
 }
 
 void Peer::onStats(RequestId id, const StatsRecord& record) {
