@@ -27,6 +27,7 @@ void Peer::sendProbe() {
     probe.echoHoldMs = now - toEcho_->arrivedMs;
     toEcho_.reset();
   }
+  metrics_.onProbeSent(now);  // only an echo of a probe we sent is a round trip
   // Best effort by design: a refused probe is a lost probe.
   (void)driver_.sendBytes(kWreProbe, encodeProbe(probe));
 }
@@ -68,11 +69,10 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   auto probe = decodeProbe(bytes);
   if (!probe) return;  // not ours: ignore rather than trust
   double now = driver_.nowMs();
-  metrics_.onProbe(probe->seq, probe->sentMs, now);
-  // Untrusted: an echo held longer than a probe interval or so (or never) is no RTT sample.
-  if (probe->echoHoldMs >= 0 && probe->echoHoldMs < kMaxEchoHoldMs)
-    metrics_.onEcho(probe->echoSentMs + probe->echoHoldMs, now);
-  toEcho_ = EchoDue{probe->sentMs, now};
+  // Untrusted: the collector keeps what is plausible (metrics_collector.hpp). Only a probe it
+  // counted is echoed back: a replay or a garbage timestamp is not ours to return.
+  if (metrics_.onProbe(probe->seq, probe->sentMs, now)) toEcho_ = EchoDue{probe->sentMs, now};
+  metrics_.onEcho(probe->echoSentMs, probe->echoHoldMs, now);
 }
 
 void Peer::onStats(RequestId id, const StatsRecord& record) {
