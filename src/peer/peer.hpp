@@ -90,8 +90,6 @@ class Peer {
   static constexpr size_t kProbeQuietBytes = 32 * 1024;
   // ... and stay paused this long after: a transfer's own short stalls must not let them back in.
   static constexpr double kProbeQuietHoldMs = 2000;
-  // An echo held longer than this is no RTT sample (untrusted input; a stalled timer).
-  static constexpr double kMaxEchoHoldMs = 5000;
   // `file` data held back by the credit window with no acknowledgement from the far end for this
   // long, while connected: the far end is not pacing us (a broken or hostile peer), so the window
   // is abandoned and the browser's buffer bounds `file` alone, with an `error` that says so.
