@@ -67,9 +67,32 @@ for (const cls of [Core.CorePeer, Core.CorePool, Core.NatProbe]) {
     if (name !== 'constructor' && typeof d.value === 'function') proto[name] = guarded(name, d.value);
   }
 }
-for (const name of ['heapUsed', 'checkPoolDefaults', '_wre_send', '_wre_accept_message']) {
-  Core[name] = guarded(name === '_wre_accept_message' ? '_accept' : name, Core[name]);
-}
+for (const name of ['heapUsed', 'checkPoolDefaults']) Core[name] = guarded(name, Core[name]);
+
+// The per-message raw exports get wrappers of their own, with fixed arity (no rest array per call).
+// send() is the app's call (it throws); accepting a message is the browser's callback (quiet).
+const rawSend = Core._wre_send;
+const rawAccept = Core._wre_accept_message;
+Core._wre_send = (address, channel, handle, size) => {
+  if (trap) throw fatalError();
+  try {
+    return rawSend(address, channel, handle, size);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+    contain(error);
+    throw fatalError();
+  }
+};
+Core._wre_accept_message = (address, channel, size) => {
+  if (trap) return 0;
+  try {
+    return rawAccept(address, channel, size);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+    contain(error);
+    return 0;
+  }
+};
 
 export const heapUsed = () => Core.heapUsed();
 

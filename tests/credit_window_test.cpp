@@ -371,3 +371,36 @@ TEST_CASE("loopback: 16 MiB through file with a slow receiver stays within the w
   CHECK(maxOutstanding > W / 2);  // and the window was used, not starved
   CHECK(a.peer.queuedMessages() == 0);
 }
+
+TEST_CASE("a far end that acks once and then never again: after the stall timeout the window is dropped") {
+  FlowPeer p;
+  p.peer.onConnectionState("connected");
+  p.farEndAcks();
+  for (int i = 0; i < 64; ++i) REQUIRE(p.peer.send(kFile, bytesPayload(std::string(16 * KiB, 'f'))));
+  p.browserSendsEverything();
+  CHECK(p.sentBytes(kFile) == W);  // the window holds the rest
+  CHECK(p.peer.scheduler().fileHeldByWindow());
+  // Reconnecting does not count as a stall: no acks can come then.
+  p.peer.onConnectionState("disconnected");
+  p.driver.advance(Peer::kFileAckStallMs + 1, [&](TimerId id) { p.peer.onTimer(id); });
+  CHECK(p.log.count<event::ErrorRaised>() == 0);
+  p.peer.onConnectionState("connected");
+  // Acks still trickling in restart the watch.
+  p.driver.advance(p.driver.now + Peer::kFileAckStallMs / 2, [&](TimerId id) { p.peer.onTimer(id); });
+  p.peer.onLibraryMessage(kWre, encodeAck(kStep));
+  p.browserSendsEverything();
+  p.driver.advance(p.driver.now + Peer::kFileAckStallMs * 0.9, [&](TimerId id) { p.peer.onTimer(id); });
+  CHECK(p.log.count<event::ErrorRaised>() == 0);
+  // Then silence, connected: the window is abandoned and everything goes.
+  p.driver.advance(p.driver.now + Peer::kFileAckStallMs + 1, [&](TimerId id) { p.peer.onTimer(id); });
+  p.browserSendsEverything();
+  auto errors = p.log.all<event::ErrorRaised>();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].error.kind == ErrorKind::Send);
+  CHECK_THAT(errors[0].error.message, Catch::Contains("acknowledged no 'file' data"));
+  CHECK(p.sentBytes(kFile) == 64 * 16 * KiB);
+  CHECK(p.peer.queuedBytes() == 0);
+  // Later acks from that far end are not trusted again.
+  p.peer.onLibraryMessage(kWre, encodeAck(64 * 16 * KiB));
+  CHECK_FALSE(p.peer.scheduler().fileWindow().active());
+}

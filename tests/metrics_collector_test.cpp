@@ -41,7 +41,8 @@ TEST_CASE("probes give RTT, RFC 3550 jitter and one-way loss") {
   for (uint32_t seq = 0; seq < 400; ++seq) {
     double sent = 1e6 + seq * 50.0;
     if (seq % 20 != 7) c.onProbe(seq, sent, seq * 50.0 + (seq % 2 ? 110 : 100));
-    c.onEcho(now, now + 200);  // our own probes come back after 200 ms (hold already subtracted)
+    c.onProbeSent(now);
+    c.onEcho(now, 0, now + 200);  // our own probes come back after 200 ms (no hold)
     now += 50;
   }
   StatsRecord r = kChromiumStats[2];

@@ -33,6 +33,14 @@ struct OpenPeer {
     for (const auto& [c, _] : driver.sent) out.push_back(c);
     return out;
   }
+  // Offers, then hands the browser the far end's answer `sdp`; returns the request applying it.
+  RequestId offerAndAnswer(const std::string& sdp) {
+    auto offer = peer.createOffer();
+    peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
+    auto set = peer.setRemoteAnswer({"answer", sdp});
+    REQUIRE(set);
+    return set.value();
+  }
 };
 
 }  // namespace
@@ -169,11 +177,7 @@ TEST_CASE("messages larger than the far end's max-message-size are refused, nami
   Config c;
   c.peerId = "m";
   OpenPeer p(c);
-  auto offer = p.peer.createOffer();
-  p.peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
-  auto set = p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:1000\r\n"});
-  REQUIRE(set);
-  p.peer.onRequestDone(set.value());
+  p.peer.onRequestDone(p.offerAndAnswer("v=0\r\na=max-message-size:1000\r\n"));
   auto r = p.peer.send(kReliable, bytesPayload(std::string(1001, 'x')));
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("1001-byte") != std::string::npos);
@@ -185,11 +189,7 @@ TEST_CASE("a description the browser refused does not change the max message siz
   Config c;
   c.peerId = "m";
   OpenPeer p(c);
-  auto offer = p.peer.createOffer();
-  p.peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
-  auto bad = p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:1\r\n"});
-  REQUIRE(bad);
-  p.peer.onRequestFailed(bad.value(), "SyntaxError: bad SDP");
+  p.peer.onRequestFailed(p.offerAndAnswer("v=0\r\na=max-message-size:1\r\n"), "SyntaxError: bad SDP");
   CHECK(p.peer.send(kReliable, bytesPayload(std::string(1000, 'x'))));
   auto good = p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"});
   REQUIRE(good);

@@ -5,14 +5,21 @@
 
 namespace wre {
 
-void MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
-  loss_.record(seq);
+void MetricsCollector::onProbeSent(double sentMs) { sentProbes_.add(sentMs); }
+
+bool MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
+  if (!(sentMs >= 0 && sentMs <= kMaxTimestampMs)) return false;  // also false for NaN
+  // A replay or a jump is no arrival; its timestamp would only pair with the wrong predecessor.
+  if (!loss_.record(seq, nowMs)) return false;
   jitter_.addSample(sentMs / 1000.0, nowMs / 1000.0);
+  return true;
 }
 
-void MetricsCollector::onEcho(double sentMs, double nowMs) {
-  double rtt = nowMs - sentMs;
-  if (rtt >= 0 && std::isfinite(rtt)) probeRtt_.addSample(rtt);
+void MetricsCollector::onEcho(double echoSentMs, double echoHoldMs, double nowMs) {
+  if (echoHoldMs < 0) return;  // nothing echoed
+  if (!sentProbes_.take(echoSentMs)) return;  // not ours, or echoed before
+  if (!(echoHoldMs < kMaxEchoHoldMs)) return;  // also NaN; the probe is spent either way
+  probeRtt_.addSample(nowMs - echoSentMs - echoHoldMs);  // drops < 0 and > RttEstimator::kMaxRttMs
 }
 
 void MetricsCollector::computeLoss(const StatsRecord& record, double nowMs) {

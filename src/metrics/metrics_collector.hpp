@@ -13,6 +13,7 @@
 #include "metrics/quality.hpp"
 #include "metrics/quality_tracker.hpp"
 #include "metrics/rtt_estimator.hpp"
+#include "metrics/sent_probe_ring.hpp"
 #include "metrics/stats_record.hpp"
 
 namespace wre {
@@ -24,10 +25,24 @@ class MetricsCollector {
 
   explicit MetricsCollector(QualityThresholds thresholds = {}) : thresholds_(thresholds) {}
 
-  // A probe from the far side arrived (sender clock `sentMs`, our clock `nowMs`).
-  void onProbe(uint32_t seq, double sentMs, double nowMs);
-  // Our probe came back: one round-trip sample.
-  void onEcho(double sentMs, double nowMs);
+  // The far side holds our probe until its next probe tick (50 ms), or longer while its probes
+  // pause for the app's data (Peer::kProbeQuietHoldMs, 2 s); a hold claimed longer than this is
+  // no RTT sample (untrusted input; a stalled timer).
+  static constexpr double kMaxEchoHoldMs = 5000;
+  // The far side stamps probes with its performance.now() (ms since its page loaded): never
+  // negative, and nowhere near 2^53 (the last integer a JS number holds exactly, 285 000 years).
+  static constexpr double kMaxTimestampMs = 9007199254740992.0;
+
+  // We sent a probe stamped `sentMs` (our clock): only its echo can be a round-trip sample.
+  void onProbeSent(double sentMs);
+  // A probe from the far side arrived (sender clock `sentMs`, our clock `nowMs`). Counted for loss
+  // and jitter only with a plausible timestamp and a sequence number the loss counter accepts
+  // (not a replay, not an implausible jump); true then, and only then is it worth echoing.
+  bool onProbe(uint32_t seq, double sentMs, double nowMs);
+  // The far side echoed our probe stamped `echoSentMs` after holding it `echoHoldMs` (< 0: no
+  // echo). A round-trip sample only if that probe is one of ours not echoed before, the hold is
+  // plausible and the round trip within RttEstimator's bounds.
+  void onEcho(double echoSentMs, double echoHoldMs, double nowMs);
   // The send buffer was draining under load between the last two samples (for bandwidth).
   void onStats(const StatsRecord& record, bool sendBufferBusy);
 
@@ -45,6 +60,7 @@ class MetricsCollector {
   QualityThresholds thresholds_;
   RttEstimator probeRtt_;
   RttEstimator stunRtt_;
+  SentProbeRing sentProbes_;
   JitterEstimator jitter_;
   LossCounter loss_;
   std::deque<std::pair<double, LossSnapshot>> lossHistory_;  // (time, snapshot) per stats sample

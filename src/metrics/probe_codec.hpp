@@ -8,9 +8,11 @@
 //                       bytes have been delivered. The far side's first ack turns its window on.
 //                       A count above 2^53 - 1 (no real transfer) or any other length is refused.
 // Each side probes on its own timer and carries, in its next probe, the echo of the last probe it
-// received: that probe's sentMs, and how long it held it (RTT = arrival - echoSentMs - echoHoldMs).
+// received: that probe's sentMs, copied bit for bit (the sender recognises its own probes by it),
+// and how long it held it (RTT = arrival - echoSentMs - echoHoldMs).
 // echoHoldMs < 0: nothing to echo. One message per probe instead of a probe and an echo: probes
 // are small but each costs both browsers a packet, a thread wake-up and an event.
+// Decoding checks only the shape: which figures are plausible is MetricsCollector's to decide.
 #pragma once
 
 #include <cstdint>

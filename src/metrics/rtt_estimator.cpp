@@ -11,7 +11,7 @@ constexpr double kBeta = 1.0 / 4.0;   // RFC 6298 gain for RTTVAR
 }  // namespace
 
 void RttEstimator::addSample(double rttMs) {
-  if (!std::isfinite(rttMs) || rttMs < 0.0) return;
+  if (!(rttMs >= 0.0 && rttMs <= kMaxRttMs)) return;  // also false for NaN
   if (samples_ == 0) {
     srtt_ = rttMs;
     rttvar_ = rttMs / 2.0;

@@ -10,8 +10,12 @@ namespace wre {
 
 class RttEstimator {
  public:
-  // One measured round trip in milliseconds. Negative or non-finite samples are ignored
-  // (a clock step between send and echo must not corrupt the average).
+  // Longer than any live path shows (bufferbloat on a congested cellular link reaches a few
+  // seconds): a larger figure says something is broken or lying, not how far the far end is.
+  static constexpr double kMaxRttMs = 10000;
+
+  // One measured round trip in milliseconds. Negative, non-finite or over kMaxRttMs samples are
+  // ignored (a clock step between send and echo, or a far end's garbage, must not corrupt SRTT).
   void addSample(double rttMs);
 
   bool hasSamples() const { return samples_ > 0; }

@@ -317,6 +317,7 @@ Result<void> Peer::send(int channel, Payload payload) {
   if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
     return fail(sent.error().kind, sent.error().message);
   userBytesSinceProbe_ += size;
+  if (channel == kFile) watchFileAcks();
   return ok();
 }
 
@@ -387,6 +388,7 @@ void Peer::onTimer(TimerId id) {
       sendProbe();
       startTimer(TimerKind::Probe, kProbeIntervalMs);
       break;
+    case TimerKind::FileAckStall: onFileAckStall(); break;
   }
 }
 

@@ -90,8 +90,10 @@ class Peer {
   static constexpr size_t kProbeQuietBytes = 32 * 1024;
   // ... and stay paused this long after: a transfer's own short stalls must not let them back in.
   static constexpr double kProbeQuietHoldMs = 2000;
-  // An echo held longer than this is no RTT sample (untrusted input; a stalled timer).
-  static constexpr double kMaxEchoHoldMs = 5000;
+  // `file` data held back by the credit window with no acknowledgement from the far end for this
+  // long, while connected: the far end is not pacing us (a broken or hostile peer), so the window
+  // is abandoned and the browser's buffer bounds `file` alone, with an `error` that says so.
+  static constexpr double kFileAckStallMs = 10000;
   void onTimer(TimerId id);
   // The browser came back online or changed network: restart now rather than at the next slot.
   void onNetworkChange();
@@ -102,7 +104,9 @@ class Peer {
   enum class Op { Offer, RemoteOffer, Answer, RemoteAnswer, Candidate, RestartOffer, Stats };
   enum class Signaling { Stable, HaveLocalOffer, HaveRemoteOffer };
   enum class Role { None, Offerer, Answerer };
-  enum class TimerKind { ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe };
+  enum class TimerKind {
+    ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe, FileAckStall
+  };
 
   RequestId startRequest(Op op);
   TimerId startTimer(TimerKind kind, double delayMs);
@@ -127,6 +131,9 @@ class Peer {
   void sendProbe();
   // Receiver-paced flow control: tells the far end how many `file` bytes reached our app.
   void sendFileAck();
+  // Starts the stall watch of kFileAckStallMs if `file` data waits on the far end's acks.
+  void watchFileAcks();
+  void onFileAckStall();
   bool closed() const { return state_ == PeerState::Closed; }
 
   Config config_;
@@ -166,6 +173,7 @@ class Peer {
   std::optional<EchoDue> toEcho_;
   uint64_t fileDelivered_ = 0;  // bytes of `file` messages handed to the app
   uint64_t fileAckSent_ = 0;    // the count in our last acknowledgement
+  uint64_t ackedAtWatch_ = 0;   // the far end's acknowledged count when the stall watch began
 };
 
 }  // namespace wre

@@ -1,6 +1,9 @@
 // Metrics: a getStats() sweep every metricsInterval while connected, and — once the far side has
 // said hello on `wre` — light probes on the unordered `wre-probe` channel for RTT, jitter and loss.
 // The `wre` channel also carries the acknowledgements of receiver-paced flow control on `file`.
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 
@@ -24,8 +27,27 @@ void Peer::sendProbe() {
     probe.echoHoldMs = now - toEcho_->arrivedMs;
     toEcho_.reset();
   }
+  metrics_.onProbeSent(now);  // only an echo of a probe we sent is a round trip
   // Best effort by design: a refused probe is a lost probe.
   (void)driver_.sendBytes(kWreProbe, encodeProbe(probe));
+}
+
+void Peer::watchFileAcks() {
+  if (!scheduler_.fileHeldByWindow() || hasTimer(TimerKind::FileAckStall)) return;
+  ackedAtWatch_ = scheduler_.fileWindow().acked();
+  startTimer(TimerKind::FileAckStall, kFileAckStallMs);
+}
+
+void Peer::onFileAckStall() {
+  if (!scheduler_.fileHeldByWindow()) return;
+  // Reconnecting (no acks can come), or acks still arriving: keep watching.
+  if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_) return watchFileAcks();
+  raise(ErrorKind::Send,
+        fmt::format(FMT_COMPILE("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
+                                "'file' goes on without its receiver-paced window, bounded by the browser's "
+                                "buffer alone (is the far end a modified or stalled copy of this library?)"),
+                    kFileAckStallMs, scheduler_.fileWindow().inFlight()));
+  scheduler_.abandonFileWindow();
 }
 
 void Peer::onLibraryMessage(int channel, std::string_view bytes) {
@@ -39,6 +61,7 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
       if (state_ == PeerState::Connected) startMeasuring();
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
       scheduler_.onFileAck(*delivered);
+      watchFileAcks();
     }
     return;
   }
@@ -46,11 +69,10 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   auto probe = decodeProbe(bytes);
   if (!probe) return;  // not ours: ignore rather than trust
   double now = driver_.nowMs();
-  metrics_.onProbe(probe->seq, probe->sentMs, now);
-  // Untrusted: an echo held longer than a probe interval or so (or never) is no RTT sample.
-  if (probe->echoHoldMs >= 0 && probe->echoHoldMs < kMaxEchoHoldMs)
-    metrics_.onEcho(probe->echoSentMs + probe->echoHoldMs, now);
-  toEcho_ = EchoDue{probe->sentMs, now};
+  // Untrusted: the collector keeps what is plausible (metrics_collector.hpp). Only a probe it
+  // counted is echoed back: a replay or a garbage timestamp is not ours to return.
+  if (metrics_.onProbe(probe->seq, probe->sentMs, now)) toEcho_ = EchoDue{probe->sentMs, now};
+  metrics_.onEcho(probe->echoSentMs, probe->echoHoldMs, now);
 }
 
 void Peer::onStats(RequestId id, const StatsRecord& record) {

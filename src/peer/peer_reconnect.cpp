@@ -40,6 +40,7 @@ void Peer::onLinkBack() {
   setState(PeerState::Connected);
   scheduler_.drain();
   startMeasuring();
+  watchFileAcks();
 }
 
 void Peer::beginReconnect() {

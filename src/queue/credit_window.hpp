@@ -8,7 +8,8 @@
 //
 // Inactive (no limit) until the first acknowledgement: a plain far end never sends one, and a peer
 // of this library sends one (usually 0 bytes) right after its hello. Acknowledgements are
-// untrusted input: one that goes backwards is ignored, one beyond what was sent is clamped.
+// untrusted input: one that goes backwards is ignored, one beyond what was sent is clamped, and a
+// far end that stops acknowledging loses the window (abandon): the browser's buffer bounds alone.
 #pragma once
 
 #include <cstddef>
@@ -41,9 +42,17 @@ class CreditWindow {
   bool onAck(uint64_t delivered);
   // Back to inactive and zero: the peer or the channels carrying the data or the acks closed.
   void reset() { *this = CreditWindow{}; }
+  // The far end stopped acknowledging (SendScheduler::abandonFileWindow): no limit and no further
+  // acknowledgement trusted until the next reset.
+  void abandon() {
+    active_ = false;
+    abandoned_ = true;
+  }
+  bool abandoned() const { return abandoned_; }
 
  private:
   bool active_ = false;
+  bool abandoned_ = false;
   uint64_t sent_ = 0;
   uint64_t acked_ = 0;
 };

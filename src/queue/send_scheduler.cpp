@@ -84,6 +84,16 @@ void SendScheduler::onFileAck(uint64_t delivered) {
   if (fileWindow_.onAck(delivered)) drain();
 }
 
+bool SendScheduler::fileHeldByWindow() const {
+  return fileWindow_.active() && open_[kFile] && !queue_.empty(kFile) &&
+         !fileWindow_.allows(queue_.front(kFile).payload.size());
+}
+
+void SendScheduler::abandonFileWindow() {
+  fileWindow_.abandon();
+  drain();
+}
+
 void SendScheduler::onClose(int channel) {
   open_[channel] = false;
   // Without the data channel or the one carrying acknowledgements the counts mean nothing more:

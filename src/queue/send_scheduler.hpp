@@ -62,6 +62,10 @@ class SendScheduler {
   // first one turns the window on; each one that opens it further drains the queues.
   void onFileAck(uint64_t delivered);
   const CreditWindow& fileWindow() const { return fileWindow_; }
+  // True while `file` data waits in our queue for the far end's acknowledgements alone.
+  bool fileHeldByWindow() const;
+  // The far end stopped acknowledging: `file` goes on with the browser's buffer as its only bound.
+  void abandonFileWindow();
 
   const SendQueue& queue() const { return queue_; }
   bool isOpen(int channel) const { return open_[channel]; }
