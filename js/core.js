@@ -71,9 +71,14 @@ for (const name of ['heapUsed', 'checkPoolDefaults']) Core[name] = guarded(name,
 
 // The per-message raw exports get wrappers of their own, with fixed arity (no rest array per call).
 // send() is the app's call (it throws); accepting a message is the browser's callback (quiet).
-const rawSend = Core._wre_send;
-const rawAccept = Core._wre_accept_message;
-Core._wre_send = (address, channel, handle, size) => {
+// Emscripten's export stub replaces `Core._x` with the real export on its first call: the property
+// is pinned to the wrapper, and the stub's assignment hands the wrapper that real export instead.
+let rawSend = Core._wre_send;
+let rawAccept = Core._wre_accept_message;
+function pin(name, wrapper, setRaw) {
+  Object.defineProperty(Core, name, { get: () => wrapper, set: setRaw, configurable: true });
+}
+pin('_wre_send', (address, channel, handle, size) => {
   if (trap) throw fatalError();
   try {
     return rawSend(address, channel, handle, size);
@@ -82,8 +87,8 @@ Core._wre_send = (address, channel, handle, size) => {
     contain(error);
     throw fatalError();
   }
-};
-Core._wre_accept_message = (address, channel, size) => {
+}, (real) => { rawSend = real; });
+pin('_wre_accept_message', (address, channel, size) => {
   if (trap) return 0;
   try {
     return rawAccept(address, channel, size);
@@ -92,7 +97,7 @@ Core._wre_accept_message = (address, channel, size) => {
     contain(error);
     return 0;
   }
-};
+}, (real) => { rawAccept = real; });
 
 export const heapUsed = () => Core.heapUsed();
 

@@ -68,14 +68,20 @@ TEST_CASE("collector: an echo counts only for a probe we sent, once, with a plau
   }
 }
 
-TEST_CASE("collector: probes with garbage times are not counted, nor echoed", "[metrics][plausibility]") {
+TEST_CASE("collector: a probe with a garbage time arrived (no loss) but is no jitter sample, nor echoed",
+          "[metrics][plausibility]") {
   MetricsCollector c;
-  for (double sent : {kNaN, kInf, -kInf, -1.0, -1e300, 1e300, MetricsCollector::kMaxTimestampMs * 2})
-    CHECK_FALSE(c.onProbe(1, sent, 100));
-  c.onStats(statsAt(200), false);
-  CHECK(c.metrics().lossSource != "probe");  // no probe counted
-  CHECK(c.onProbe(1, 5000, 300));
-  CHECK_FALSE(c.onProbe(1, 5000, 350));  // its replay
+  uint32_t seq = 1;
+  for (double sent : {kNaN, kInf, -kInf, -1.0, -1e300, 1e300, MetricsCollector::kMaxTimestampMs * 2}) {
+    CHECK_FALSE(c.onProbe(seq, sent, 100.0 + seq));
+    ++seq;
+  }
+  CHECK(c.onProbe(seq, 5000, 300));
+  CHECK_FALSE(c.onProbe(seq, 5000, 350));  // its replay
+  c.onStats(statsAt(400), false);
+  CHECK(c.metrics().lossSource == "probe");
+  CHECK(c.metrics().lossRate == 0);  // every sequence number arrived
+  CHECK(c.metrics().jitter == 0);    // one plausible time: no jitter sample pair yet
 }
 
 TEST_CASE("collector: a barrage of garbage keeps every figure finite and plausible, quality unharmed",

@@ -8,9 +8,10 @@ namespace wre {
 void MetricsCollector::onProbeSent(double sentMs) { sentProbes_.add(sentMs); }
 
 bool MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
-  if (!(sentMs >= 0 && sentMs <= kMaxTimestampMs)) return false;  // also false for NaN
   // A replay or a jump is no arrival; its timestamp would only pair with the wrong predecessor.
   if (!loss_.record(seq, nowMs)) return false;
+  // It did arrive (no network loss), but a garbage timestamp is no jitter sample.
+  if (!(sentMs >= 0 && sentMs <= kMaxTimestampMs)) return false;  // also false for NaN
   jitter_.addSample(sentMs / 1000.0, nowMs / 1000.0);
   return true;
 }

@@ -35,9 +35,10 @@ class MetricsCollector {
 
   // We sent a probe stamped `sentMs` (our clock): only its echo can be a round-trip sample.
   void onProbeSent(double sentMs);
-  // A probe from the far side arrived (sender clock `sentMs`, our clock `nowMs`). Counted for loss
-  // and jitter only with a plausible timestamp and a sequence number the loss counter accepts
-  // (not a replay, not an implausible jump); true then, and only then is it worth echoing.
+  // A probe from the far side arrived (sender clock `sentMs`, our clock `nowMs`). An arrival for
+  // loss when the loss counter accepts its sequence number (not a replay, not an implausible jump);
+  // a jitter sample only if its timestamp is plausible too; true then, and only then is it worth
+  // echoing. (A packet that arrived was not lost, whatever it says about its time.)
   bool onProbe(uint32_t seq, double sentMs, double nowMs);
   // The far side echoed our probe stamped `echoSentMs` after holding it `echoHoldMs` (< 0: no
   // echo). A round-trip sample only if that probe is one of ours not echoed before, the hold is
