@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -217,6 +219,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(peer.state() == PeerState::Connected, "step %zu: state %s", step, std::string(toString(peer.state())).c_str());
     FUZZ_CHECK(peer.queuedBytes() <= config.maxQueuedBytes, "step %zu: %zu bytes queued", step, peer.queuedBytes());
     checkMetrics(peer.metrics(), step);
+  }
+  // WRE_FUZZ_PRINT=1 build/fuzz/library_peer <file>: what the metrics ended at (for a reproducer).
+  if (std::getenv("WRE_FUZZ_PRINT")) {
+    const ConnectionMetrics& m = peer.metrics();
+    std::fprintf(stderr, "at %.0f ms: roundTripTime %g s (%s), jitter %g s (%s), lossRate %g (%s), packetsLost %g, mos %g\n",
+                 b.driver.now, m.roundTripTime, m.rttSource.c_str(), m.jitter, m.jitterSource.c_str(), m.lossRate,
+                 m.lossSource.c_str(), m.packetsLost, m.mos);
   }
   peer.close();
   return 0;
