@@ -8,6 +8,7 @@
 # report fails that target and prints the reproducer's path (build/fuzz/run/<target>/artifacts/).
 # Reproduce one with `build/fuzz/<target> <file>`. Ends with "fuzz: N passed, N failed"; exits 1 if
 # any target failed. Expects toolchain/setup.sh to have run (clang-14, libclang-rt-14-dev).
+# WRE_FUZZ_RUN=dir puts the corpus copies, logs and artifacts elsewhere (default build/fuzz/run).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,7 +66,7 @@ passed=0
 failed=0
 for target in "${TARGETS[@]}"; do
   bin="build/fuzz/$target"
-  run="build/fuzz/run/$target"
+  run="${WRE_FUZZ_RUN:-build/fuzz/run}/$target"
   if [[ ! -x "$bin" ]]; then
     echo "fuzz: $target: FAILED: no such target ($bin)"
     failed=$((failed + 1))
