@@ -208,59 +208,63 @@ function libraryPeerSeeds(cap) {
   if (!cap.library) return [];
   const { sends, pcA, pcB, configs } = cap.library;
   const out = [];
+  const waits = (ms) => {
+    const parts = [];
+    for (let gap = Math.round(ms); gap > 0; gap -= 65535) {
+      const w = Buffer.alloc(3);
+      w[0] = 2;
+      w.writeUInt16LE(Math.min(gap, 65535), 1);
+      parts.push(w);
+    }
+    return parts;
+  };
   for (const [us, far, name] of [[pcA, pcB, 'a'], [pcB, pcA, 'b']]) {
     const interval = configs[name === 'a' ? 0 : 1].metricsInterval ?? 5000;
     const head = Buffer.from([Math.round((interval - 100) / 100) % 50]);
     const helloHex = sends.find((s) => s.pc === far && s.channel === 4 && s.hex.startsWith('57'))?.hex;
-    const records = [];
-    let last = null;
+    const hello = helloHex ? Buffer.concat([Buffer.from([0, (4 << 1) | 0]), Buffer.from(helloHex, 'hex')]) : null;
+    const records = [];  // [page time, record]
     for (const s of sends) {
-      if (s.pc !== far && !(s.pc === us && s.channel < 4)) continue;
-      const parts = [];
-      if (last !== null) {
-        for (let gap = Math.round(s.t - last); gap > 0; gap -= 65535) {
-          const w = Buffer.alloc(3);
-          w[0] = 2;
-          w.writeUInt16LE(Math.min(gap, 65535), 1);
-          parts.push(w);
-        }
-      }
-      last = s.t;
       if (s.pc === far && s.hex !== undefined) {
         const b = Buffer.from(s.hex, 'hex');
-        if (b.length > 127) continue;
-        parts.push(Buffer.from([0, (b.length << 1) | (s.channel - 4)]), b);
-      } else if (s.pc === far) {
+        if (b.length <= 127) records.push([s.t, Buffer.concat([Buffer.from([0, (b.length << 1) | (s.channel - 4)]), b])]);
+      } else if (s.pc === far && s.channel < 4) {
         const r = Buffer.alloc(6);
         r[0] = 1;
         r[1] = s.channel;
         r.writeUInt32LE(s.size, 2);
-        parts.push(r);
-      } else {
+        records.push([s.t, r]);
+      } else if (s.pc === us && s.channel < 4) {
         const r = Buffer.alloc(4);
         r[0] = 4;
         r[1] = s.channel;
         r.writeUInt16LE(Math.min(s.size, 65535), 2);
-        parts.push(r, Buffer.from([5, s.channel]));
+        records.push([s.t, Buffer.concat([r, Buffer.from([5, s.channel])])]);
       }
-      records.push(Buffer.concat(parts));
     }
-    // Cut into seeds of at most LIBRARY_MAX_LEN bytes; each later piece starts with the hello.
-    const hello = helloHex ? Buffer.concat([Buffer.from([0, (4 << 1) | 0]), Buffer.from(helloHex, 'hex')]) : Buffer.alloc(0);
-    let piece = [head];
-    let size = 1;
+    // Both peers ran in one page, so probe times are that page's clock: each seed's replay starts
+    // its clock there (a wait up to its first record), so echoes of our probes give real round
+    // trips. Seeds of at most LIBRARY_MAX_LEN bytes; each later one starts with the far end's hello.
+    let piece = null;
+    let clock = 0;
     let n = 0;
-    for (const r of records) {
-      if (size + r.length > LIBRARY_MAX_LEN) {
-        out.push([`far-${name === 'a' ? 'b' : 'a'}-${n++}`, Buffer.concat(piece)]);
-        if (n >= 6) break;
-        piece = [head, hello];
-        size = 1 + hello.length;
+    const flush = () => {
+      if (piece) out.push([`far-${name === 'a' ? 'b' : 'a'}-${n++}`, Buffer.concat(piece)]);
+      piece = null;
+    };
+    for (const [t, r] of records) {
+      if (piece && piece.reduce((k, b) => k + b.length, 0) + r.length + 6 > LIBRARY_MAX_LEN) flush();
+      if (n >= 6) break;
+      if (!piece) {
+        piece = [head];
+        clock = 0;
+        if (n > 0 && hello) piece.push(...waits(t - 1), hello);
+        clock = n > 0 ? Math.round(t - 1) : 0;
       }
-      piece.push(r);
-      size += r.length;
+      piece.push(...waits(t - clock), r);
+      clock += Math.max(0, Math.round(t - clock));
     }
-    if (n < 6 && piece.length > 2) out.push([`far-${name === 'a' ? 'b' : 'a'}-${n}`, Buffer.concat(piece)]);
+    flush();
   }
   return out;
 }
