@@ -1,6 +1,9 @@
 // Feeds: ICE candidate strings from the far end (parseIceCandidate, as addIceCandidate and NAT detection see them).
+#include <arpa/inet.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -46,6 +49,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   AddressFamily family = addressFamilyOf(line);
   FUZZ_CHECK((family == AddressFamily::Mdns) == isMdnsName(line), "family %s, isMdnsName %d",
              toString(family).data(), isMdnsName(line));
+
+  // IPv4 and IPv6 text forms are what inet_pton reads (it refuses leading zeros in IPv4 too).
+  if (size < 64 && std::memchr(data, 0, size) == nullptr) {
+    std::string text(line);
+    unsigned char buf[16];
+    bool v4 = inet_pton(AF_INET, text.c_str(), buf) == 1;
+    bool v6 = inet_pton(AF_INET6, text.c_str(), buf) == 1;
+    FUZZ_CHECK((family == AddressFamily::Ipv4) == v4 && (family == AddressFamily::Ipv6) == v6,
+               "'%s' is %s, inet_pton: IPv4 %d, IPv6 %d", text.c_str(), toString(family).data(), v4, v6);
+  }
 
   auto parsed = parseIceCandidate(line);
   if (!parsed) {
