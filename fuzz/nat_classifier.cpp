@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -200,6 +201,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int reports = 0;
   NatDetector detector(probe, [&](const NatReport& r) {
     ++reports;
+    // WRE_FUZZ_PRINT=1 build/fuzz/nat_classifier <file>: the detector's verdict.
+    if (std::getenv("WRE_FUZZ_PRINT"))
+      std::fprintf(stderr, "verdict %s after %g ms: %s\n", toString(r.verdict.type).data(), r.elapsedMs,
+                   r.verdict.reason.c_str());
     checkVerdict(r.verdict);
     FUZZ_CHECK(std::isfinite(r.elapsedMs) && r.elapsedMs >= 0, "elapsed %g", r.elapsedMs);
     FUZZ_CHECK(probe.closed, "report before close()");
