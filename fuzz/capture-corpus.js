@@ -3,6 +3,7 @@
 //
 //   npm run build                      # dist/: the library build the capture page runs
 //   node fuzz/capture-corpus.js        # or: --browsers chromium | firefox | chromium,firefox
+//   node fuzz/capture-corpus.js --reconvert   # rewrites the seeds from the last capture's JSON
 //
 // Needs Debian's /usr/bin/chromium, /usr/bin/firefox-esr (`apt-get install -y
 // --no-install-recommends firefox-esr`) and coturn's /usr/bin/turnserver (toolchain/setup.sh
@@ -22,7 +23,7 @@
 //   config          the library configs the capture ran with, and the browser's getConfiguration()
 //   nat_classifier  gathering runs (candidates, URLs, errors, completion, timing) and getStats()
 //                   candidate sets, in the target's line format
-// The raw captures are kept in build/capture/<browser>.json for inspection.
+// The raw captures are kept in build/capture/<browser>.json (for inspection and --reconvert).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -298,7 +299,8 @@ function natSeeds(cap) {
   // getStats() candidate sets, written back as candidate lines.
   const fromStats = (stats, urls, name) => {
     const lines = urls.map((u) => `stun ${u}`);
-    for (const s of stats.filter((x) => x.type === 'local-candidate')) {
+    // (Chromium reports no address for an mDNS host candidate: nothing to write.)
+    for (const s of stats.filter((x) => x.type === 'local-candidate' && x.address)) {
       let line = `candidate:${s.foundation || '1'} 1 ${s.protocol} ${s.priority} ${s.address} ${s.port} typ ${s.candidateType}`;
       if (s.relatedAddress) line += ` raddr ${s.relatedAddress} rport ${s.relatedPort ?? 0}`;
       if (s.tcpType) line += ` tcptype ${s.tcpType}`;
@@ -317,7 +319,22 @@ function natSeeds(cap) {
 
 // ---- main --------------------------------------------------------------------------------------
 
+function writeCorpus(browser, cap) {
+  // Port numbers differ on every run; the seeds keep the real ones of this run.
+  writeTarget('ice_candidate', browser, candidateSeeds(cap));
+  writeTarget('sdp_facts', browser, unique(sdpsOf(cap)));
+  writeTarget('probe_codec', browser, probeCodecSeeds(cap));
+  writeTarget('library_peer', browser, libraryPeerSeeds(cap));
+  writeTarget('config', browser, configSeeds(cap));
+  writeTarget('nat_classifier', browser, natSeeds(cap));
+}
+
 const browsers = argValue('--browsers', 'chromium,firefox').split(',').filter(Boolean);
+if (process.argv.includes('--reconvert')) {
+  for (const browser of browsers)
+    writeCorpus(browser, JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'capture', `${browser}.json`), 'utf8')));
+  process.exit(0);
+}
 if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) {
   console.error('capture: dist/ is missing: run `npm run build` first');
   process.exit(1);
@@ -352,13 +369,7 @@ try {
     fs.mkdirSync(path.join(ROOT, 'build', 'capture'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'build', 'capture', `${browser}.json`), JSON.stringify(cap, null, 1));
     for (const p of cap.problems) console.error(`capture: ${browser}: ${p}`);
-    // Port numbers differ on every run; the seeds keep the real ones of this run.
-    writeTarget('ice_candidate', browser, candidateSeeds(cap));
-    writeTarget('sdp_facts', browser, unique(sdpsOf(cap)));
-    writeTarget('probe_codec', browser, probeCodecSeeds(cap));
-    writeTarget('library_peer', browser, libraryPeerSeeds(cap));
-    writeTarget('config', browser, configSeeds(cap));
-    writeTarget('nat_classifier', browser, natSeeds(cap));
+    writeCorpus(browser, cap);
   }
 } finally {
   server.close();
