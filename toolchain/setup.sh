@@ -4,8 +4,9 @@
 #   bash toolchain/setup.sh
 #
 # 1. Debian packages: emscripten (emcc), chromium, coturn (turnserver), iptables + iproute2 (the
-#    NAT lab of e2e/nat.spec.js), Boost/fmt/Catch2 headers, cmake/g++/make. Installed with
-#    apt-get (sudo only when not root) only if something is missing.
+#    NAT lab of e2e/nat.spec.js), Boost/fmt/Catch2 headers, cmake/g++/make, clang-14 with
+#    libclang-rt-14-dev (libFuzzer + sanitizers for toolchain/fuzz.sh). Installed with apt-get
+#    (sudo only when not root) only if something is missing.
 # 2. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
 # 3. build/inc/: symlinks boost, fmt, catch2 -> /usr/include/..., the only host headers the
 #    Emscripten build may see (never pass -I/usr/include to emcc: it drags glibc over the sysroot).
@@ -19,7 +20,8 @@ cd "$ROOT"
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- 1. Debian packages -----------------------------------------------------------------------
-# "path-or-command package" pairs; a path is checked with -e, a bare name with command -v.
+# "path-or-command package" pairs; a path (which may hold a glob) must exist, a bare name is
+# checked with command -v.
 REQUIRED=(
   "/usr/bin/emcc emscripten"
   "/usr/bin/chromium chromium"
@@ -33,6 +35,8 @@ REQUIRED=(
   "ctest cmake"
   "g++ g++"
   "make make"
+  "clang++-14 clang-14"
+  "/usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev"
 )
 
 missing=()
@@ -40,7 +44,7 @@ for pair in "${REQUIRED[@]}"; do
   what="${pair% *}"
   pkg="${pair#* }"
   if [[ "$what" == /* ]]; then
-    [[ -e "$what" ]] && continue
+    compgen -G "$what" >/dev/null && continue
   else
     command -v "$what" >/dev/null 2>&1 && continue
   fi
@@ -80,7 +84,7 @@ if ((${#missing[@]})); then
   for pair in "${REQUIRED[@]}"; do
     what="${pair% *}"
     if [[ "$what" == /* ]]; then
-      [[ -e "$what" ]] || { log "still missing after install: $what"; exit 1; }
+      compgen -G "$what" >/dev/null || { log "still missing after install: $what"; exit 1; }
     else
       command -v "$what" >/dev/null 2>&1 || { log "still missing after install: $what"; exit 1; }
     fi

@@ -5,6 +5,7 @@
 #   3. the test-support self tests (coturn)   node --test e2e/support/
 #   4. browser e2e (Debian Chromium)          npx playwright test   (CI=true: no .only, 1 retry)
 #   5. type tests, when tsconfig.json exists  npx tsc -p tsconfig.json --noEmit
+#   6. fuzz smoke: every libFuzzer target     bash toolchain/fuzz.sh --seconds 3
 # Expects toolchain/setup.sh and toolchain/build.sh to have run (npm test does both first).
 set -euo pipefail
 
@@ -31,3 +32,9 @@ if [[ -f tsconfig.json ]]; then
   step "type tests"
   npx --no-install tsc -p tsconfig.json --noEmit
 fi
+
+# Builds the targets (build/fuzz, clang-14; incremental) and runs each one for a few seconds on its
+# seed corpus: a parser change that crashes on real traffic or its first mutations fails here.
+# Longer runs: npm run fuzz -- --seconds N.
+step "fuzz smoke"
+bash toolchain/fuzz.sh --seconds 3

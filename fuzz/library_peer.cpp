@@ -1,0 +1,232 @@
+// Feeds: a connected wre::Peer with what the far end sends on `wre`/`wre-probe` (onLibraryMessage), user-message sizes, app sends and time; the metrics must stay finite, non-negative, lossRate in [0,1].
+//
+// Input: byte 0 picks metricsInterval (100 ms + 100 ms × (b % 50)); then records, op = byte % 6:
+//   0 library message   b: channel 4 + (b & 1), length b >> 1 (0..127); then that many bytes
+//   1 user message      b: channel b % 4; u32 LE size          (Peer::onUserMessage)
+//   2 time passes       u16 LE milliseconds                      (timers fire; getStats answered)
+//   3 time passes       u8 seconds
+//   4 app send          b: channel b % 4; u16 LE size          (Peer::send)
+//   5 browser drained   b: channel b % 6                        (buffer empty, onBufferedAmountLow)
+// The browser's own getStats() answers are plausible (counters follow what moved), so whatever
+// reaches the metrics came through the library's channels. Seeds: capture-corpus.js, from the
+// hello/ack/probe bytes real library peers sent in Chromium and Firefox, with their timing.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "check.hpp"
+#include "fake_driver.hpp"
+#include "metrics/probe_codec.hpp"
+#include "peer/peer.hpp"
+
+using namespace wre;
+using namespace wre::test;
+
+namespace {
+
+constexpr std::size_t kMaxSteps = 4096;
+constexpr double kMaxSimulatedMs = 60 * 1000;  // probes tick every 50 ms: bound the work
+
+class Bytes {
+ public:
+  Bytes(const uint8_t* data, std::size_t size) : p_(data), left_(size) {}
+  bool empty() const { return left_ == 0; }
+  uint8_t u8() { return take(1) ? p_[-1] : 0; }
+  uint16_t u16() { return static_cast<uint16_t>(u8() | (u8() << 8)); }
+  uint32_t u32() { return u16() | (static_cast<uint32_t>(u16()) << 16); }
+  std::string_view bytes(std::size_t n) {
+    n = std::min(n, left_);
+    std::string_view out(reinterpret_cast<const char*>(p_), n);
+    take(n);
+    return out;
+  }
+
+ private:
+  bool take(std::size_t n) {
+    if (n > left_) {
+      p_ += left_;
+      left_ = 0;
+      return false;
+    }
+    p_ += n;
+    left_ -= n;
+    return true;
+  }
+  const uint8_t* p_;
+  std::size_t left_;
+};
+
+void checkMetrics(const ConnectionMetrics& m, std::size_t step) {
+  const std::pair<const char*, double> fields[] = {
+      {"bytesReceived", m.bytesReceived},
+      {"bytesSent", m.bytesSent},
+      {"packetsReceived", m.packetsReceived},
+      {"packetsSent", m.packetsSent},
+      {"packetsLost", m.packetsLost},
+      {"roundTripTime", m.roundTripTime},
+      {"jitter", m.jitter},
+      {"lossRate", m.lossRate},
+      {"bytesPerSecondSent", m.bytesPerSecondSent},
+      {"bytesPerSecondReceived", m.bytesPerSecondReceived},
+      {"messagesPerSecondSent", m.messagesPerSecondSent},
+      {"messagesPerSecondReceived", m.messagesPerSecondReceived},
+      {"availableBandwidth", m.availableBandwidth},
+      {"mos", m.mos},
+      {"timestampMs", m.timestampMs},
+  };
+  for (const auto& [name, value] : fields)
+    FUZZ_CHECK(std::isfinite(value) && value >= 0, "step %zu: metrics.%s = %g (rttSource %s, jitterSource %s, lossSource %s)",
+               step, name, value, m.rttSource.c_str(), m.jitterSource.c_str(), m.lossSource.c_str());
+  FUZZ_CHECK(m.lossRate <= 1, "step %zu: metrics.lossRate = %g (lossSource %s)", step, m.lossRate, m.lossSource.c_str());
+  FUZZ_CHECK(m.mos == 0 || (m.mos >= 1 && m.mos <= 4.5), "step %zu: metrics.mos = %g", step, m.mos);
+}
+
+// The browser side: counters that follow what crossed the channels, answers at once.
+struct Browser {
+  FakeDriver driver;
+  EventLog log;
+  std::size_t statsAnswered = 0;  // index into driver.calls
+  double bytesIn = 0, bytesOut = 0, messagesIn = 0, messagesOut = 0, checks = 0;
+  uint64_t lastAck = 0;
+  double lastProbeMs = 0;
+
+  void answerStats(Peer& peer) {
+    for (; statsAnswered < driver.calls.size(); ++statsAnswered) {
+      const auto& call = driver.calls[statsAnswered];
+      if (call.what != "getStats") continue;
+      checks += 2;
+      StatsRecord r;
+      r.timestampMs = driver.now;
+      r.hasSelectedPair = true;
+      r.bytesSent = bytesOut;
+      r.bytesReceived = bytesIn;
+      r.packetsSent = messagesOut;
+      r.packetsReceived = messagesIn;
+      r.currentRoundTripTime = 0.002;
+      r.requestsSent = checks;
+      r.responsesReceived = checks;
+      r.availableOutgoingBitrate = 3e6;
+      r.localCandidateType = r.remoteCandidateType = "host";
+      r.messagesSent = messagesOut;
+      r.messagesReceived = messagesIn;
+      peer.onStats(call.id, r);
+    }
+  }
+
+  // What the peer itself put on the wire is well formed.
+  void checkSent(std::size_t step) {
+    for (const auto& [channel, bytes] : driver.sent) {
+      bytesOut += static_cast<double>(bytes.size());
+      messagesOut += 1;
+      if (channel == kWre) {
+        auto ack = decodeAck(bytes);
+        FUZZ_CHECK(bytes == kHello || ack, "step %zu: the peer sent %zu bytes on wre that are neither hello nor ack",
+                   step, bytes.size());
+        if (ack) {
+          FUZZ_CHECK(*ack >= lastAck, "step %zu: ack went back from %llu to %llu", step,
+                     static_cast<unsigned long long>(lastAck), static_cast<unsigned long long>(*ack));
+          lastAck = *ack;
+        }
+      } else if (channel == kWreProbe) {
+        auto probe = decodeProbe(bytes);
+        FUZZ_CHECK(probe, "step %zu: the peer sent %zu bytes on wre-probe that are no probe", step, bytes.size());
+        FUZZ_CHECK(std::isfinite(probe->sentMs) && probe->sentMs >= lastProbeMs && probe->sentMs <= driver.now,
+                   "step %zu: probe stamped %g after one stamped %g, at %g", step, probe->sentMs, lastProbeMs,
+                   driver.now);
+        lastProbeMs = probe->sentMs;
+        FUZZ_CHECK(probe->echoHoldMs < 0 || std::isfinite(probe->echoHoldMs), "step %zu: echo held %g ms", step,
+                   probe->echoHoldMs);
+      }
+    }
+    driver.sent.clear();
+    log.events.clear();
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Bytes in(data, size);
+  Config config;
+  config.peerId = "fuzz";
+  config.metricsInterval = 100 + 100.0 * (in.u8() % 50);
+  config.maxQueuedBytes = 1024.0 * 1024;
+
+  Browser b;
+  Peer peer(config, b.driver, b.log);
+  FUZZ_CHECK(peer.start(), "start failed");
+  auto offer = peer.createOffer();
+  FUZZ_CHECK(offer, "createOffer failed");
+  peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
+  auto answer = peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"});
+  FUZZ_CHECK(answer, "setRemoteAnswer failed");
+  peer.onRequestDone(answer.value());
+  peer.onConnectionState("connected");
+  for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
+  FUZZ_CHECK(peer.state() == PeerState::Connected, "not connected");
+  b.checkSent(0);
+
+  auto wait = [&](double ms) {
+    ms = std::min(ms, kMaxSimulatedMs - b.driver.now);
+    if (ms <= 0) return;
+    b.driver.advance(b.driver.now + ms, [&](TimerId id) {
+      peer.onTimer(id);
+      b.answerStats(peer);
+    });
+  };
+
+  for (std::size_t step = 1; step <= kMaxSteps && !in.empty(); ++step) {
+    uint8_t op = in.u8() % 6;
+    switch (op) {
+      case 0: {
+        uint8_t head = in.u8();
+        std::string_view message = in.bytes(head >> 1);
+        b.bytesIn += static_cast<double>(message.size());
+        b.messagesIn += 1;
+        peer.onLibraryMessage(kWre + (head & 1), message);
+        break;
+      }
+      case 1: {
+        int channel = in.u8() % kUserChannels;
+        uint32_t bytes = in.u32();
+        b.bytesIn += bytes;
+        b.messagesIn += 1;
+        FUZZ_CHECK(peer.onUserMessage(channel, bytes), "step %zu: a user message was hidden from the app", step);
+        break;
+      }
+      case 2: wait(in.u16()); break;
+      case 3: wait(1000.0 * in.u8()); break;
+      case 4: {
+        int channel = in.u8() % kUserChannels;
+        std::size_t bytes = in.u16();
+        (void)peer.send(channel, bytesPayload(std::string(bytes, 'x')));
+        break;
+      }
+      case 5: {
+        int channel = in.u8() % kChannelCount;
+        b.driver.buffered[channel] = 0;
+        peer.onBufferedAmountLow(channel);
+        break;
+      }
+    }
+    b.checkSent(step);
+    FUZZ_CHECK(peer.state() == PeerState::Connected, "step %zu: state %s", step, std::string(toString(peer.state())).c_str());
+    FUZZ_CHECK(peer.queuedBytes() <= config.maxQueuedBytes, "step %zu: %zu bytes queued", step, peer.queuedBytes());
+    checkMetrics(peer.metrics(), step);
+  }
+  // WRE_FUZZ_PRINT=1 build/fuzz/library_peer <file>: what the metrics ended at (for a reproducer).
+  if (std::getenv("WRE_FUZZ_PRINT")) {
+    const ConnectionMetrics& m = peer.metrics();
+    std::fprintf(stderr, "at %.0f ms: roundTripTime %g s (%s), jitter %g s (%s), lossRate %g (%s), packetsLost %g, mos %g\n",
+                 b.driver.now, m.roundTripTime, m.rttSource.c_str(), m.jitter, m.jitterSource.c_str(), m.lossRate,
+                 m.lossSource.c_str(), m.packetsLost, m.mos);
+  }
+  peer.close();
+  return 0;
+}

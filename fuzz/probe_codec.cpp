@@ -1,0 +1,69 @@
+// Feeds: bytes on the library channels `wre`/`wre-probe` (decodeProbe, decodeAck, hello), and values through encode→decode.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "check.hpp"
+#include "metrics/probe_codec.hpp"
+
+using namespace wre;
+
+namespace {
+
+constexpr uint64_t kMaxAck = (uint64_t{1} << 53) - 1;
+
+bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+bool sameProbe(const Probe& a, const Probe& b) {
+  return a.seq == b.seq && sameBits(a.sentMs, b.sentMs) && sameBits(a.echoSentMs, b.echoSentMs) &&
+         sameBits(a.echoHoldMs, b.echoHoldMs);
+}
+
+template <class T>
+T read(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+
+  // Decoding: exactly the documented shapes, and what decodes encodes back to the same bytes.
+  auto probe = decodeProbe(bytes);
+  FUZZ_CHECK(probe.has_value() == (size == 29 && bytes[0] == 'P'), "probe decode of %zu bytes", size);
+  if (probe) FUZZ_CHECK(encodeProbe(*probe) == bytes, "probe does not re-encode to its bytes");
+
+  auto ack = decodeAck(bytes);
+  bool ackShape = size == 9 && bytes[0] == 'A';
+  if (ack) {
+    FUZZ_CHECK(ackShape, "ack decoded from %zu bytes", size);
+    FUZZ_CHECK(*ack <= kMaxAck, "ack %llu above 2^53-1", static_cast<unsigned long long>(*ack));
+    FUZZ_CHECK(encodeAck(*ack) == bytes, "ack does not re-encode to its bytes");
+  } else if (ackShape) {
+    FUZZ_CHECK(read<uint64_t>(data + 1) > kMaxAck, "ack refused with a count in range");
+  }
+  FUZZ_CHECK(!(probe && ack) && !(bytes == kHello && (probe || ack)), "one message, two meanings");
+
+  // Encoding: any probe and any count in range survive the trip bit for bit.
+  if (size >= 28) {
+    Probe p{read<uint32_t>(data), read<double>(data + 4), read<double>(data + 12), read<double>(data + 20)};
+    std::string wire = encodeProbe(p);
+    FUZZ_CHECK(wire.size() == 29, "probe encodes to %zu bytes", wire.size());
+    auto back = decodeProbe(wire);
+    FUZZ_CHECK(back && sameProbe(*back, p), "probe does not round-trip");
+  }
+  if (size >= 8) {
+    uint64_t n = read<uint64_t>(data + size - 8);
+    std::string wire = encodeAck(n);
+    FUZZ_CHECK(wire.size() == 9, "ack encodes to %zu bytes", wire.size());
+    auto back = decodeAck(wire);
+    FUZZ_CHECK(n > kMaxAck ? !back : (back && *back == n), "ack %llu does not round-trip",
+               static_cast<unsigned long long>(n));
+  }
+  return 0;
+}

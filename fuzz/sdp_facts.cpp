@@ -1,0 +1,46 @@
+// Feeds: the far end's session description (maxMessageSizeOf, read from every remote offer/answer).
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+#include "check.hpp"
+#include "peer/sdp_facts.hpp"
+
+using namespace wre;
+
+namespace {
+
+// RFC 8841 read line by line: the first line that starts with the attribute decides; its value is
+// the leading digits (at most 16 are read), 0 means "any size", none means the default.
+double reference(std::string_view sdp) {
+  constexpr std::string_view kAttr = "a=max-message-size:";
+  while (true) {
+    std::size_t eol = sdp.find('\n');
+    std::string_view line = sdp.substr(0, eol);
+    if (line.substr(0, kAttr.size()) == kAttr) {
+      line.remove_prefix(kAttr.size());
+      double value = 0;
+      std::size_t digits = 0;
+      while (digits < line.size() && digits < 16 && line[digits] >= '0' && line[digits] <= '9')
+        value = value * 10 + (line[digits++] - '0');
+      if (digits == 0) return 65536;
+      return value == 0 ? std::numeric_limits<double>::infinity() : value;
+    }
+    if (eol == std::string_view::npos) return 65536;
+    sdp.remove_prefix(eol + 1);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view sdp(reinterpret_cast<const char*>(data), size);
+  double got = maxMessageSizeOf(sdp);
+  FUZZ_CHECK(!std::isnan(got) && got >= 1, "max message size %g", got);
+  FUZZ_CHECK(std::isinf(got) || got <= 1e16, "max message size %g (more than 16 digits)", got);
+  double expected = reference(sdp);
+  FUZZ_CHECK(got == expected, "max message size %.17g, line-by-line reading gives %.17g", got, expected);
+  return 0;
+}
