@@ -1,4 +1,4 @@
-// Feeds: a connected wre::Peer with what the far end sends on `wre`/`wre-probe` (onLibraryMessage), user-message sizes, app sends and time; the metrics must stay finite, non-negative, lossRate in [0,1].
+// Feeds: a connected wre::Peer with what the far end sends on `wre`/`wre-probe` (onLibraryMessage), user-message sizes, app sends and time; the metrics must stay finite, non-negative, plausible (RTT, jitter within the estimators' bounds), lossRate in [0,1].
 //
 // Input: byte 0 picks metricsInterval (100 ms + 100 ms × (b % 50)); then records, op = byte % 6:
 //   0 library message   b: channel 4 + (b & 1), length b >> 1 (0..127); then that many bytes
@@ -23,6 +23,8 @@
 #include "check.hpp"
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
+#include "metrics/jitter_estimator.hpp"
+#include "metrics/rtt_estimator.hpp"
 #include "peer/peer.hpp"
 
 using namespace wre;
@@ -84,6 +86,12 @@ void checkMetrics(const ConnectionMetrics& m, std::size_t step) {
     FUZZ_CHECK(std::isfinite(value) && value >= 0, "step %zu: metrics.%s = %g (rttSource %s, jitterSource %s, lossSource %s)",
                step, name, value, m.rttSource.c_str(), m.jitterSource.c_str(), m.lossSource.c_str());
   FUZZ_CHECK(m.lossRate <= 1, "step %zu: metrics.lossRate = %g (lossSource %s)", step, m.lossRate, m.lossSource.c_str());
+  // Plausible, not just finite: what the far end sends may cost samples, never push the figures
+  // past what a link can show (RttEstimator / JitterEstimator bounds).
+  FUZZ_CHECK(m.roundTripTime <= RttEstimator::kMaxRttMs / 1000, "step %zu: metrics.roundTripTime = %g s (%s)", step,
+             m.roundTripTime, m.rttSource.c_str());
+  FUZZ_CHECK(m.jitter <= JitterEstimator::kMaxTransitDeltaS, "step %zu: metrics.jitter = %g s (%s)", step, m.jitter,
+             m.jitterSource.c_str());
   FUZZ_CHECK(m.mos == 0 || (m.mos >= 1 && m.mos <= 4.5), "step %zu: metrics.mos = %g", step, m.mos);
 }
 
