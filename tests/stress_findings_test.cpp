@@ -1,0 +1,75 @@
+// Minimal reproductions of what the stress test (stress_test.cpp) found, each with seeds that find
+// it when the fix is reverted (WRE_STRESS_SEED=<seed> build/native/wre_tests '[stress]' replays the
+// whole run; seeds hold for the harness as it was committed with these tests).
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+#include "fake_driver.hpp"
+#include "peer/peer.hpp"
+
+using namespace wre;
+using namespace wre::test;
+
+namespace {
+
+// An event log whose listener may call back into the peer.
+class HookLog : public EventLog {
+ public:
+  std::function<void(const PeerEvent&)> hook;
+  void onEvent(const PeerEvent& e) override {
+    EventLog::onEvent(e);
+    if (hook) hook(e);
+  }
+};
+
+Config quietConfig() {
+  Config c;
+  c.peerId = "found";
+  c.metricsEnabled = false;
+  return c;
+}
+
+// Offerer whose far end's answer has no a=max-message-size: 65536 bytes from then on.
+void connectWithSmallMaxMessageSize(Peer& peer) {
+  auto offer = peer.createOffer();
+  REQUIRE(offer);
+  peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
+  auto set = peer.setRemoteAnswer({"answer", "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n"});
+  REQUIRE(set);
+  peer.onRequestDone(set.value());
+  REQUIRE(peer.scheduler().maxMessageSize() == 65536);
+  peer.onConnectionState("connected");
+}
+
+}  // namespace
+
+// Stress seeds 1000032 and 2000159: close()'s report counted fewer messages than were queued. A
+// queued message the drain drops is reported by an event (an error of kind send when it is larger
+// than the far end's maximum, MessageDropped on `unreliable`); a listener that closed the peer on
+// an earlier event of the same drain (here message-sent) made close() seal that report away: the
+// app had been told send() accepted the message, and was never told it was not sent.
+TEST_CASE("found by stress: close() from a listener keeps the report of a queued message the same drain dropped") {
+  FakeDriver driver;
+  HookLog log;
+  Peer peer(quietConfig(), driver, log);
+  REQUIRE(peer.start());
+  REQUIRE(peer.send(kReliable, bytesPayload(std::string(1024, 's'))));           // fits any far end
+  REQUIRE(peer.send(kReliable, bytesPayload(std::string(100 * 1024, 'b'))));     // accepted under 256 KiB
+  connectWithSmallMaxMessageSize(peer);
+  log.hook = [&](const PeerEvent& e) {
+    if (std::holds_alternative<event::MessageSent>(e)) peer.close();
+  };
+  peer.onChannelOpen(kReliable);  // one drain: sends the first, drops the second
+  REQUIRE(driver.sent.size() == 1);
+  bool reported = false;
+  for (const auto& e : log.events) {
+    if (std::holds_alternative<event::Closed>(e)) break;
+    if (auto* err = std::get_if<event::ErrorRaised>(&e))
+      reported |= err->error.kind == ErrorKind::Send &&
+                  err->error.message.find("a queued 102400-byte message on 'reliable'") != std::string::npos;
+  }
+  CHECK(reported);
+  CHECK(std::holds_alternative<event::Closed>(log.events.back()));
+}
+
