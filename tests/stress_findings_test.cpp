@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <limits>
 
 #include "fake_driver.hpp"
 #include "peer/peer.hpp"
@@ -71,5 +72,35 @@ TEST_CASE("found by stress: close() from a listener keeps the report of a queued
   }
   CHECK(reported);
   CHECK(std::holds_alternative<event::Closed>(log.events.back()));
+}
+
+// Stress seeds 1000216 (`control`, a 1.1 MiB message, maxBufferedAmount 1 MiB) and 2000384
+// (`file`, a plain far end). The scheduler queued a message that did not fit the browser's buffer and
+// waited for bufferedamountlow; but the browser fires it only when the buffer drains through the
+// low threshold from above, and the buffer was already below it. Only a message larger than
+// highWater - lowThreshold gets there (the threshold leaves room for a 256 KiB message), which a
+// far end allowing larger messages (Firefox: 1 GiB; a=max-message-size:0) makes possible: on
+// `unreliable`, or `file` with no acknowledgements coming, it stalled for good.
+TEST_CASE("found by stress: a message larger than highWater - lowThreshold goes once the buffer is at the threshold") {
+  FakeDriver driver;
+  EventLog log;
+  Peer peer(quietConfig(), driver, log);
+  REQUIRE(peer.start());
+  peer.scheduler().setMaxMessageSize(std::numeric_limits<double>::infinity());
+  for (int c : {kUnreliable, kFile}) {
+    peer.onChannelOpen(c);
+    const double high = peer.scheduler().highWater(c), low = peer.scheduler().lowThreshold(c);
+    REQUIRE(high == 1024.0 * 1024);
+    REQUIRE(low == 768.0 * 1024);
+    const size_t big = 600 * 1024;  // > high - low
+    REQUIRE(peer.send(c, bytesPayload(std::string(big, 'a'))));  // an empty buffer takes anything
+    REQUIRE(driver.buffered[c] == big);
+    // 600 KiB in the buffer, below the threshold: the browser will never fire bufferedamountlow
+    // for it. The next message must go now, not wait for that event.
+    REQUIRE(peer.send(c, bytesPayload(std::string(big, 'b'))));
+    CHECK(driver.buffered[c] == 2 * big);
+    CHECK(peer.queuedMessages() == 0);
+  }
+  CHECK(log.count<event::Backpressure>() == 0);
 }
 
