@@ -5,8 +5,16 @@
 namespace wre {
 namespace {
 
-bool settlesRequest(const PeerEvent& e) {
-  return std::holds_alternative<event::RequestDone>(e) || std::holds_alternative<event::RequestFailed>(e);
+// What a close leaves in place: the settlements of requests (a Promise waits on each) and the
+// reports of messages the app had handed over that will never be sent (a queued message the drain
+// dropped: an error of kind send, or MessageDropped on `unreliable`). Without them, a listener that
+// closes the peer mid-drain would make an accepted message vanish without a word.
+bool survivesClose(const PeerEvent& e) {
+  if (std::holds_alternative<event::RequestDone>(e) || std::holds_alternative<event::RequestFailed>(e) ||
+      std::holds_alternative<event::MessageDropped>(e))
+    return true;
+  const auto* error = std::get_if<event::ErrorRaised>(&e);
+  return error && error->error.kind == ErrorKind::Send;
 }
 
 }  // namespace
@@ -23,7 +31,7 @@ void Outbox::post(EventSink& to, PeerEvent event) {
 
 void Outbox::seal(const EventSink& to) {
   queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
-                              [&](const Entry& e) { return e.to == &to && !settlesRequest(e.event); }),
+                              [&](const Entry& e) { return e.to == &to && !survivesClose(e.event); }),
                queue_.end());
 }
 

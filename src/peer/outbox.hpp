@@ -46,7 +46,8 @@ class Outbox {
   // and counted: the stress test asserts that never happens.
   void post(EventSink& to, PeerEvent event);
   // `to` was closed: drops what it had queued except the settlements of its requests (a Promise
-  // waits on each). What the close itself reports is posted after this, as usual.
+  // waits on each) and the reports of accepted messages that will never be sent (errors of kind
+  // send, MessageDropped). What the close itself reports is posted after this, as usual.
   void seal(const EventSink& to);
   // `to` is being destroyed: drops everything it had queued.
   void forget(const EventSink& to);

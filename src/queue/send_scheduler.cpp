@@ -28,7 +28,12 @@ double SendScheduler::lowThreshold(int channel) const {
 bool SendScheduler::hasRoom(int channel, size_t size) {
   if (channel == kFile && !fileWindow_.allows(size)) return false;
   // The estimate only overstates (the browser drains it): ask the browser before saying no.
-  auto fits = [&] { return buffered_[channel] == 0 || buffered_[channel] + size <= highWater(channel); };
+  // Saying no waits for bufferedamountlow, which the browser fires only on the way down through
+  // the low threshold: at or below it (an empty buffer included) any message goes, or one larger
+  // than highWater - lowThreshold (a far end allowing more than 256 KiB) would wait for good.
+  auto fits = [&] {
+    return buffered_[channel] <= lowThreshold(channel) || buffered_[channel] + size <= highWater(channel);
+  };
   if (fits()) return true;
   buffered_[channel] = driver_.bufferedAmount(channel);
   return fits();

@@ -39,7 +39,8 @@ class SendScheduler {
   SendScheduler(const Config& config, Driver& driver, EventSink& sink);
 
   // Browser-side buffer limit of a channel, and its bufferedAmountLowThreshold. The threshold is
-  // at least a maximum-size message below the limit, so a drain is always announced.
+  // at least a 256 KiB message below the limit, so a drain is announced for any message that size;
+  // a larger one (the far end allows it) goes whenever the buffer is at or below the threshold.
   double highWater(int channel) const;
   double lowThreshold(int channel) const;
 

@@ -1,0 +1,252 @@
+// The stress test's record of every message the apps tried to send: what became of it (refused,
+// queued, handed to the browser, delivered, or reported as dropped/discarded), checked at every
+// transition. A message accepted by send() that leaves our queue without being handed or reported,
+// arrives twice, arrives out of order or arrives as another message is a violation.
+//
+// The core never reads or copies the app's bytes (a Payload is an opaque handle the driver sends);
+// what it can get wrong is which handle goes where, and when. So a message here is its id and its
+// length: the driver sends the handle's own id and length, and the far app checks both.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "peer/channel_spec.hpp"
+#include "queue/payload.hpp"
+
+namespace wre::stress {
+
+// SplitMix64: the same sequence natively and in WASM (the std distributions differ between
+// standard libraries, and a seed must reproduce everywhere).
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  uint64_t below(uint64_t n) { return n == 0 ? 0 : next() % n; }
+  uint64_t between(uint64_t lo, uint64_t hi) { return lo + below(hi - lo + 1); }  // inclusive
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  bool chance(double p) { return uniform() < p; }
+
+ private:
+  uint64_t s_;
+};
+
+enum class Fate : uint8_t {
+  Attempted,          // send() is still on the stack (or broadcast() has not returned)
+  Refused,            // send() said no: the app knows
+  Queued,             // accepted, in the peer's queue
+  Handed,             // given to the browser
+  Delivered,          // reached the far app
+  DroppedOversize,    // reported: larger than the far end's max message size
+  DroppedUnreliable,  // reported (MessageDropped): stale or overflow on `unreliable`
+  Discarded,          // reported by close(): "discarded N queued messages"
+  LostBrowser,        // in the browser when its channel or connection closed (not the core's to know)
+  LostNetwork,        // `unreliable` only: lost on the way
+};
+
+inline const char* name(Fate f) {
+  static const char* names[] = {"attempted", "refused",   "queued",    "handed",       "delivered",
+                                "dropped-oversize", "dropped-unreliable", "discarded", "lost-browser",
+                                "lost-network"};
+  return names[static_cast<int>(f)];
+}
+
+// The caller's buffer, as far as anyone below the app can tell: which one it is, and its length.
+struct StressBytes : Payload::Holder {
+  uint64_t id = 0;
+  size_t size = 0;
+};
+
+class Ledger {
+ public:
+  struct Msg {
+    int from;
+    int channel;
+    uint32_t index;  // position in its stream (send order on that peer and channel)
+    size_t size;
+    Fate fate;
+  };
+  // The messages one peer sent on one channel, in send order, and the model of its queue.
+  struct Stream {
+    std::vector<uint64_t> ids;
+    size_t queuedBytes = 0, queued = 0;
+    int64_t lastDelivered = -1;
+    size_t firstOpen = 0;  // no Attempted/Queued entry before this
+  };
+
+  // The first violation found (empty: none).
+  const std::string& violation() const { return violation_; }
+  void fail(const std::string& what) {
+    if (violation_.empty()) violation_ = fmt::format("step {}: {}", step, what);
+  }
+  size_t step = 0;  // the world's step, for the report
+
+  int addEndpoint() {
+    streams_.emplace_back();
+    return static_cast<int>(streams_.size() - 1);
+  }
+  const Msg& msg(uint64_t id) const { return msgs_[id]; }
+  size_t messages() const { return msgs_.size(); }
+  const Stream& stream(int from, int channel) const { return streams_[from][channel]; }
+
+  // A send() is about to be made: its payload.
+  Payload attempt(int from, int channel, size_t size) {
+    uint64_t id = msgs_.size();
+    auto& s = streams_[from][channel];
+    msgs_.push_back({from, channel, static_cast<uint32_t>(s.ids.size()), size, Fate::Attempted});
+    s.ids.push_back(id);
+    auto holder = std::make_unique<StressBytes>();
+    holder->id = id;
+    holder->size = size;
+    return Payload(std::move(holder), size);
+  }
+
+  // The send() that made `id` returned.
+  void resolve(uint64_t id, bool accepted) {
+    Msg& m = msgs_[id];
+    // Handed during the call (and maybe lost since, a listener having closed the peer).
+    if (m.fate != Fate::Attempted) {
+      if (!accepted) fail(fmt::format("message {} was handed to the browser but send() refused it", id));
+      return;
+    }
+    if (!accepted) {
+      m.fate = Fate::Refused;
+      return;
+    }
+    m.fate = Fate::Queued;
+    auto& s = streams_[m.from][m.channel];
+    s.queuedBytes += m.size;
+    ++s.queued;
+  }
+
+  // The browser took the message from peer `from` on `channel`.
+  void handed(uint64_t id, int from, int channel) {
+    if (id >= msgs_.size()) return fail(fmt::format("the browser got unknown message {}", id));
+    Msg& m = msgs_[id];
+    if (m.from != from || m.channel != channel)
+      return fail(fmt::format("message {} of peer {} on {} handed by peer {} on {}", id, m.from, m.channel, from, channel));
+    if (m.fate == Fate::Queued) return leaveQueue(m, Fate::Handed);
+    if (m.fate != Fate::Attempted) return fail(fmt::format("message {} handed to the browser while {}", id, name(m.fate)));
+    m.fate = Fate::Handed;
+  }
+
+  // The far app got message `id` of `size` bytes on `channel` from peer `from`.
+  void delivered(int from, int channel, uint64_t id, size_t size) {
+    if (id >= msgs_.size()) return fail(fmt::format("unknown message {} arrived", id));
+    Msg& m = msgs_[id];
+    if (m.from != from || m.channel != channel)
+      return fail(fmt::format("message {} (peer {} channel {}) arrived from peer {} on channel {}", id, m.from,
+                              m.channel, from, channel));
+    if (size != m.size) return fail(fmt::format("message {} arrived with {} bytes, sent {}", id, size, m.size));
+    if (m.fate != Fate::Handed)
+      return fail(fmt::format("message {} arrived while {} (twice, or never handed)", id, name(m.fate)));
+    auto& s = streams_[m.from][m.channel];
+    if (kChannels[channel].ordered) {
+      if (static_cast<int64_t>(m.index) <= s.lastDelivered)
+        return fail(fmt::format("message {} (#{} on {} from peer {}) arrived after #{}", id, m.index,
+                                kChannels[channel].label, from, s.lastDelivered));
+      for (int64_t i = s.lastDelivered + 1; i < m.index; ++i) {
+        const Msg& gap = msgs_[s.ids[i]];
+        if (gap.fate != Fate::Refused && gap.fate != Fate::DroppedOversize)
+          return fail(fmt::format("message #{} on {} from peer {} ({}, id {}) was skipped: #{} arrived", i,
+                                  kChannels[channel].label, from, name(gap.fate), s.ids[i], m.index));
+      }
+      s.lastDelivered = m.index;
+    }
+    m.fate = Fate::Delivered;
+  }
+
+  // The browser lost a message it had been handed (its channel or connection closed; or the
+  // network, on `unreliable`).
+  void lost(uint64_t id, Fate why) {
+    Msg& m = msgs_[id];
+    if (m.fate != Fate::Handed) return fail(fmt::format("message {} lost while {}", id, name(m.fate)));
+    if (why == Fate::LostNetwork && kChannels[m.channel].ordered)
+      return fail("the harness lost a message on an ordered channel");
+    m.fate = why;
+  }
+
+  // The peer reported dropping the front of its `channel` queue (a `size`-byte message).
+  void droppedFront(int from, int channel, size_t size, Fate why) {
+    auto& s = streams_[from][channel];
+    for (size_t i = s.firstOpen; i < s.ids.size(); ++i) {
+      Msg& m = msgs_[s.ids[i]];
+      if (m.fate != Fate::Queued) continue;
+      if (m.size != size)
+        return fail(fmt::format("peer {} reported dropping a {}-byte message on {}; the front of its queue is {} "
+                                "bytes (id {})", from, size, kChannels[channel].label, m.size, s.ids[i]));
+      return leaveQueue(m, why);
+    }
+    fail(fmt::format("peer {} reported dropping a {}-byte message on {} with nothing queued there", from, size,
+                     kChannels[channel].label));
+  }
+
+  // close() reported `n` messages (`bytes` bytes) discarded: exactly what the model has queued.
+  void discarded(int from, size_t n, size_t bytes) {
+    size_t count = 0, total = 0;
+    for (int c = 0; c < kUserChannels; ++c) {
+      count += streams_[from][c].queued;
+      total += streams_[from][c].queuedBytes;
+    }
+    if (count != n || total != bytes)
+      return fail(fmt::format("peer {}: close() reported {} messages ({} bytes) discarded; {} ({} bytes) were "
+                              "queued", from, n, bytes, count, total));
+    for (int c = 0; c < kUserChannels; ++c)
+      for (uint64_t id : streams_[from][c].ids)
+        if (msgs_[id].fate == Fate::Queued) leaveQueue(msgs_[id], Fate::Discarded);
+  }
+
+  // After a close: anything still queued was silently lost.
+  void closedWithNothingQueued(int from) {
+    for (int c = 0; c < kUserChannels; ++c)
+      if (streams_[from][c].queued > 0)
+        return fail(fmt::format("peer {} closed with {} messages on {} queued and no report of them", from,
+                                streams_[from][c].queued, kChannels[c].label));
+  }
+
+  // At the very end: every message has a final fate.
+  void checkAllSettled() {
+    for (uint64_t id = 0; id < msgs_.size(); ++id) {
+      Fate f = msgs_[id].fate;
+      if (f == Fate::Attempted || f == Fate::Queued || f == Fate::Handed)
+        return fail(fmt::format("message {} (peer {}, {}, #{}) still {} after every peer closed", id,
+                                msgs_[id].from, kChannels[msgs_[id].channel].label, msgs_[id].index, name(f)));
+    }
+  }
+
+  // Handed but not yet delivered on (from, channel).
+  size_t inFlight(int from, int channel) const {
+    size_t n = 0;
+    for (uint64_t id : streams_[from][channel].ids) n += msgs_[id].fate == Fate::Handed;
+    return n;
+  }
+
+ private:
+  void leaveQueue(Msg& m, Fate to) {
+    m.fate = to;
+    auto& s = streams_[m.from][m.channel];
+    s.queuedBytes -= m.size;
+    --s.queued;
+    while (s.firstOpen < s.ids.size()) {
+      Fate f = msgs_[s.ids[s.firstOpen]].fate;
+      if (f == Fate::Attempted || f == Fate::Queued) break;
+      ++s.firstOpen;
+    }
+  }
+
+  std::vector<Msg> msgs_;
+  std::vector<std::array<Stream, kUserChannels>> streams_;
+  std::string violation_;
+};
+
+}  // namespace wre::stress
