@@ -290,6 +290,7 @@ void Peer::onBufferedAmountLow(int channel) {
   Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   scheduler_.drain();
+  watchDrain();
 }
 
 bool Peer::onUserMessage(int channel, size_t size) {
@@ -317,8 +318,16 @@ Result<void> Peer::send(int channel, Payload payload) {
   if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
     return fail(sent.error().kind, sent.error().message);
   userBytesSinceProbe_ += size;
-  if (channel == kFile) watchFileAcks();
+  if (scheduler_.queue().bytes() > 0) {
+    watchDrain();
+    if (channel == kFile) watchFileAcks();
+  }
   return ok();
+}
+
+void Peer::watchDrain() {
+  if (scheduler_.waitingOnOpenChannel() && !hasTimer(TimerKind::DrainWatch))
+    startTimer(TimerKind::DrainWatch, kDrainWatchMs);
 }
 
 // ---- timers, errors, close ----
@@ -389,6 +398,10 @@ void Peer::onTimer(TimerId id) {
       startTimer(TimerKind::Probe, kProbeIntervalMs);
       break;
     case TimerKind::FileAckStall: onFileAckStall(); break;
+    case TimerKind::DrainWatch:
+      scheduler_.drain();  // asks the browser for its buffer when the estimate says full
+      watchDrain();
+      break;
   }
 }
 

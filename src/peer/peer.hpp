@@ -94,6 +94,10 @@ class Peer {
   // long, while connected: the far end is not pacing us (a broken or hostile peer), so the window
   // is abandoned and the browser's buffer bounds `file` alone, with an `error` that says so.
   static constexpr double kFileAckStallMs = 10000;
+  // While messages wait in our queue on an open channel, the queue is drained at least this
+  // often: a lost or coalesced bufferedamountlow must not stall it for good (found by the stress
+  // test). Costs nothing while nothing is queued.
+  static constexpr double kDrainWatchMs = 1000;
   void onTimer(TimerId id);
   // The browser came back online or changed network: restart now rather than at the next slot.
   void onNetworkChange();
@@ -105,7 +109,8 @@ class Peer {
   enum class Signaling { Stable, HaveLocalOffer, HaveRemoteOffer };
   enum class Role { None, Offerer, Answerer };
   enum class TimerKind {
-    ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe, FileAckStall
+    ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe, FileAckStall,
+    DrainWatch
   };
 
   RequestId startRequest(Op op);
@@ -133,6 +138,8 @@ class Peer {
   void sendFileAck();
   // Starts the stall watch of kFileAckStallMs if `file` data waits on the far end's acks.
   void watchFileAcks();
+  // Starts the drain watch of kDrainWatchMs if messages wait on an open channel.
+  void watchDrain();
   void onFileAckStall();
   bool closed() const { return state_ == PeerState::Closed; }
 

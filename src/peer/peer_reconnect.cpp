@@ -41,6 +41,7 @@ void Peer::onLinkBack() {
   scheduler_.drain();
   startMeasuring();
   watchFileAcks();
+  watchDrain();
 }
 
 void Peer::beginReconnect() {

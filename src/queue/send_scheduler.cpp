@@ -89,6 +89,12 @@ void SendScheduler::onFileAck(uint64_t delivered) {
   if (fileWindow_.onAck(delivered)) drain();
 }
 
+bool SendScheduler::waitingOnOpenChannel() const {
+  for (int c : kPriorityOrder)
+    if (open_[c] && !queue_.empty(c)) return true;
+  return false;
+}
+
 bool SendScheduler::fileHeldByWindow() const {
   return fileWindow_.active() && open_[kFile] && !queue_.empty(kFile) &&
          !fileWindow_.allows(queue_.front(kFile).payload.size());

@@ -63,6 +63,8 @@ class SendScheduler {
   // first one turns the window on; each one that opens it further drains the queues.
   void onFileAck(uint64_t delivered);
   const CreditWindow& fileWindow() const { return fileWindow_; }
+  // True while messages wait in our queue on an open channel (the browser's buffer, or the window).
+  bool waitingOnOpenChannel() const;
   // True while `file` data waits in our queue for the far end's acknowledgements alone.
   bool fileHeldByWindow() const;
   // The far end stopped acknowledging: `file` goes on with the browser's buffer as its only bound.
