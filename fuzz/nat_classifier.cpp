@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "manual_clock.hpp"
 #include "nat/ice_candidate.hpp"
 #include "nat/nat_classifier.hpp"
 #include "nat/nat_detector.hpp"
@@ -171,18 +172,7 @@ class FakeProbe : public NatProbeDriver {
   void close() override { closed = true; }
 
   void advance(double ms, NatDetector& d) {
-    double until = now + ms;
-    while (true) {
-      auto due = timers.end();
-      for (auto it = timers.begin(); it != timers.end(); ++it)
-        if (it->second <= until && (due == timers.end() || it->second < due->second)) due = it;
-      if (due == timers.end()) break;
-      now = due->second;
-      TimerId id = due->first;
-      timers.erase(due);
-      d.onTimer(id);
-    }
-    now = until;
+    wre::test::runTimersUntil(timers, now, now + ms, [&](TimerId id) { d.onTimer(id); });
   }
 };
 

@@ -2,10 +2,12 @@
 // buffered amounts and when async requests finish, and runs timers on a manual clock.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "manual_clock.hpp"
 #include "peer/driver.hpp"
 #include "peer/peer_events.hpp"
 
@@ -79,17 +81,7 @@ class FakeDriver : public Driver {
   // Runs every timer due by `until` in due order, advancing the clock (timers may add timers).
   template <class Fire>
   void advance(double until, Fire fire) {
-    for (;;) {
-      auto due = timers.end();
-      for (auto it = timers.begin(); it != timers.end(); ++it)
-        if (it->second <= until && (due == timers.end() || it->second < due->second)) due = it;
-      if (due == timers.end()) break;
-      now = due->second;
-      TimerId id = due->first;
-      timers.erase(due);
-      fire(id);
-    }
-    now = until;
+    runTimersUntil(timers, now, until, fire);
   }
   void close() override { closed = true; }
 
@@ -124,6 +116,16 @@ class EventLog : public EventSink {
     std::vector<std::string> out;
     for (const auto& s : all<event::StateChange>()) out.emplace_back(toString(s.to));
     return out;
+  }
+};
+
+// An event log whose listener may call back into the core (close, send, the pool).
+class HookLog : public EventLog {
+ public:
+  std::function<void(const PeerEvent&)> hook;
+  void onEvent(const PeerEvent& e) override {
+    EventLog::onEvent(e);
+    if (hook) hook(e);
   }
 };
 

@@ -2,6 +2,7 @@
 // test that tells `open` from a port-preserving NAT, time limits, and hostile candidate strings.
 // The candidate strings are the shapes Chromium produced in the e2e lab (mDNS host candidates,
 // srflx with raddr 0.0.0.0, one srflx when two servers see the same mapping).
+#include "manual_clock.hpp"
 #include "nat/nat_detector.hpp"
 
 #include <catch2/catch.hpp>
@@ -41,18 +42,7 @@ class FakeNatDriver : public NatProbeDriver {
 
   // Moves the clock, firing due timers in order.
   void advance(NatDetector& d, double ms) {
-    double until = now + ms;
-    while (true) {
-      auto next = timers.end();
-      for (auto it = timers.begin(); it != timers.end(); ++it)
-        if (it->second <= until && (next == timers.end() || it->second < next->second)) next = it;
-      if (next == timers.end()) break;
-      now = next->second;
-      TimerId id = next->first;
-      timers.erase(next);
-      d.onTimer(id);
-    }
-    now = until;
+    test::runTimersUntil(timers, now, now + ms, [&](TimerId id) { d.onTimer(id); });
   }
 };
 

@@ -30,16 +30,6 @@ class PooledDriver : public FakeDriver {
   void cancelTimer(TimerId id) override { pool->cancelTimer(key, id); }
 };
 
-// An event log that can run a callback on each event (a listener calling back into the pool).
-class HookLog : public EventLog {
- public:
-  std::function<void(const PeerEvent&)> hook;
-  void onEvent(const PeerEvent& e) override {
-    EventLog::onEvent(e);
-    if (hook) hook(e);
-  }
-};
-
 struct Member : PoolMember {
   PooledDriver driver;
   HookLog log;

@@ -15,16 +15,6 @@ using namespace wre::test;
 
 namespace {
 
-// An event log whose listener may call back into the peer.
-class HookLog : public EventLog {
- public:
-  std::function<void(const PeerEvent&)> hook;
-  void onEvent(const PeerEvent& e) override {
-    EventLog::onEvent(e);
-    if (hook) hook(e);
-  }
-};
-
 Config quietConfig() {
   Config c;
   c.peerId = "found";
