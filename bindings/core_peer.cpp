@@ -23,33 +23,16 @@ val CorePeer::start(const val& config) {
 
 val CorePeer::createOffer() { return answerVal(peer_->createOffer()); }
 
-std::optional<SessionDescription> CorePeer::descriptionFrom(const val& d, ErrorKind kind, const char* method,
-                                                            val& failure) {
-  // Lengths first: a hostile signaling path must not make us copy megabytes into the heap.
-  std::string where = std::string(method) + "(): the description's ";
-  val type = d["type"], sdp = d["sdp"];
-  size_t typeLength = type.isString() ? type["length"].as<size_t>() : 0;
-  size_t sdpLength = sdp.isString() ? sdp["length"].as<size_t>() : 0;
-  std::optional<Error> over = overLimit(kind, where + "type", typeLength, InputLimits::kDescriptionType);
-  if (!over) over = overLimit(kind, where + "SDP", sdpLength, InputLimits::kSdp);
-  if (over) {
-    failure = failureVal(peer_->refuse(over->kind, over->message));
-    return std::nullopt;
-  }
-  return SessionDescription{type.isString() ? type.as<std::string>() : "",
-                            sdp.isString() ? sdp.as<std::string>() : ""};
-}
-
 val CorePeer::createAnswer(const val& offer) {
-  val failure = val::undefined();
-  auto d = descriptionFrom(offer, ErrorKind::AnswerCreation, "createAnswer", failure);
-  return d ? answerVal(peer_->createAnswer(*d)) : failure;
+  auto d = descriptionFromJs(offer, ErrorKind::AnswerCreation, "createAnswer");
+  if (!d) return failureVal(peer_->refuse(d.error().kind, d.error().message));
+  return answerVal(peer_->createAnswer(d.value()));
 }
 
 val CorePeer::setRemoteAnswer(const val& answer) {
-  val failure = val::undefined();
-  auto d = descriptionFrom(answer, ErrorKind::AnswerSet, "setRemoteAnswer", failure);
-  return d ? answerVal(peer_->setRemoteAnswer(*d)) : failure;
+  auto d = descriptionFromJs(answer, ErrorKind::AnswerSet, "setRemoteAnswer");
+  if (!d) return failureVal(peer_->refuse(d.error().kind, d.error().message));
+  return answerVal(peer_->setRemoteAnswer(d.value()));
 }
 
 val CorePeer::addIceCandidate(const val& candidate) {

@@ -72,10 +72,6 @@ class CorePeer : public EventSink {
   Peer* peer() { return peer_ ? &*peer_ : nullptr; }
 
  private:
-  // The description in `d`, or the failure that refused it (emitted as `error` of `kind`).
-  std::optional<SessionDescription> descriptionFrom(const emscripten::val& d, ErrorKind kind, const char* method,
-                                                    emscripten::val& failure);
-
   emscripten::val host_;
   JsDriver driver_;
   Outbox* outbox_ = nullptr;

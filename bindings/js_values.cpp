@@ -39,6 +39,17 @@ val channelVal(int channel) {
   return out;
 }
 
+Result<SessionDescription> descriptionFromJs(const val& d, ErrorKind kind, std::string_view method) {
+  // Lengths first: a hostile signaling path must not make us copy megabytes into the heap.
+  std::string where = std::string(method) + "(): the description's ";
+  val type = d["type"], sdp = d["sdp"];
+  size_t typeLength = type.isString() ? type["length"].as<size_t>() : 0;
+  size_t sdpLength = sdp.isString() ? sdp["length"].as<size_t>() : 0;
+  if (auto over = overLimit(kind, where + "type", typeLength, InputLimits::kDescriptionType)) return *over;
+  if (auto over = overLimit(kind, where + "SDP", sdpLength, InputLimits::kSdp)) return *over;
+  return SessionDescription{type.isString() ? type.as<std::string>() : "", sdp.isString() ? sdp.as<std::string>() : ""};
+}
+
 Result<CandidateInit> candidateFromJs(const val& c) {
   CandidateInit init;
   // A string field: its length first, then the copy.

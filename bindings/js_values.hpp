@@ -2,6 +2,7 @@
 #pragma once
 
 #include <emscripten/val.h>
+#include <string_view>
 #include <type_traits>
 
 #include "metrics/connection_metrics.hpp"
@@ -26,6 +27,9 @@ emscripten::val answerVal(const Result<T>& r) {
 // { type, label } of a channel.
 emscripten::val channelVal(int channel);
 emscripten::val descriptionVal(const SessionDescription& d);
+// An RTCSessionDescriptionInit for `method`; its type and SDP lengths are checked against
+// InputLimits before they are copied (errors of `kind`).
+Result<SessionDescription> descriptionFromJs(const emscripten::val& d, ErrorKind kind, std::string_view method);
 // An RTCIceCandidateInit; each string's length is checked against InputLimits before it is copied.
 Result<CandidateInit> candidateFromJs(const emscripten::val& c);
 emscripten::val candidateVal(const CandidateInit& c);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "fake_driver.hpp"
+#include "peer/input_limits.hpp"
 #include "peer/peer.hpp"
 
 using namespace wre;
@@ -181,7 +182,7 @@ TEST_CASE("malformed candidates are refused before they reach the browser") {
 
 TEST_CASE("held candidates are bounded") {
   Fixture f;
-  for (size_t i = 0; i < Peer::kMaxHeldCandidates; ++i)
+  for (size_t i = 0; i < InputLimits::kHeldCandidates; ++i)
     REQUIRE(f.peer.addIceCandidate({"candidate:1 1 udp 1 127.0.0.1 1000 typ host", std::string("0"), 0, {}}));
   auto r = f.peer.addIceCandidate({"candidate:1 1 udp 1 127.0.0.1 1000 typ host", std::string("0"), 0, {}});
   REQUIRE_FALSE(r);

@@ -23,7 +23,9 @@ struct InputLimits {
   // sdpMid is an SDP identification tag, usernameFragment an ICE ufrag (at most 256, RFC 8839).
   static constexpr size_t kSdpMid = 64;
   static constexpr size_t kUsernameFragment = 256;
-  // Candidates held before the remote description, in all.
+  // Candidates held before the remote description: how many, and their characters in all (more is
+  // a misbehaving signaling path).
+  static constexpr size_t kHeldCandidates = 256;
   static constexpr size_t kHeldCandidateBytes = 64 * 1024;
   // One message on `wre` / `wre-probe`: the largest valid one is 29 bytes.
   static constexpr size_t kLibraryMessage = 64;

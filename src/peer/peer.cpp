@@ -107,12 +107,12 @@ Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& cand
   if (!remoteDescriptionSet_) {
     size_t bytes = candidate.candidate.size() + candidate.sdpMid.value_or("").size() +
                    candidate.usernameFragment.value_or("").size();
-    if (heldCandidates_.size() >= kMaxHeldCandidates || heldBytes_ + bytes > InputLimits::kHeldCandidateBytes)
+    if (heldCandidates_.size() >= InputLimits::kHeldCandidates || heldBytes_ + bytes > InputLimits::kHeldCandidateBytes)
       return fail(ErrorKind::IceCandidate,
                   fmt::format(FMT_COMPILE("addIceCandidate(): {} candidates ({} characters) already held waiting "
                                           "for the remote description, the limit is {} candidates or {} characters; "
                                           "is the offer/answer being delivered?"),
-                              heldCandidates_.size(), heldBytes_, kMaxHeldCandidates,
+                              heldCandidates_.size(), heldBytes_, InputLimits::kHeldCandidates,
                               InputLimits::kHeldCandidateBytes));
     heldBytes_ += bytes;
     heldCandidates_.push_back(candidate);

@@ -24,8 +24,6 @@ namespace wre {
 
 class Peer {
  public:
-  // Candidates held before the remote description is set; more is a misbehaving signaling path.
-  static constexpr size_t kMaxHeldCandidates = 256;
   // A `disconnected` link often recovers by itself: wait this long before restarting ICE.
   static constexpr double kDisconnectGraceMs = 1500;
 
