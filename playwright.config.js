@@ -1,4 +1,7 @@
-// Playwright runs the e2e specs in Debian's Chromium (/usr/bin/chromium); no browser download.
+// Playwright runs the e2e specs in Debian's Chromium (/usr/bin/chromium), and those tagged
+// `@firefox` in Debian's Firefox ESR too (WebDriver BiDi); no browser download. Playwright is
+// pinned to 1.64.1: 1.65 calls a BiDi command Firefox ESR 153 lacks
+// (emulation.setMediaFeaturesOverride) and cannot open a context there.
 //
 // The static server (toolchain/serve.js) is started in-process by e2e/support/global-setup.js on
 // a port picked here, at config load. The port goes into process.env.WRE_PORT so the worker
@@ -9,6 +12,28 @@ import { freeTcpPort } from './e2e/support/ports.js';
 
 process.env.WRE_PORT ||= String(await freeTcpPort());
 const baseURL = process.env.WRE_BASE_URL || `http://127.0.0.1:${process.env.WRE_PORT}/`;
+
+export const chromiumLaunch = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+// Firefox drops loopback ICE candidates unless told otherwise (all tests run on 127.0.0.1).
+export const firefoxUse = {
+  browserName: 'firefox',
+  channel: 'moz-firefox',
+  launchOptions: {
+    executablePath: '/usr/bin/firefox-esr',
+    firefoxUserPrefs: { 'media.peerconnection.ice.loopback': true },
+  },
+};
 
 export default defineConfig({
   testDir: 'e2e',
@@ -25,19 +50,12 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     baseURL,
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: chromiumLaunch,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
+  projects: [
+    { name: 'chromium' },
+    { name: 'firefox', grep: /@firefox/, use: { ...firefoxUse } },
+  ],
 });

@@ -3,7 +3,7 @@
 #
 #   bash toolchain/setup.sh
 #
-# 1. Debian packages: emscripten (emcc), chromium, coturn (turnserver), iptables + iproute2 (the
+# 1. Debian packages: emscripten (emcc), chromium, firefox-esr, coturn (turnserver), iptables + iproute2 (the
 #    NAT lab of e2e/nat.spec.js), Boost/fmt/Catch2 headers, cmake/g++/make, clang-14 with
 #    libclang-rt-14-dev (libFuzzer + sanitizers for toolchain/fuzz.sh). Installed with apt-get
 #    (sudo only when not root) only if something is missing.
@@ -25,6 +25,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 REQUIRED=(
   "/usr/bin/emcc emscripten"
   "/usr/bin/chromium chromium"
+  "/usr/bin/firefox-esr firefox-esr"
   "/usr/bin/turnserver coturn"
   "/usr/sbin/iptables iptables"
   "/usr/sbin/ip iproute2"
