@@ -5,6 +5,7 @@
 
 #include "event_values.hpp"
 #include "js_values.hpp"
+#include "page_timers.hpp"
 #include "peer/input_limits.hpp"
 #include "value_from_js.hpp"
 
@@ -14,9 +15,17 @@ namespace wre::bind {
 
 CorePeer::CorePeer(val host) : host_(host), driver_(host) {}
 
+CorePeer::~CorePeer() {
+  if (pageTimersOwner_) PageTimers::instance().remove(pageTimersOwner_);
+}
+
 val CorePeer::start(const val& config) {
   auto parsed = parseConfig(valueFromJs(config));
   if (!parsed) return failureVal(parsed.error());
+  if (!driver_.hasTimerService()) {  // standalone: the page's shared list (a pool has set its own)
+    pageTimersOwner_ = PageTimers::instance().add(this);
+    driver_.useTimerService(&PageTimers::instance(), pageTimersOwner_);
+  }
   peer_.emplace(std::move(parsed).value(), driver_, *this, outbox_);
   return answerVal(peer_->start());
 }

@@ -16,6 +16,9 @@ namespace wre::bind {
 class CorePeer : public EventSink {
  public:
   explicit CorePeer(emscripten::val host);
+  ~CorePeer();
+  CorePeer(const CorePeer&) = delete;
+  CorePeer& operator=(const CorePeer&) = delete;
 
   // A pool's peers share its outbox; set before start().
   void useOutbox(Outbox* outbox) { outbox_ = outbox; }
@@ -75,6 +78,7 @@ class CorePeer : public EventSink {
   emscripten::val host_;
   JsDriver driver_;
   Outbox* outbox_ = nullptr;
+  uint32_t pageTimersOwner_ = 0;  // nonzero: the timers are on the page's list (a standalone peer)
   std::optional<Peer> peer_;
 };
 

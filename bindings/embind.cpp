@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include "core_peer.hpp"
+#include "page_timers.hpp"
 
 using namespace emscripten;
 using wre::bind::CorePeer;
@@ -10,10 +11,12 @@ using wre::bind::CorePeer;
 namespace {
 // Bytes the C++ heap has handed out: lets tests prove closed peers leave nothing behind.
 double heapUsed() { return static_cast<double>(mallinfo().uordblks); }
+void onPageAlarm() { wre::bind::PageTimers::instance().onAlarm(); }
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
   function("heapUsed", &heapUsed);
+  function("_onPageAlarm", &onPageAlarm);
   class_<CorePeer>("CorePeer")
       .constructor<val>()
       .function("start", &CorePeer::start)

@@ -86,13 +86,11 @@ Result<void> JsDriver::sendBytes(int channel, std::string_view bytes) {
 }
 
 void JsDriver::setTimer(TimerId id, double delayMs) {
-  if (timerService_) return timerService_->setTimer(timerOwner_, id, delayMs);
-  if (connId_ >= 0) shim::setTimer(connId_, static_cast<int>(id), delayMs);
+  if (timerService_) timerService_->setTimer(timerOwner_, id, delayMs);
 }
 
 void JsDriver::cancelTimer(TimerId id) {
-  if (timerService_) return timerService_->cancelTimer(timerOwner_, id);
-  if (connId_ >= 0) shim::cancelTimer(connId_, static_cast<int>(id));
+  if (timerService_) timerService_->cancelTimer(timerOwner_, id);
 }
 
 double JsDriver::nowMs() { return emscripten_get_now(); }

@@ -26,8 +26,8 @@ class JsBuffer : public Payload::Holder {
   emscripten::EM_VAL handle_;
 };
 
-// Where the timers of a pool's peers go instead of a setTimeout each: one shared deadline list
-// (bindings/core_pool.hpp). `owner` tells the service whose timer it is.
+// Where a peer's timers go instead of a setTimeout each: one shared deadline list, the pool's
+// (bindings/core_pool.hpp) or the page's (bindings/page_timers.hpp). `owner` tells the service whose timer it is.
 class TimerService {
  public:
   virtual ~TimerService() = default;
@@ -60,6 +60,7 @@ class JsDriver : public Driver {
     timerService_ = service;
     timerOwner_ = owner;
   }
+  bool hasTimerService() const { return timerService_ != nullptr; }
 
  private:
   // A shim's result code as a Result (the refusal's text fetched only on failure).

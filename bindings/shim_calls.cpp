@@ -10,9 +10,6 @@ EM_JS(int, wre_shim_send, (int conn, int channel, int buffer),
       { return Module.shims.send(conn, channel, Emval.toValue(buffer)); });
 EM_JS(int, wre_shim_send_bytes, (int conn, int channel, const uint8_t* bytes, int size),
       { return Module.shims.send(conn, channel, HEAPU8.slice(bytes, bytes + size)); });
-EM_JS(void, wre_shim_set_timer, (int conn, int id, double delayMs),
-      { Module.shims.setTimer(conn, id, delayMs); });
-EM_JS(void, wre_shim_cancel_timer, (int conn, int id), { Module.shims.cancelTimer(conn, id); });
 
 namespace wre::bind::shim {
 
@@ -22,8 +19,6 @@ int send(int conn, int channel, emscripten::EM_VAL buffer) {
 int sendBytes(int conn, int channel, const uint8_t* bytes, size_t size) {
   return wre_shim_send_bytes(conn, channel, bytes, static_cast<int>(size));
 }
-void setTimer(int conn, int id, double delayMs) { wre_shim_set_timer(conn, id, delayMs); }
-void cancelTimer(int conn, int id) { wre_shim_cancel_timer(conn, id); }
 std::string refusal() { return emscripten::val::module_property("shims").call<std::string>("refusal"); }
 
 }  // namespace wre::bind::shim

@@ -1,4 +1,4 @@
-// The per-message shim calls (send, library bytes, timers) as direct WASM imports with number
+// The per-message shim calls (send, library bytes) as direct WASM imports with number
 // arguments. An emscripten::val method call costs several crossings (method name decoded, each
 // argument's handle counted up and down, a handle made for the result); these cost one.
 #pragma once
@@ -13,8 +13,6 @@ namespace wre::bind::shim {
 int send(int conn, int channel, emscripten::EM_VAL buffer);
 // Sends a copy of WASM memory [bytes, bytes + size).
 int sendBytes(int conn, int channel, const uint8_t* bytes, size_t size);
-void setTimer(int conn, int id, double delayMs);
-void cancelTimer(int conn, int id);
 // The browser's reason for the last refused send.
 std::string refusal();
 

@@ -1,5 +1,5 @@
 // Stateless shims over the browser's WebRTC objects. Each connection is a plain record
-// { id, pc, channels, host, closed, timers } that the C++ driver holds; every browser callback
+// { id, pc, channels, host, closed } that the C++ driver holds; every browser callback
 // re-enters the core through `host.core._onX(...)` (a message on an app channel: `host.accept`),
 // and nothing arrives once `closed` is set. Nothing here throws into C++: an exception thrown
 // through WASM frames would skip the core's own bookkeeping on its way out.
@@ -11,6 +11,7 @@ const encoder = new TextEncoder();
 const conns = [];
 const freeIds = [];
 let lastRefusal = '';
+let pageTimer = 0;
 
 function message(error) {
   return String(error && error.message ? error.message : error);
@@ -78,7 +79,7 @@ export const shims = {
     } catch (error) {
       return message(error);
     }
-    const conn = { id: freeIds.pop() ?? conns.length, pc, channels: [], host, closed: false, timers: new Map() };
+    const conn = { id: freeIds.pop() ?? conns.length, pc, channels: [], host, closed: false };
     conns[conn.id] = conn;
     pc.onicecandidate = (e) => {
       if (e.candidate && e.candidate.candidate && alive(conn)) host.core._onIceCandidate(e.candidate.toJSON());
@@ -158,8 +159,6 @@ export const shims = {
     freeIds.push(conn.id);
     globalThis.removeEventListener?.('online', conn.onNetworkChange);
     globalThis.navigator?.connection?.removeEventListener?.('change', conn.onNetworkChange);
-    for (const t of conn.timers.values()) clearTimeout(t);
-    conn.timers.clear();
     for (const dc of conn.channels) {
       if (!dc) continue;
       dc.onopen = dc.onclose = dc.onerror = dc.onbufferedamountlow = dc.onmessage = null;
@@ -196,19 +195,18 @@ export const hot = {
     return lastRefusal;
   },
 
-  setTimer(connId, id, delayMs) {
-    const conn = conns[connId];
-    if (!conn) return;
-    conn.timers.set(id, setTimeout(() => {
-      conn.timers.delete(id);
-      if (alive(conn)) conn.host.core._onTimer(id);
-    }, delayMs));
+  // The page's one timer for every standalone peer (bindings/page_timers.hpp); `pageAlarm` is
+  // set by js/core.js once the core is loaded.
+  armPage(delayMs) {
+    clearTimeout(pageTimer);
+    pageTimer = setTimeout(() => {
+      pageTimer = 0;
+      hot.pageAlarm?.();
+    }, Math.ceil(delayMs));
   },
 
-  cancelTimer(connId, id) {
-    const conn = conns[connId];
-    if (!conn) return;
-    clearTimeout(conn.timers.get(id));
-    conn.timers.delete(id);
+  disarmPage() {
+    clearTimeout(pageTimer);
+    pageTimer = 0;
   },
 };

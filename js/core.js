@@ -67,7 +67,8 @@ for (const cls of [Core.CorePeer, Core.CorePool, Core.NatProbe]) {
     if (name !== 'constructor' && typeof d.value === 'function') proto[name] = guarded(name, d.value);
   }
 }
-for (const name of ['heapUsed', 'checkPoolDefaults']) Core[name] = guarded(name, Core[name]);
+for (const name of ['heapUsed', 'checkPoolDefaults', '_onPageAlarm']) Core[name] = guarded(name, Core[name]);
+hot.pageAlarm = Core._onPageAlarm;
 
 // The per-message raw exports get wrappers of their own, with fixed arity (no rest array per call).
 // send() is the app's call (it throws); accepting a message is the browser's callback (quiet).

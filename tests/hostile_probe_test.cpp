@@ -150,7 +150,7 @@ TEST_CASE("hostile far end: garbage alone leaves the metrics finite, plausible a
   CHECK(l.peer.quality() == QualityGrade::Excellent);  // as the STUN round trips say
   CHECK(l.log.count<event::QualityChange>() == 1);     // unknown -> excellent, and no flapping
   // What we echo back is never garbage: a plausible stamp, or nothing.
-  REQUIRE(l.ours.size() > 300);
+  REQUIRE(l.ours.size() > 30);  // sparse: garbage is no trouble worth dense probes
   for (const auto& p : l.ours) {
     if (p.echoHoldMs < 0) continue;
     CHECK(p.echoSentMs >= 0);

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "fake_driver.hpp"
 #include "fixtures/chromium_stats.hpp"
@@ -138,7 +139,7 @@ TEST_CASE("hello on wre; probes only once the far side has said hello") {
   CHECK(p.sentOn(kWreProbe) == 20);  // 20 probes a second
 }
 
-TEST_CASE("probes pause while the app's data flows either way, and resume when it stops") {
+TEST_CASE("dense probes pause while the app's data flows either way; the heartbeat's sparse ones go on") {
   MeasuredPeer p;
   p.peer.onLibraryMessage(kWre, kHello);
   auto probesDuring = [&](auto traffic) {
@@ -149,14 +150,16 @@ TEST_CASE("probes pause while the app's data flows either way, and resume when i
     }
     return p.sentOn(kWreProbe) - before;
   };
-  const std::string bulk(Peer::kProbeQuietBytes, 'x');
-  CHECK(probesDuring([&] { REQUIRE(p.peer.send(kFile, bytesPayload(bulk))); }) == 0);  // sending
-  CHECK(probesDuring([&] { p.peer.onUserMessage(kFile, bulk.size()); }) == 0);         // receiving
-  // Still quiet for kProbeQuietHoldMs after the data stopped: 2 s of 50 ms ticks, then probes again.
-  CHECK(probesDuring([] {}) == 0);
-  CHECK(probesDuring([] {}) == 1);  // the tick 2 s after the last busy one
+  // Dense: the link just came up (ProbePlan::kSettleMs), 20 a second.
   CHECK(probesDuring([] {}) == 20);
-  CHECK(probesDuring([&] { REQUIRE(p.peer.send(kReliable, bytesPayload("chat"))); }) == 20);  // light: probes go on
+  const std::string bulk(Peer::kProbeQuietBytes, 'x');
+  const double sparse = ProbePlan::sparsePeriod(p.peer.config().heartbeatTimeout);
+  const size_t heartbeats = static_cast<size_t>(std::ceil(1000 / sparse));
+  // Sending, receiving, and kProbeQuietHoldMs after: the heartbeat's probes only.
+  CHECK(probesDuring([&] { REQUIRE(p.peer.send(kFile, bytesPayload(bulk))); }) <= heartbeats);
+  CHECK(probesDuring([&] { p.peer.onUserMessage(kFile, bulk.size()); }) <= heartbeats);
+  CHECK(probesDuring([] {}) <= heartbeats);
+  CHECK(probesDuring([] {}) >= 1);
 }
 
 TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT sample; stats emit metrics") {
@@ -189,12 +192,13 @@ TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT
   CHECK(metrics[0].metrics.roundTripTime == Approx(0.030));
 }
 
-TEST_CASE("metrics off: no timers, no probes, nothing sent but the hello and the flow-control ack") {
+TEST_CASE("metrics and heartbeat off: no timers, no probes, nothing sent but the hello and the flow-control ack") {
   FakeDriver driver;
   EventLog log;
   Config c;
   c.peerId = "quiet";
   c.metricsEnabled = false;
+  c.heartbeatTimeout = 0;
   Peer peer(c, driver, log);
   REQUIRE(peer.start());
   peer.onDescription(peer.createOffer().value(), {"offer", "v=0\r\n"});

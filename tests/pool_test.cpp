@@ -185,7 +185,7 @@ TEST_CASE("timer queue: a timer scheduled during a pass waits for the next pass"
   CHECK(q.popDue(10, q.nextSequence()));
 }
 
-TEST_CASE("timer queue: deadlines are coalesced onto nested grids, never early, late by at most delay/16") {
+TEST_CASE("timer queue: deadlines are coalesced onto nested grids, at most 1 ms early, late by at most delay/16") {
   CHECK(TimerQueue::gridFor(0) == 0);
   CHECK(TimerQueue::gridFor(15) == 0);
   CHECK(TimerQueue::gridFor(16) == 1);
@@ -195,7 +195,7 @@ TEST_CASE("timer queue: deadlines are coalesced onto nested grids, never early, 
   for (double delay : {0.0, 3.0, 16.0, 100.0, 999.0, 1000.0, 5000.0, 30000.0}) {
     for (double now = 0; now < 2000; now += 37.3) {
       double due = TimerQueue::deadline(now, delay);
-      CHECK(due >= now + delay);
+      CHECK(due >= now + delay - TimerQueue::kAlignSlackMs);  // (a deadline just past the grid stays on it)
       CHECK(due - (now + delay) <= std::max(delay / 16, 0.0) + 1e-9);
     }
   }
@@ -596,11 +596,14 @@ TEST_CASE("shared timers: 100 peers' periodic metrics ticks share a bounded numb
     ticks += f.ring();
     ++wakeUps;
   }
-  // Every peer ticked every 5 s (+ at most 1/16 late): 11 ticks each in 60 s.
-  CHECK(ticks == 100 * 11);
+  // Every peer ticked every 5 s, on the 1024 ms grid of the page clock (Peer::startTick): every
+  // 5120 ms, 11 or 12 ticks each in 60 s.
+  CHECK(ticks >= 100 * 11);
+  CHECK(ticks <= 100 * 12);
   for (auto& [_, x] : f.m) CHECK(x->driver.count("getStats") == 1);  // (the fake never answers)
-  // One wake-up per tick would be 1100. Shared: the 100 peers sit on 9 ticks of the 256 ms grid.
-  CHECK(wakeUps == 9 * 11);
+  // One wake-up per tick would be 1100. Shared and aligned: peers connected over 2 s sit on 3
+  // instants of the grid, each every 5120 ms.
+  CHECK(wakeUps <= 3 * 12);
   f.pool.closeAll();
   CHECK(f.pool.timers().empty());
   CHECK_FALSE(f.alarm.due);

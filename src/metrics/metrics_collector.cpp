@@ -10,6 +10,8 @@ void MetricsCollector::onProbeSent(double sentMs) { sentProbes_.add(sentMs); }
 bool MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
   // A replay or a jump is no arrival; its timestamp would only pair with the wrong predecessor.
   if (!loss_.record(seq, nowMs)) return false;
+  if (loss_.lost() > lostSeen_) trouble_ = true;
+  lostSeen_ = loss_.lost();
   // It did arrive (no network loss), but a garbage timestamp is no jitter sample.
   if (!(sentMs >= 0 && sentMs <= kMaxTimestampMs)) return false;  // also false for NaN
   jitter_.addSample(sentMs / 1000.0, nowMs / 1000.0);
@@ -92,8 +94,15 @@ void MetricsCollector::onStats(const StatsRecord& r, bool sendBufferBusy) {
   QualityGrade observed = measured ? gradeQuality(m.roundTripTime * 1000.0, m.lossRate, thresholds_)
                                    : QualityGrade::Unknown;
   if (measured) m.mos = emodel_.score(m.roundTripTime * 1000.0, m.jitter * 1000.0, m.lossRate).mos;
+  if (observed != QualityGrade::Excellent && observed != QualityGrade::Unknown) trouble_ = true;
   QualityGrade before = tracker_.grade();
   if (tracker_.update(observed)) changed_ = QualityChange{before, tracker_.grade()};
+}
+
+bool MetricsCollector::takeTrouble() {
+  bool seen = trouble_;
+  trouble_ = false;
+  return seen;
 }
 
 std::optional<MetricsCollector::QualityChange> MetricsCollector::takeQualityChange() {

@@ -54,6 +54,10 @@ class MetricsCollector {
   };
   // Set by onStats when the (hysteresis-filtered) grade changed; cleared by the reader.
   std::optional<QualityChange> takeQualityChange();
+  // The link showed something worth measuring closely since the last call (ProbePlan): a probe
+  // lost, or figures that grade below excellent. (Not an RTT swing alone: a busy page's own
+  // stalls show as those, and dense probes would only make the page busier.) Cleared by the reader.
+  bool takeTrouble();
 
  private:
   void computeLoss(const StatsRecord& record, double nowMs);
@@ -69,6 +73,8 @@ class MetricsCollector {
   EModel emodel_;
   QualityTracker tracker_;
   std::optional<QualityChange> changed_;
+  uint64_t lostSeen_ = 0;  // loss_.lost() when last looked at
+  bool trouble_ = false;
   ConnectionMetrics metrics_;
 };
 

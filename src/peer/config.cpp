@@ -150,11 +150,11 @@ Result<void> validateIceUrl(const std::string& url) {
 
 Result<Config> parseConfig(const Value& in) {
   if (in.type() != Value::Type::Object) return wrongType("config", in, "an object");
-  static constexpr std::array<std::string_view, 16> kKnown = {
+  static constexpr std::array<std::string_view, 17> kKnown = {
       "peerId", "iceServers", "connectionTimeout", "reconnectMaxAttempts", "reconnectBaseDelay",
       "reconnectMaxDelay", "reconnectJitter", "maxBufferedAmount", "lowWaterMark", "maxQueuedBytes",
       "metricsEnabled", "metricsInterval", "iceTransportPolicy", "bundlePolicy", "rtcpMuxPolicy",
-      "iceCandidatePoolSize"};
+      "iceCandidatePoolSize", "heartbeatTimeout"};
   for (const auto& [key, _] : in.fields()) {
     bool known = false;
     for (auto k : kKnown) known = known || key == k;
@@ -194,6 +194,10 @@ Result<Config> parseConfig(const Value& in) {
   WRE_TRY(readNumber(in, "maxQueuedBytes", c.maxQueuedBytes, 0, 1024.0 * 1024 * 1024, true));
   WRE_TRY(readBool(in, "metricsEnabled", c.metricsEnabled));
   WRE_TRY(readNumber(in, "metricsInterval", c.metricsInterval, 100, kDay, false));
+  WRE_TRY(readNumber(in, "heartbeatTimeout", c.heartbeatTimeout, 0, kDay, false));
+  if (c.heartbeatTimeout > 0 && c.heartbeatTimeout < kMinHeartbeatTimeout)
+    return configError("heartbeatTimeout", fmt::format(FMT_COMPILE("must be 0 (off) or at least {} ms, got {}"),
+                                                       kMinHeartbeatTimeout, c.heartbeatTimeout));
   WRE_TRY(readEnum(in, "iceTransportPolicy", c.iceTransportPolicy, std::array<std::string_view, 2>{"all", "relay"}));
   WRE_TRY(readEnum(in, "bundlePolicy", c.bundlePolicy,
                    std::array<std::string_view, 3>{"balanced", "max-compat", "max-bundle"}));

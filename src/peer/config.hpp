@@ -30,11 +30,15 @@ struct Config {
   double maxQueuedBytes = 16.0 * 1024 * 1024;     // bytes held in our queues per peer
   bool metricsEnabled = true;
   double metricsInterval = 5000;  // ms
+  double heartbeatTimeout = 3000;  // ms of silence from a peer of this library = link lost; 0: off
   std::string iceTransportPolicy = "all";
   std::string bundlePolicy = "balanced";
   std::string rtcpMuxPolicy = "require";
   int iceCandidatePoolSize = 0;
 };
+
+// Below this a heartbeat would cost more than it tells (three probes per timeout, each a packet).
+inline constexpr double kMinHeartbeatTimeout = 300;
 
 // Chromium refuses to buffer more than this per channel ("send queue is full").
 inline constexpr double kBrowserChannelLimit = 16.0 * 1024 * 1024;

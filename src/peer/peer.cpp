@@ -239,9 +239,9 @@ void Peer::onIceConnectionState(const std::string& state) {
 void Peer::onConnectionState(const std::string& state) {
   Outbox::Scope scope(outbox_);
   if (closed()) return;
-  if (state == "connecting") {
-    if (state_ != PeerState::New) setState(PeerState::Connecting);
-  } else if (state == "connected") {
+  if (state == "connecting" && state_ != PeerState::New) setState(PeerState::Connecting);
+  browserConnected_ = state == "connected";
+  if (state == "connected") {
     onLinkBack();
   } else if (state == "disconnected") {
     onLinkLost(false);
@@ -296,6 +296,7 @@ void Peer::onBufferedAmountLow(int channel) {
 bool Peer::onUserMessage(int channel, size_t size) {
   Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kUserChannels) return false;
+  onHeard();
   userBytesSinceProbe_ += size;
   if (channel == kFile) {
     fileDelivered_ += size;
@@ -391,12 +392,10 @@ void Peer::onTimer(TimerId id) {
         statsInFlight_ = true;
         driver_.getStats(startRequest(Op::Stats));
       }
-      startTimer(TimerKind::MetricsTick, config_.metricsInterval);
+      startTick(TimerKind::MetricsTick, config_.metricsInterval);
       break;
-    case TimerKind::Probe:
-      sendProbe();
-      startTimer(TimerKind::Probe, kProbeIntervalMs);
-      break;
+    case TimerKind::Probe: onProbeTick(); break;
+    case TimerKind::HeartbeatCheck: checkHeartbeat(driver_.nowMs(), 0); break;
     case TimerKind::FileAckStall: onFileAckStall(); break;
     case TimerKind::DrainWatch:
       scheduler_.drain();  // asks the browser for its buffer when the estimate says full

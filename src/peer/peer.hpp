@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "metrics/metrics_collector.hpp"
+#include "metrics/probe_plan.hpp"
 #include "peer/config.hpp"
 #include "peer/driver.hpp"
 #include "peer/outbox.hpp"
@@ -77,14 +78,15 @@ class Peer {
   QualityGrade quality() const { return metrics_.quality(); }
   // True once the far side said hello on `wre`: it is this library, probes may flow.
   bool farSideIsLibrary() const { return farSideIsLibrary_; }
-  // Probes: 20 a second of 29 bytes each way while connected, between two peers of this library
-  // (about 200 per 10 s loss window, enough for a few-percent loss figure), each carrying the echo
-  // of the last one received (src/metrics/probe_codec.hpp). Measured cost: README, Benchmarks.
-  static constexpr double kProbeIntervalMs = 50;
-  // Probes pause while the app's data flows: this many bytes sent or received since the last probe
-  // tick (≈ 650 KB/s), or anything in our queue. Chromium's SCTP loses most of a bulk transfer's
-  // throughput, now and then, when small messages on another stream are mixed in: measured with two
-  // raw channels (README, Benchmarks). RTT and loss then come from the last probes and STUN checks.
+  // Probes: 29 bytes each way on `wre-probe`, between two peers of this library, each carrying
+  // the echo of the last one received (src/metrics/probe_codec.hpp). Every kProbeIntervalMs while
+  // the figures are being measured, at the heartbeat's sparse pace otherwise (ProbePlan).
+  static constexpr double kProbeIntervalMs = ProbePlan::kDenseMs;
+  // Dense probes pause while the app's data flows: this many bytes sent or received since the last
+  // probe tick (≈ 650 KB/s), or anything in our queue. Chromium's SCTP loses most of a bulk
+  // transfer's throughput, now and then, when small messages on another stream are mixed in:
+  // measured with two raw channels (README, Benchmarks). RTT and loss then come from the last
+  // probes and STUN checks; the heartbeat's sparse probes go on.
   static constexpr size_t kProbeQuietBytes = 32 * 1024;
   // ... and stay paused this long after: a transfer's own short stalls must not let them back in.
   static constexpr double kProbeQuietHoldMs = 2000;
@@ -108,11 +110,14 @@ class Peer {
   enum class Role { None, Offerer, Answerer };
   enum class TimerKind {
     ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe, FileAckStall,
-    DrainWatch
+    DrainWatch, HeartbeatCheck
   };
 
   RequestId startRequest(Op op);
   TimerId startTimer(TimerKind kind, double delayMs);
+  // A periodic timer on the page clock's grid (peer_liveness.cpp): every peer's tick of the same
+  // period falls due at the same instant, one wake-up for all of them (bindings/page_timers.hpp).
+  TimerId startTick(TimerKind kind, double periodMs);
   void cancelTimers();
   void cancelTimers(TimerKind kind);
   bool hasTimer(TimerKind kind) const;
@@ -129,9 +134,17 @@ class Peer {
   void runAttempt();
   void giveUp();
   void restartIce();
-  // Metrics (peer_metrics.cpp).
-  void startMeasuring();
-  void sendProbe();
+  // Metrics (peer_metrics.cpp) and liveness (peer_liveness.cpp).
+  void startTicking();
+  void armProbeTick(double nowMs);
+  void onProbeTick();
+  void sendProbe(double nowMs);
+  // Something came from the far side: the link is alive.
+  void onHeard();
+  // Silence from a peer of this library for heartbeatTimeout: the link is lost, as if the browser
+  // had said `disconnected` (Chrome says it ≈ 5 s after packets stop, Firefox maybe never).
+  void checkHeartbeat(double nowMs, double nextTickMs);
+  bool probing() const;
   // Receiver-paced flow control: tells the far end how many `file` bytes reached our app.
   void sendFileAck();
   // Starts the stall watch of kFileAckStallMs if `file` data waits on the far end's acks.
@@ -168,6 +181,11 @@ class Peer {
   bool farSideIsLibrary_ = false;
   bool statsInFlight_ = false;
   uint32_t probeSeq_ = 0;
+  ProbePlan plan_;
+  double lastProbeMs_ = -1e300;     // when our last probe went out
+  double lastHeardMs_ = 0;          // when anything last came from the far side
+  bool browserConnected_ = false;   // the browser's last connection state was `connected`
+  bool heartbeatLost_ = false;      // our heartbeat, not the browser, took the link for lost
   size_t userBytesSinceProbe_ = 0;  // sent and received by the app since the last probe tick
   double quietUntilMs_ = 0;         // no probes before this
   // The last probe from the far side, echoed in our next probe.

@@ -1,6 +1,6 @@
-// Metrics: a getStats() sweep every metricsInterval while connected, and — once the far side has
-// said hello on `wre` — light probes on the unordered `wre-probe` channel for RTT, jitter and loss.
-// The `wre` channel also carries the acknowledgements of receiver-paced flow control on `file`.
+// Metrics: a getStats() sweep every metricsInterval while connected, and what the far side's
+// probes tell (peer_liveness.cpp sends ours). The `wre` channel also carries the
+// acknowledgements of receiver-paced flow control on `file`.
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
@@ -8,29 +8,6 @@
 #include "peer/peer.hpp"
 
 namespace wre {
-
-void Peer::startMeasuring() {
-  if (!config_.metricsEnabled) return;
-  if (!hasTimer(TimerKind::MetricsTick)) startTimer(TimerKind::MetricsTick, config_.metricsInterval);
-  if (farSideIsLibrary_ && !hasTimer(TimerKind::Probe)) startTimer(TimerKind::Probe, kProbeIntervalMs);
-}
-
-void Peer::sendProbe() {
-  if (state_ != PeerState::Connected || !scheduler_.isOpen(kWreProbe)) return;
-  double now = driver_.nowMs();
-  if (userBytesSinceProbe_ >= kProbeQuietBytes || scheduler_.queue().bytes() > 0) quietUntilMs_ = now + kProbeQuietHoldMs;
-  userBytesSinceProbe_ = 0;
-  if (now < quietUntilMs_) return;  // the app's data is flowing: see kProbeQuietBytes
-  Probe probe{probeSeq_++, now};
-  if (toEcho_) {
-    probe.echoSentMs = toEcho_->sentMs;
-    probe.echoHoldMs = now - toEcho_->arrivedMs;
-    toEcho_.reset();
-  }
-  metrics_.onProbeSent(now);  // only an echo of a probe we sent is a round trip
-  // Best effort by design: a refused probe is a lost probe.
-  (void)driver_.sendBytes(kWreProbe, encodeProbe(probe));
-}
 
 void Peer::watchFileAcks() {
   if (!scheduler_.fileHeldByWindow() || hasTimer(TimerKind::FileAckStall)) return;
@@ -53,12 +30,13 @@ void Peer::onFileAckStall() {
 void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   Outbox::Scope scope(outbox_);
   if (closed()) return;
+  onHeard();
   if (channel == kWre) {
     if (bytes == kHello && !farSideIsLibrary_) {
       farSideIsLibrary_ = true;
       // File data delivered before we knew: acknowledged now rather than at the next step.
       if (fileDelivered_ != fileAckSent_) sendFileAck();
-      if (state_ == PeerState::Connected) startMeasuring();
+      if (state_ == PeerState::Connected) startTicking();
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
       scheduler_.onFileAck(*delivered);
       watchFileAcks();

@@ -36,10 +36,13 @@ void Peer::onLinkBack() {
     cancelTimers(kind);
   everConnected_ = true;
   reconnecting_ = false;
+  heartbeatLost_ = false;
   attempt_ = 0;
+  lastHeardMs_ = driver_.nowMs();  // the heartbeat's silence counts from now
+  plan_.onLinkUp(lastHeardMs_);
   setState(PeerState::Connected);
   scheduler_.drain();
-  startMeasuring();
+  startTicking();
   watchFileAcks();
   watchDrain();
 }

@@ -24,7 +24,7 @@ std::string BroadcastReport::summary() const {
                      failures.size(), recipients, who, accepted);
 }
 
-Pool::Pool(Alarm* alarm) : alarm_(alarm) {}
+Pool::Pool(Alarm* alarm) : timers_(alarm) {}
 
 Pool::~Pool() {
   // Members may call back into the pool as they go (cancelTimer on close): keep it whole.
@@ -104,7 +104,6 @@ Result<void> Pool::remove(std::string_view id) {
                      fmt::format(FMT_COMPILE("removePeer('{}'): no peer with this id in the pool"), id));
   }
   closeAndUnregister(*e);
-  rearm();
   return ok();
 }
 
@@ -114,7 +113,6 @@ void Pool::closeAll() {
   closed_ = true;
   for (auto& e : entries_)
     if (e->live) closeAndUnregister(*e);
-  rearm();
 }
 
 void Pool::collect() {
@@ -186,48 +184,19 @@ Result<BroadcastReport> Pool::broadcast(int channel, std::optional<std::string_v
 // ---- shared timers ----
 
 void Pool::setTimer(MemberKey member, TimerId id, double nowMs, double delayMs) {
-  timers_.schedule(member, id, TimerQueue::deadline(nowMs, delayMs));
-  rearm();
+  timers_.set(member, id, nowMs, delayMs);
 }
 
-void Pool::cancelTimer(MemberKey member, TimerId id) {
-  if (timers_.cancel(member, id) && timers_.empty()) rearm();
-}
+void Pool::cancelTimer(MemberKey member, TimerId id) { timers_.cancel(member, id); }
 
 size_t Pool::onAlarm(double nowMs) {
-  armedFor_.reset();
-  size_t ran = 0;
   Outbox::Scope scope(outbox_);  // every timer of the pass runs before any listener
-  // Timers set by the handlers are re-armed once, after the pass (not for entries still queued in it).
-  ringing_ = true;
-  TimerQueue::Sequence before = timers_.nextSequence();
-  while (auto due = timers_.popDue(nowMs, before)) {
-    auto it = byKey_.find(due->owner);
-    if (it == byKey_.end()) continue;
-    ++ran;
-    it->second->member->onTimer(due->id);
-  }
-  ringing_ = false;
-  rearm();
-  return ran;
-}
-
-void Pool::rearm() {
-  if (!alarm_ || ringing_) return;
-  auto next = timers_.nextDue();
-  if (!next) {
-    if (armedFor_) {
-      armedFor_.reset();
-      alarm_->clear();
-    }
-    return;
-  }
-  // An alarm set for a later deadline is moved earlier; one set earlier than needed (its timer was
-  // cancelled) is left: it wakes the pool, which finds nothing due and re-arms for the next one.
-  if (!armedFor_ || *next < *armedFor_) {
-    armedFor_ = next;
-    alarm_->set(*next);
-  }
+  return timers_.ring(nowMs, [this](MemberKey owner, TimerId id) {
+    auto it = byKey_.find(owner);
+    if (it == byKey_.end()) return false;
+    it->second->member->onTimer(id);
+    return true;
+  });
 }
 
 }  // namespace wre

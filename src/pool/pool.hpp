@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "peer/peer.hpp"
-#include "pool/timer_queue.hpp"
+#include "pool/shared_timers.hpp"
 #include "util/value.hpp"
 
 namespace wre {
@@ -34,15 +34,6 @@ class PoolMember {
   virtual Peer* peer() = 0;
   // One of the member's timers fell due in the shared deadline list.
   virtual void onTimer(TimerId id) = 0;
-};
-
-// The host's single real timer (one `setTimeout` for the whole pool).
-class Alarm {
- public:
-  virtual ~Alarm() = default;
-  // Wake the pool (Pool::onAlarm) at `dueMs`; replaces an earlier setting.
-  virtual void set(double dueMs) = 0;
-  virtual void clear() = 0;
 };
 
 inline constexpr size_t kPeerStateCount = 6;
@@ -113,8 +104,8 @@ class Pool {
   void cancelTimer(MemberKey member, TimerId id);
   // The host's alarm went off: runs every timer due at `nowMs` in one pass; returns how many.
   size_t onAlarm(double nowMs);
-  const TimerQueue& timers() const { return timers_; }
-  std::optional<double> armedFor() const { return armedFor_; }
+  const TimerQueue& timers() const { return timers_.queue(); }
+  std::optional<double> armedFor() const { return timers_.armedFor(); }
 
  private:
   struct Entry {
@@ -125,17 +116,13 @@ class Pool {
   };
   Entry* entry(std::string_view id) const;
   void closeAndUnregister(Entry& e);
-  void rearm();
 
   Outbox outbox_;  // first: outlives the members, whose peers post to it
-  Alarm* alarm_;
-  TimerQueue timers_;
-  std::optional<double> armedFor_;
+  SharedTimers timers_;
   std::vector<std::unique_ptr<Entry>> entries_;  // creation order; removed ones until collect()
   std::unordered_map<std::string, Entry*> byId_;
   std::unordered_map<MemberKey, Entry*> byKey_;
   MemberKey nextKey_ = 1;
-  bool ringing_ = false;  // inside onAlarm's pass
   bool closed_ = false;
 };
 

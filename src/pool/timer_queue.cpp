@@ -1,5 +1,6 @@
 #include "pool/timer_queue.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace wre {
@@ -15,7 +16,9 @@ double TimerQueue::deadline(double nowMs, double delayMs) {
   if (!(delayMs > 0)) delayMs = 0;
   double due = nowMs + delayMs;
   double grid = gridFor(delayMs);
-  return grid > 0 ? std::ceil(due / grid) * grid : due;
+  // A deadline up to kAlignSlackMs past a grid point is that point: Peer::startTick aligns ticks on
+  // the grid with its own reading of the clock, and the delay reaches here microseconds later.
+  return grid > 0 ? std::ceil((due - std::min(kAlignSlackMs, grid / 4)) / grid) * grid : due;
 }
 
 void TimerQueue::schedule(Owner owner, TimerId id, double dueMs) {

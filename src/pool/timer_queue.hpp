@@ -3,7 +3,7 @@
 // the order they were scheduled (FIFO among equal deadlines); cancelling is O(log n).
 //
 // Deadlines are coalesced: a timer of `delay` ms may fire up to gridFor(delay) ms late (at most
-// 1/16 of the delay, at most 256 ms, 0 below 16 ms) and never early. The grids are powers of two,
+// 1/16 of the delay, at most 256 ms, 0 below 16 ms), and up to kAlignSlackMs early. The grids are powers of two,
 // so they nest, and timers of peers created close together land on the same tick: one wake-up
 // runs all of them in a single pass (the pool's shared sweep).
 #pragma once
@@ -22,6 +22,8 @@ class TimerQueue {
   using Owner = uint32_t;
   using Sequence = uint64_t;
   static constexpr double kMaxGridMs = 256;
+  // How early a timer may fire (at most a quarter of its grid): see deadline().
+  static constexpr double kAlignSlackMs = 1;
 
   struct Entry {
     Owner owner;
