@@ -43,7 +43,9 @@ JsEvent js(const event::ChannelError& e, const std::string&) {
   return {"channel-error", p};
 }
 JsEvent js(const event::ErrorRaised& e, const std::string&) { return {"_error", errorVal(e.error)}; }
-JsEvent js(const event::Closed&, const std::string&) { return {"closed", object()}; }
+JsEvent js(const event::Closed& e, const std::string&) {
+  return {"closed", object("reason", std::string(toString(e.reason)))};
+}
 JsEvent js(const event::RequestDone& e, const std::string&) {
   val p = object("id", e.id);
   if (e.description) p.set("description", descriptionVal(*e.description));

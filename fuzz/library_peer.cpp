@@ -1,4 +1,6 @@
 // Feeds: a connected wre::Peer with what the far end sends on `wre`/`wre-probe` (onLibraryMessage), user-message sizes, app sends and time; the metrics must stay finite, non-negative, plausible (RTT, jitter within the estimators' bounds), lossRate in [0,1].
+// The peer stays connected, except after exactly a bye on `wre` from a far side that said hello:
+// then it is closed (reason remote-closed, browser objects released) and the run ends there.
 //
 // Input: byte 0 picks metricsInterval (100 ms + 100 ms × (b % 50)); then records, op = byte % 6:
 //   0 library message   b: channel 4 + (b & 1), length b >> 1 (0..127); then that many bytes
@@ -134,7 +136,8 @@ struct Browser {
       messagesOut += 1;
       if (channel == kWre) {
         auto ack = decodeAck(bytes);
-        FUZZ_CHECK(bytes == kHello || ack, "step %zu: the peer sent %zu bytes on wre that are neither hello nor ack",
+        FUZZ_CHECK(bytes == kHello || bytes == kBye || ack,
+                   "step %zu: the peer sent %zu bytes on wre that are neither hello, bye nor ack",
                    step, bytes.size());
         if (ack) {
           FUZZ_CHECK(*ack >= lastAck, "step %zu: ack went back from %llu to %llu", step,
@@ -189,7 +192,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
   };
 
-  for (std::size_t step = 1; step <= kMaxSteps && !in.empty(); ++step) {
+  bool byeHeard = false;  // the far side said hello, then bye: the peer must have closed
+  for (std::size_t step = 1; step <= kMaxSteps && !in.empty() && !byeHeard; ++step) {
     uint8_t op = in.u8() % 6;
     switch (op) {
       case 0: {
@@ -197,7 +201,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::string_view message = in.bytes(head >> 1);
         b.bytesIn += static_cast<double>(message.size());
         b.messagesIn += 1;
-        peer.onLibraryMessage(kWre + (head & 1), message);
+        int channel = kWre + (head & 1);
+        byeHeard = channel == kWre && message == kBye && peer.farSideIsLibrary();
+        peer.onLibraryMessage(channel, message);
         break;
       }
       case 1: {
@@ -223,7 +229,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
     }
+    if (byeHeard) {
+      auto closes = b.log.all<event::Closed>();
+      FUZZ_CHECK(closes.size() == 1 && closes[0].reason == CloseReason::RemoteClosed,
+                 "step %zu: a bye after hello gave %zu closed events", step, closes.size());
+    }
     b.checkSent(step);
+    if (byeHeard) {
+      FUZZ_CHECK(peer.state() == PeerState::Closed && b.driver.closed, "step %zu: a bye after hello left the peer %s", step,
+                 std::string(toString(peer.state())).c_str());
+      break;
+    }
     FUZZ_CHECK(peer.state() == PeerState::Connected, "step %zu: state %s", step, std::string(toString(peer.state())).c_str());
     FUZZ_CHECK(peer.queuedBytes() <= config.maxQueuedBytes, "step %zu: %zu bytes queued", step, peer.queuedBytes());
     checkMetrics(peer.metrics(), step);

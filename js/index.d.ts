@@ -259,8 +259,14 @@ export interface ErrorPayload {
   /** A `WebRTCEnhancedError` (or a `TypeError` for a bad argument), with a message naming the problem. */
   error: Error;
 }
-/** `closed`: emitted once, after `state-change` to `closed`. Listeners stay attached (a late `send()` still reports `error`). */
-export interface ClosedPayload {}
+/** Why a peer closed: `local` — this side closed it (`close()`, the pool's `removePeer()`/`closeAll()`, or the
+ * garbage collector); `remote-closed` — the far side, a peer of this library, closed and said `bye`. */
+export type CloseReason = 'local' | 'remote-closed';
+/** `closed`: emitted once, after `state-change` to `closed`. Listeners stay attached (a late `send()` still reports `error`).
+ * After a `remote-closed` the peer is in the same state as after `close()`: browser objects released, methods refused. */
+export interface ClosedPayload {
+  reason: CloseReason;
+}
 /** `reconnect-scheduled`: a reconnection attempt will start after `delay` ms. */
 export interface ReconnectScheduledPayload {
   delay: number;

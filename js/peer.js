@@ -23,6 +23,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   #pending = new Map();
   #backlog = [];  // events emitted before the constructor returned, delivered on the next microtask
   #closed = false;
+  #releaseDue = false;  // the core closed by itself: hand it back once its `closed` is delivered
   #fatal = null;  // the core trapped (js/core.js): this peer is failed for good
   #state = 'new';  // as last reported (what a trapped core can no longer say)
   #lastMetrics = null;
@@ -150,10 +151,15 @@ export class WebRTCPeerEnhanced extends Emitter {
 
   close() {
     if (this.#closed) return;
+    this.#markClosed();
+    this.#host.release();
+  }
+
+  // From now on every method answers as after close(); the core is not called again.
+  #markClosed() {
     this.#lastMetrics = this.#core.metrics();
     this.#closed = true;
     registry.unregister(this);
-    this.#host.release();
   }
 
   listenersChanged(name) {
@@ -209,7 +215,21 @@ export class WebRTCPeerEnhanced extends Emitter {
         return;
       case 'state-change':
         this.#state = payload.newState;
+        // The core closed without our close(): the far side said bye, or the pool closed it.
+        if (payload.newState === 'closed' && !this.#closed) {
+          this.#markClosed();
+          this.#releaseDue = true;
+        }
         this.#dispatch(name, payload);
+        return;
+      case 'closed':
+        this.#dispatch(name, payload);
+        // Last of the close's events: the core goes back now (freed later, never while a call
+        // into it is on the stack: this one is).
+        if (this.#releaseDue) {
+          this.#releaseDue = false;
+          this.#host.release({ coreClosed: true });
+        }
         return;
       case 'channel-error':
         this.#dispatch(name, { ...payload, error: new WebRTCEnhancedError('channel', payload.error) });
@@ -256,11 +276,13 @@ function makeHost(self, onEvent, onMessage, onFatal, owner) {
       const peer = self.deref();
       if (peer) onFatal(peer, error);
     },
-    release() {
+    // `coreClosed`: the core closed by itself and is not called again (a call into it would
+    // deliver, from inside this one, the events queued behind its own).
+    release({ coreClosed = false } = {}) {
       unwatchTrap(host);
       if (!host.core) return;
       const core = host.core;
-      core.close();
+      if (!coreClosed) core.close();
       host.core = null;
       if (owner) owner.release(core);
       // Later, not now: close() may run from a listener while a call into this core is on the stack.

@@ -165,10 +165,11 @@ export class WebRTCConnectionPool extends Emitter {
     if (this.#closed) return;
     this.#closed = true;
     const shared = this.#shared;
+    // Closed first: the peers leaving during closeAll() leave the core pool to destroy().
+    shared.closed = true;
     shared.corePool.closeAll();  // one call: the core closes them all, cancels every timer
     for (const peer of [...this.#peers.values()]) peer.close();  // the wrappers (no events left to fire)
     this.#peers.clear();
-    shared.closed = true;
     poolRegistry.unregister(this);
     scheduleCollect(shared);  // frees the core objects once nothing of ours is on the stack
   }
@@ -240,7 +241,7 @@ export class WebRTCConnectionPool extends Emitter {
       release() {
         if (shared.hosts.get(id)) shared.hosts.delete(id);
         poolRef.deref()?.#forget(id);
-        if (shared.deleted) return;
+        if (shared.deleted || shared.closed) return;  // destroy() frees what is left
         shared.corePool.remove(id);  // already closed; unregistered now, freed at the next collect
         scheduleCollect(shared);
       },

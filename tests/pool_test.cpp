@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fake_driver.hpp"
+#include "metrics/probe_codec.hpp"
 #include "pool/pool.hpp"
 #include "pool/timer_queue.hpp"
 
@@ -475,6 +476,34 @@ TEST_CASE("a peer removed again from its own close events is unknown; closeAll f
   CHECK(f.pool.size() == 0);
   f.pool.collect();
   CHECK(f.destroyed == 3);
+}
+
+TEST_CASE("a far side's bye closes a pool peer; it counts as closed until the app removes it from the listener") {
+  Fixture f;
+  for (auto id : {"a", "b"}) Fixture::connect(f.add(id));
+  Member& a = *f.m["a"];
+  a.core->onChannelOpen(kWre);
+  a.core->onLibraryMessage(kWre, kHello);
+  std::optional<PoolStats> during;
+  std::optional<Result<void>> removed;
+  a.log.hook = [&](const PeerEvent& e) {
+    if (!std::holds_alternative<event::Closed>(e)) return;
+    during = f.pool.stats();
+    removed = f.pool.remove("a");  // what the JS wrapper does once the core closed by itself
+  };
+  a.core->onLibraryMessage(kWre, kBye);
+  REQUIRE(during);
+  CHECK(during->total == 2);
+  CHECK(during->connected == 1);
+  CHECK(during->states[static_cast<size_t>(PeerState::Closed)] == 1);
+  REQUIRE(removed);
+  CHECK(removed->has_value());
+  CHECK(a.log.all<event::Closed>().at(0).reason == CloseReason::RemoteClosed);
+  CHECK(a.log.count<event::Closed>() == 1);
+  CHECK(f.pool.ids() == std::vector<std::string>{"b"});
+  CHECK(f.pool.ids(PeerState::Connected) == std::vector<std::string>{"b"});
+  f.pool.collect();
+  CHECK(f.destroyed == 1);
 }
 
 TEST_CASE("closeAll closes every peer in order and the pool refuses work after it") {

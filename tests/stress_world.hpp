@@ -321,7 +321,10 @@ class World {
     if (m.rfind("the far end acknowledged no 'file' data", 0) == 0) ++stats.windowsDropped;
     size_t n = 0, bytes = 0;
     char label[16] = {};
-    if (std::sscanf(m.c_str(), "close() discarded %zu queued messages (%zu bytes)", &n, &bytes) == 2) {
+    // "close() discarded …", or "the far side's close discarded …" (it said bye).
+    size_t discarded = m.find(" discarded ");
+    if (discarded != std::string::npos &&
+        std::sscanf(m.c_str() + discarded, " discarded %zu queued messages (%zu bytes)", &n, &bytes) == 2) {
       reports_.push_back({Report::Discard, ep.index, 0, n, bytes});
     } else if (std::sscanf(m.c_str(), "a queued %zu-byte message on '%15[^']'", &n, label) == 2) {
       auto channel = userChannelFromName(label);

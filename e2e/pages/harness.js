@@ -272,3 +272,56 @@ export const wire = {
     return { seq: v.getUint32(1, true), sentMs: v.getFloat64(5, true), echoSentMs: v.getFloat64(13, true), echoHoldMs: v.getFloat64(21, true) };
   },
 };
+
+// Milliseconds on a clock shared by every page and browser on this machine (cross-page timings).
+export const wallMs = () => performance.timeOrigin + performance.now();
+
+// How `peer` closes: its `state-change` → closed and `closed` events in order, each with the
+// wallMs() it arrived at, and what the peer answers once closed. `done` resolves at `closed`.
+export function watchClose(peer) {
+  const w = { events: [], closedAtMs: null, after: null };
+  w.done = new Promise((resolve) => {
+    peer.on('state-change', (e) => {
+      if (e.newState === 'closed') w.events.push(['state-change', `${e.oldState}->${e.newState}`, peer.getState()]);
+    });
+    peer.on('closed', (e) => {
+      w.closedAtMs = wallMs();
+      w.events.push(['closed', e.reason, peer.getState()]);
+      resolve();
+    });
+  });
+  // JSON-serialisable, for the test.
+  w.report = () => {
+    let sendError = null;
+    try {
+      peer.send('after close');
+    } catch (error) {
+      sendError = error.message;
+    }
+    return { events: w.events, closedAtMs: w.closedAtMs, state: peer.getState(), sendError };
+  };
+  return w;
+}
+
+// Counts the RTCPeerConnections made from now on that are not closed yet.
+export function countOpenConnections() {
+  if (globalThis.__openConnections) return globalThis.__openConnections;
+  const made = [];
+  const Original = globalThis.RTCPeerConnection;
+  globalThis.RTCPeerConnection = class extends Original {
+    constructor(...args) {
+      super(...args);
+      made.push(this);
+    }
+  };
+  globalThis.__openConnections = () => made.filter((pc) => pc.signalingState !== 'closed').length;
+  return globalThis.__openConnections;
+}
+
+// Both peers have heard each other's hello on `wre` (a bye goes only to a far side that did): a
+// round trip on `reliable`, which opens with `wre`, then a moment for `wre`'s own hello.
+export async function helloHeard(a, b) {
+  await channelsOpen(a, b, ['reliable']);
+  await channelsOpen(b, a, ['reliable']);
+  await sleep(100);
+}

@@ -7,6 +7,9 @@
 //                       once the far side has said hello, whenever another CreditWindow::kAckStep
 //                       bytes have been delivered. The far side's first ack turns its window on.
 //                       A count above 2^53 - 1 (no real transfer) or any other length is refused.
+//   bye    (wre):       'B' 'Y' 'E'                       — 3 bytes: "I am closing". Sent by close(),
+//                       best effort, only to a far side that said hello; the far side closes too
+//                       (reason remote-closed). Only exactly these 3 bytes, after a hello, count.
 // Each side probes on its own timer and carries, in its next probe, the echo of the last probe it
 // received: that probe's sentMs, copied bit for bit (the sender recognises its own probes by it),
 // and how long it held it (RTT = arrival - echoSentMs - echoHoldMs).
@@ -23,6 +26,7 @@
 namespace wre {
 
 inline constexpr std::string_view kHello = "WRE\x01";
+inline constexpr std::string_view kBye = "BYE";
 
 struct Probe {
   uint32_t seq = 0;

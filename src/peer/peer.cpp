@@ -422,25 +422,35 @@ Error Peer::fail(ErrorKind kind, std::string message) {
 void Peer::close() {
   Outbox::Scope scope(outbox_);
   if (closed()) return;
-  // Nothing the peer had still to say reaches the app after close(), except its requests' fates.
+  sayBye();
+  shutDown(CloseReason::Local);
+}
+
+void Peer::sayBye() {
+  if (farSideIsLibrary_ && scheduler_.isOpen(kWre)) (void)driver_.sendBytes(kWre, kBye);
+}
+
+void Peer::shutDown(CloseReason reason) {
+  // Nothing the peer had still to say reaches the app after the close, except its requests' fates.
   outbox_.seal(sink_);
   cancelTimers();
   driver_.close();
+  bool local = reason == CloseReason::Local;
   auto [dropped, bytes] = scheduler_.discard();
   if (dropped > 0)
-    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("close() discarded {} queued messages ({} bytes) that were "
-                                                   "never sent"),
-                                       dropped, bytes));
+    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent"),
+                                       local ? "close()" : "the far side's close", dropped, bytes));
   heldCandidates_.clear();
   heldBytes_ = 0;
   fileDelivered_ = fileAckSent_ = 0;
   for (const auto& [id, _] : pending_)
-    events_.onEvent(event::RequestFailed{id, makeError(ErrorKind::InvalidState, "the peer was closed")});
+    events_.onEvent(event::RequestFailed{
+        id, makeError(ErrorKind::InvalidState, local ? "the peer was closed" : "the far side closed the peer")});
   pending_.clear();
   PeerState from = state_;
   state_ = PeerState::Closed;
   events_.onEvent(event::StateChange{from, PeerState::Closed});
-  events_.onEvent(event::Closed{});
+  events_.onEvent(event::Closed{reason});
 }
 
 }  // namespace wre

@@ -44,6 +44,7 @@ class Peer {
   // nullopt: held until the remote description is set (nothing to wait for).
   Result<std::optional<RequestId>> addIceCandidate(const CandidateInit& candidate);
   Result<void> send(int channel, Payload payload);
+  // Tells a far side of this library `bye` (best effort), then closes (reason local).
   void close();
   // Refuses an app call before it reaches the core (an input over InputLimits): emits `error`.
   Error refuse(ErrorKind kind, std::string message);
@@ -153,6 +154,10 @@ class Peer {
   void watchDrain();
   void onFileAckStall();
   bool closed() const { return state_ == PeerState::Closed; }
+  // Best effort: a far side of this library learns of our close at once, not from a dead link.
+  void sayBye();
+  // Everything a close does, whoever asked for it: the app (close()) or the far side (`bye`).
+  void shutDown(CloseReason reason);
 
   Config config_;
   Driver& driver_;

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "metrics/connection_metrics.hpp"
@@ -13,6 +14,14 @@
 #include "util/error.hpp"
 
 namespace wre {
+
+// Why a peer closed: this side closed it (the app, its pool, the garbage collector), or the far
+// side said `bye` on `wre` (src/metrics/probe_codec.hpp).
+enum class CloseReason { Local, RemoteClosed };
+
+inline std::string_view toString(CloseReason reason) {
+  return reason == CloseReason::Local ? "local" : "remote-closed";
+}
 
 namespace event {
 struct Initialized {};
@@ -25,7 +34,7 @@ struct ChannelOpen { int channel; };
 struct ChannelClose { int channel; };
 struct ChannelError { int channel; std::string message; };
 struct ErrorRaised { Error error; };
-struct Closed {};
+struct Closed { CloseReason reason = CloseReason::Local; };
 // Outcome of an async public call (createOffer, ...): the wrapper settles its Promise with it.
 struct RequestDone { RequestId id; std::optional<SessionDescription> description; };
 struct RequestFailed { RequestId id; Error error; };

@@ -1,6 +1,7 @@
 // Metrics: a getStats() sweep every metricsInterval while connected, and what the far side's
 // probes tell (peer_liveness.cpp sends ours). The `wre` channel also carries the
-// acknowledgements of receiver-paced flow control on `file`.
+// acknowledgements of receiver-paced flow control on `file`, and the far side's `bye` when it
+// closes.
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
@@ -37,6 +38,8 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
       // File data delivered before we knew: acknowledged now rather than at the next step.
       if (fileDelivered_ != fileAckSent_) sendFileAck();
       if (state_ == PeerState::Connected) startTicking();
+    } else if (bytes == kBye) {
+      if (farSideIsLibrary_) shutDown(CloseReason::RemoteClosed);  // before a hello: not ours, ignored
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
       scheduler_.onFileAck(*delivered);
       watchFileAcks();

@@ -10,6 +10,7 @@ import {
   WebRTCEnhancedError,
   heapUsed,
   ready,
+  type CloseReason,
   type ConnectionMetrics,
   type ConnectionQuality,
   type ConnectionState,
@@ -400,7 +401,7 @@ function getConnectionQuality(metrics: ConnectionMetrics | null | undefined): Co
 
   // Every peer event is re-emitted with peerId, including ones whose payload has none.
   pool.on('metrics', (data) => console.log(data.peerId, data.metrics.roundTripTime));
-  pool.once('closed', (data) => console.log(`${data.peerId} closed`));
+  pool.once('closed', (data) => console.log(`${data.peerId} closed (${data.reason})`));
   const onError = (data: PoolEvents['error']) => console.log(data.peerId, data.type);
   pool.on('error', onError);
   pool.off('error', onError);
@@ -483,7 +484,10 @@ function getConnectionQuality(metrics: ConnectionMetrics | null | undefined): Co
 
   // 2. Clean Up Resources
   // Always close connections when done
-  peer.on('closed', () => {
+  peer.on('closed', ({ reason }) => {
+    assertType<Equal<typeof reason, CloseReason>>();
+    assertType<Equal<CloseReason, 'local' | 'remote-closed'>>();
+    if (reason === 'remote-closed') console.log('the far side closed the connection');
     // Remove event listeners
     peer.off('message', handleMessage);
     // Clean up application state
