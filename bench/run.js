@@ -20,6 +20,8 @@
 //   tp16x2, tp256x2  the same with sender and receiver in two pages (two renderer processes)
 //   chat, chatx2   chat latency under a saturating file transfer, one page / two pages
 //   heap           8 MiB queued before the channel opens vs the WASM heap
+//   idle           main-thread time per second of N connected idle pairs in one page (DevTools
+//                  performance counters, TaskDuration), raw / ours / ours with metrics off
 //   profile        where the time of a send goes: per-call costs and JS<->WASM crossings per
 //                  message (patches the library: last, in a page of its own)
 import fs from 'node:fs';
@@ -55,6 +57,7 @@ const SCENARIOS = {
   chat: { kind: 'chat', pages: 1, ...CHAT_PARAMS, variants: CHAT, reps: CHAT_REPS },
   chatx2: { kind: 'chat', pages: 2, ...CHAT_PARAMS, variants: CHAT, reps: CHAT_REPS },
   heap: { kind: 'heap' },
+  idle: { kind: 'idle', pairs: [25, 100], variants: ['raw', 'ours', 'ours-nometrics'], seconds: 10 },
   profile: { kind: 'profile' },
 };
 const only = args.only ? String(args.only).split(',') : Object.keys(SCENARIOS);
@@ -186,6 +189,44 @@ async function measure(lab, s, variant) {
   return { ...res, cpu: cpuDelta(marks.start, marks.end) };
 }
 
+// Main-thread task time (ms per second) of `pairs` idle connected pairs of `variant`, in a page of
+// their own: connected, settled past the first seconds' dense probes, then measured.
+async function idleRun(lab, variant, pairs, seconds) {
+  return lab.run(async () => {
+    const page = await lab.open(lab.browser.contexts()[0]);
+    try {
+      await page.evaluate(async ([v, n]) => {
+        window.idle = await import('/bench/idle.js');
+        await window.idle.idleStart(v, n);
+      }, [variant, pairs]);
+      await page.waitForTimeout(4000);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+      const a = await read();
+      await page.waitForTimeout(seconds * 1000);
+      const b = await read();
+      await page.evaluate(() => window.idle.idleStop());
+      return ((b.TaskDuration - a.TaskDuration) / (b.Timestamp - a.Timestamp)) * 1000;
+    } finally {
+      await page.close();
+    }
+  }, `idle ${variant}`);
+}
+
+async function idleScenario(lab, s) {
+  log(`\nidle: main-thread time of connected idle pairs, ${s.seconds} s each (load ${load()})`);
+  const out = {};
+  for (const pairs of s.pairs) {
+    out[pairs] = {};
+    for (const v of s.variants) {
+      out[pairs][v] = await idleRun(lab, v, pairs, s.seconds);
+      log(`  ${pairs} pairs, ${v}: ${fmt(out[pairs][v], 2)} ms/s`);
+    }
+  }
+  return out;
+}
+
 async function throughputScenario(lab, name, s) {
   log(`\n${name}: ${s.total / MiB} MiB in ${s.size}-byte messages, ${s.pages === 1 ? 'one page' : 'two pages'}, ${s.reps} rounds of ${s.variants.join(', ')} (load ${load()})`);
   const runs = Object.fromEntries(s.variants.map((v) => [v, []]));
@@ -263,6 +304,7 @@ async function main() {
     throughput: {},
     chat: {},
     heap: null,
+    idle: null,
     profile: null,
   };
   try {
@@ -273,6 +315,7 @@ async function main() {
       const s = SCENARIOS[name];
       if (s.kind === 'tp') results.throughput[name] = await throughputScenario(lab, name, s);
       if (s.kind === 'chat') results.chat[name] = await chatScenario(lab, name, s);
+      if (s.kind === 'idle') results.idle = await idleScenario(lab, s);
       if (s.kind === 'heap') {
         log('\nheap: 8 MiB queued before the channel opens');
         results.heap = [];
@@ -389,6 +432,14 @@ function report(fresh) {
     md.push('| --- | --- | --- |');
     for (const h of results.heap) {
       md.push(`| ${h.messages} × ${sizeLabel(h.size)} | ${fmt(h.heapGrowth / 1024)} KiB (${fmt((100 * h.heapGrowth) / h.bytes, 2)} % of the bytes queued) | ${fmt(h.perMessage)} B |`);
+    }
+    md.push('');
+  }
+  if (results.idle) {
+    md.push('| idle connected pairs, one page | raw `RTCPeerConnection`s, same four channels | webrtc-enhanced, default config | webrtc-enhanced, `metricsEnabled: false` |');
+    md.push('| --- | --- | --- | --- |');
+    for (const [pairs, v] of Object.entries(results.idle)) {
+      md.push(`| ${pairs} pairs (${2 * pairs} peers): main-thread time per second | ${fmt(v.raw, 2)} ms | ${fmt(v.ours, 2)} ms | ${fmt(v['ours-nometrics'], 2)} ms |`);
     }
     md.push('');
   }

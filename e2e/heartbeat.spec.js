@@ -1,0 +1,104 @@
+// The heartbeat notices a dead link in any browser: two relay-only peers through a real coturn on
+// 127.0.0.1; coturn is killed, so no packet crosses any more. Chromium says `disconnected` ≈ 5 s
+// later, Firefox ESR may say nothing for much longer: the library's own heartbeat must take the
+// link for lost within heartbeatTimeout (+ 1 s), start the reconnection schedule, and once coturn
+// is back the pair must recover by itself (the test carries only the renegotiation), with every
+// message sent before, during and after the outage delivered exactly once, in order.
+import { test, expect } from '@playwright/test';
+import { openHarness } from './support/harness-page.js';
+import { startTurn } from './support/turn.js';
+
+const HEARTBEAT_TIMEOUT_MS = 3000; // the default
+
+let turn;
+test.beforeEach(async () => {
+  turn = await startTurn();
+});
+test.afterEach(async () => {
+  await turn?.stop();
+});
+
+test('TURN killed under a relay-only pair: disconnected within heartbeatTimeout + 1 s, reconnect-scheduled, recovery, no message lost @firefox', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openHarness(page);
+  await page.evaluate(async (iceServer) => {
+    const config = { iceServers: [iceServer], iceTransportPolicy: 'relay' };
+    const { a, b } = await window.harness.connectPair(config, config);
+    Object.assign(window, { a, b, log: [], got: [], seq: 0 });
+    for (const [name, peer] of [['a', a], ['b', b]]) {
+      for (const ev of ['state-change', 'reconnect-scheduled', 'renegotiation-needed']) {
+        peer.on(ev, (p) => window.log.push({ t: performance.now(), peer: name, ev, state: p?.newState }));
+      }
+    }
+    a.on('renegotiation-needed', async ({ offer }) => {
+      try {
+        await a.setRemoteAnswer(await b.createAnswer(JSON.parse(JSON.stringify(offer))));
+      } catch (e) {
+        window.log.push({ t: performance.now(), peer: 'signaling', ev: `error: ${e.message}` });
+      }
+    });
+    b.on('message', (m) => window.got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
+    // A numbered message from a to b every 200 ms for the whole test.
+    window.sender = setInterval(() => {
+      const buf = new Uint8Array(4);
+      new DataView(buf.buffer).setUint32(0, window.seq++);
+      a.send(buf, 'reliable');
+    }, 200);
+  }, turn.iceServer);
+  await page.waitForTimeout(1500);
+  await turn.stop();
+  const killedAt = await page.evaluate(() => performance.now());
+  // Both sides notice, by the heartbeat or the browser, whichever is first.
+  const lost = await page.evaluate((limit) => new Promise((resolve) => {
+    const t0 = performance.now();
+    const tick = () => {
+      const states = { a: window.a.getState(), b: window.b.getState() };
+      if ((states.a !== 'connected' && states.b !== 'connected') || performance.now() - t0 > limit) resolve(states);
+      else setTimeout(tick, 20);
+    };
+    tick();
+  }), HEARTBEAT_TIMEOUT_MS + 3000);
+  await page.waitForTimeout(4000); // an outage well past the grace period: the schedule runs
+  await turn.restart();
+  const backAt = await page.evaluate(() => performance.now());
+  await page.waitForFunction(() => window.a.getState() === 'connected' && window.b.getState() === 'connected', null, { timeout: 40_000, polling: 50 });
+  const recoveredAt = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(1000);
+  const result = await page.evaluate(async () => {
+    clearInterval(window.sender);
+    const sent = window.seq;
+    const deadline = performance.now() + 10000;
+    while (window.got.length < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return { sent, got: window.got, log: window.log };
+  });
+  const firstLoss = (name) => result.log.find((e) => e.peer === name && e.ev === 'state-change' && ['disconnected', 'failed'].includes(e.state));
+  const detectMs = { a: firstLoss('a')?.t - killedAt, b: firstLoss('b')?.t - killedAt };
+  console.log(`states ${JSON.stringify(lost)}; lost after a ${Math.round(detectMs.a)} ms, b ${Math.round(detectMs.b)} ms; ` +
+    `recovered ${Math.round(recoveredAt - backAt)} ms after TURN came back; ${result.sent} messages`);
+  for (const name of ['a', 'b']) {
+    expect(detectMs[name], `${name}: link lost noticed`).toBeLessThanOrEqual(HEARTBEAT_TIMEOUT_MS + 1000);
+    const scheduled = result.log.find((e) => e.peer === name && e.ev === 'reconnect-scheduled');
+    expect(scheduled, `${name}: reconnect-scheduled`).toBeTruthy();
+  }
+  expect(result.log.some((e) => e.peer === 'a' && e.ev === 'renegotiation-needed')).toBe(true);
+  expect(result.sent).toBeGreaterThan(40);
+  expect(result.got.length).toBe(result.sent);
+  expect(result.got.every((v, i) => v === i)).toBe(true);
+  await page.evaluate(() => { window.a.close(); window.b.close(); });
+});
+
+test('heartbeatTimeout 0 leaves the verdict to the browser; a bad value is refused by name', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(() => {
+    const { WebRTCPeerEnhanced } = window.wre;
+    const off = new WebRTCPeerEnhanced({ peerId: 'x', heartbeatTimeout: 0 });
+    off.close();
+    try {
+      new WebRTCPeerEnhanced({ peerId: 'y', heartbeatTimeout: 100 });
+      return 'accepted';
+    } catch (e) {
+      return e.message;
+    }
+  });
+  expect(r).toMatch(/heartbeatTimeout.*at least 300/);
+});
