@@ -99,6 +99,9 @@ const makers = {
   'raw-stats5s': () => rawBusyPair({ statsMs: 5000 }),
   ours: (i) => oursPair({}, i),
   'ours-nometrics': (i) => oursPair({ metricsEnabled: false }, i),
+  // Diagnostics: probes without stats sweeps; sparse probes at a 1024 ms heartbeat pace.
+  'ours-nostats': (i) => oursPair({ metricsInterval: 86400000 }, i),
+  'ours-hb6000': (i) => oursPair({ heartbeatTimeout: 6000 }, i),
   pool: (i) => poolPair(i),
 };
 

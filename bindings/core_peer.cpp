@@ -101,12 +101,8 @@ std::string CorePeer::quality() const { return std::string(toString(peer_ ? peer
 
 bool CorePeer::onUserMessage(int channel, double size) { return peer_->onUserMessage(channel, static_cast<size_t>(size)); }
 
-void CorePeer::onLibraryMessage(int channel, const val& data) {
-  // Library traffic is binary and tiny: anything else is not ours, and is never copied in.
-  if (!data.instanceof(val::global("ArrayBuffer"))) return;
-  if (data["byteLength"].as<size_t>() > InputLimits::kLibraryMessage) return;
-  std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(val::global("Uint8Array").new_(data));
-  peer_->onLibraryMessage(channel, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+void CorePeer::onLibraryMessage(int channel, std::string_view bytes) {
+  if (peer_) peer_->onLibraryMessage(channel, bytes);
 }
 
 void CorePeer::onEvent(const PeerEvent& event) {

@@ -7,6 +7,7 @@
 #include <emscripten/val.h>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "js_driver.hpp"
 #include "peer/peer.hpp"
@@ -59,9 +60,9 @@ class CorePeer : public EventSink {
   void onBufferedAmountLow(int channel);
   // True: the shim hands the message to the app.
   bool onUserMessage(int channel, double size);
-  // The far end's bytes on `wre`/`wre-probe` (an ArrayBuffer, or anything a hostile peer sends):
-  // copied in only when it is an ArrayBuffer within InputLimits::kLibraryMessage.
-  void onLibraryMessage(int channel, const emscripten::val& data);
+  // The far end's bytes on `wre`/`wre-probe`, copied in by JS through wre_library_message
+  // (bindings/hot_exports.cpp) only when they are an ArrayBuffer within InputLimits::kLibraryMessage.
+  void onLibraryMessage(int channel, std::string_view bytes);
   void onTimer(int id);
   void onStats(int id, const emscripten::val& record);
   emscripten::val metrics() const;

@@ -42,7 +42,6 @@ EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
       .function("_onChannelClose", &CorePeer::onChannelClose)
       .function("_onChannelError", &CorePeer::onChannelError)
       .function("_onBufferedAmountLow", &CorePeer::onBufferedAmountLow)
-      .function("_onLibraryMessage", &CorePeer::onLibraryMessage)
       .function("_onTimer", &CorePeer::onTimer)
       .function("_onStats", &CorePeer::onStats)
       .function("metrics", &CorePeer::metrics)

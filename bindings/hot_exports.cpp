@@ -1,10 +1,11 @@
-// The two calls JS makes once per message, as raw WASM exports: embind's generic invoker (it may
+// The calls JS makes once per message, as raw WASM exports: embind's generic invoker (it may
 // not generate code under -sDYNAMIC_EXECUTION=0) costs more than the work it wraps. js/core.js
 // wraps them; `core` is CorePeer::address().
 #include <emscripten/em_js.h>
 #include <emscripten/emscripten.h>
 
 #include "core_peer.hpp"
+#include "peer/input_limits.hpp"
 
 using wre::bind::CorePeer;
 
@@ -31,6 +32,17 @@ EMSCRIPTEN_KEEPALIVE emscripten::EM_VAL wre_send(CorePeer* core, int channel, em
 // A message arrived on an app channel: true when the app gets it.
 EMSCRIPTEN_KEEPALIVE bool wre_accept_message(CorePeer* core, int channel, double size) {
   return core->onUserMessage(channel, size);
+}
+
+// The far end's bytes on `wre`/`wre-probe` go through this buffer: JS copies a message that fits
+// into it and calls wre_library_message; anything larger is not ours and never comes in (one
+// crossing per probe instead of the ~40 of reading an ArrayBuffer through emscripten::val).
+static uint8_t libraryScratch[wre::InputLimits::kLibraryMessage];
+EMSCRIPTEN_KEEPALIVE uint8_t* wre_library_scratch() { return libraryScratch; }
+EMSCRIPTEN_KEEPALIVE int wre_library_scratch_size() { return sizeof libraryScratch; }
+EMSCRIPTEN_KEEPALIVE void wre_library_message(CorePeer* core, int channel, int size) {
+  if (size < 0 || size > static_cast<int>(sizeof libraryScratch)) return;
+  core->onLibraryMessage(channel, std::string_view(reinterpret_cast<const char*>(libraryScratch), size));
 }
 
 }

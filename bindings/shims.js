@@ -1,6 +1,7 @@
 // Stateless shims over the browser's WebRTC objects. Each connection is a plain record
 // { id, pc, channels, host, closed } that the C++ driver holds; every browser callback
-// re-enters the core through `host.core._onX(...)` (a message on an app channel: `host.accept`),
+// re-enters the core through `host.core._onX(...)` (a message on an app channel: `host.accept`;
+// on the library's own: `host.library`),
 // and nothing arrives once `closed` is set. Nothing here throws into C++: an exception thrown
 // through WASM frames would skip the core's own bookkeeping on its way out.
 // The per-message calls (`hot`, below) take the record's integer id instead of the record.
@@ -109,7 +110,7 @@ export const shims = {
     dc.onmessage = (e) => {
       if (!alive(conn)) return;
       // The far end's bytes for the library go in as they came: the core checks them first.
-      if (!user) return conn.host.core._onLibraryMessage(id, e.data);
+      if (!user) return conn.host.library(id, e.data);
       const data = typeof e.data === 'string' ? encoder.encode(e.data) : new Uint8Array(e.data);
       if (conn.host.accept(id, data.byteLength)) conn.host.deliver(id, data);
     };

@@ -388,7 +388,9 @@ test('a far end that says hello, acknowledges once and never again: a 4 MiB tran
   const out = await page.evaluate(async () => {
     const { WebRTCPeerEnhanced } = window.wre;
     const { plainPeer, wire, numberedChunks, sleep } = window.harness;
-    const lib = new WebRTCPeerEnhanced({ peerId: 'lib' });
+    // That far end never probes either: the heartbeat would take the link for lost (that is its
+    // job); this test is about the credit window alone.
+    const lib = new WebRTCPeerEnhanced({ peerId: 'lib', heartbeatTimeout: 0 });
     const libErrors = [];
     lib.on('error', (e) => libErrors.push({ type: e.type, message: e.error.message, t: performance.now() }));
     const { pc, channels } = await plainPeer(lib, { library: true });

@@ -76,6 +76,7 @@ hot.pageAlarm = Core._onPageAlarm;
 // is pinned to the wrapper, and the stub's assignment hands the wrapper that real export instead.
 let rawSend = Core._wre_send;
 let rawAccept = Core._wre_accept_message;
+let rawLibrary = Core._wre_library_message;
 function pin(name, wrapper, setRaw) {
   Object.defineProperty(Core, name, { get: () => wrapper, set: setRaw, configurable: true });
 }
@@ -99,6 +100,15 @@ pin('_wre_accept_message', (address, channel, size) => {
     return 0;
   }
 }, (real) => { rawAccept = real; });
+pin('_wre_library_message', (address, channel, size) => {
+  if (trap) return;
+  try {
+    rawLibrary(address, channel, size);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+    contain(error);
+  }
+}, (real) => { rawLibrary = real; });
 
 export const heapUsed = () => Core.heapUsed();
 
@@ -110,3 +120,13 @@ export const sendThrough = (address, channel, bytes) => {
   return failure === 0 ? undefined : Core.takeValue(failure).error;
 };
 export const acceptMessage = (address, channel, size) => !!Core._wre_accept_message(address, channel, size);
+
+// The far end's bytes on the library's own channels: an ArrayBuffer that fits the core's buffer
+// is copied into it (bindings/hot_exports.cpp); anything else is not ours and stays out.
+const libraryScratch = Core._wre_library_scratch();
+const libraryScratchSize = Core._wre_library_scratch_size();
+export function libraryMessage(address, channel, data) {
+  if (!(data instanceof ArrayBuffer) || data.byteLength > libraryScratchSize) return;
+  Core.HEAPU8.set(new Uint8Array(data), libraryScratch);
+  Core._wre_library_message(address, channel, data.byteLength);
+}

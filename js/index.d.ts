@@ -103,6 +103,13 @@ export interface WebRTCConfig {
   metricsEnabled?: boolean;
   /** Milliseconds between `metrics` events (≥ 100). Default `5000`. */
   metricsInterval?: number;
+  /**
+   * Milliseconds of silence from a far peer of this library after which the link counts as lost
+   * (`disconnected`, then the reconnection schedule), whatever the browser says; the library's
+   * probes keep an idle link from being silent. `0` leaves it to the browser alone; otherwise
+   * ≥ 300. Default `3000`.
+   */
+  heartbeatTimeout?: number;
   /** `'relay'` uses TURN candidates only. Default `'all'`. */
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** RTCPeerConnection bundle policy. Default `'balanced'`. */

@@ -1,7 +1,7 @@
 // WebRTCPeerEnhanced: the guide's peer API over the C++ core. It checks JS argument types,
 // turns core events into listener calls and core request outcomes into Promises; every
 // decision (state, queues, timeouts, candidate holding) is the core's.
-import { Core, sendThrough, acceptMessage, refuseIfTrapped, watchTrap, unwatchTrap } from './core.js';
+import { Core, sendThrough, acceptMessage, libraryMessage, refuseIfTrapped, watchTrap, unwatchTrap } from './core.js';
 import { Emitter } from './emitter.js';
 import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
 import { shims } from './shims.js';
@@ -253,7 +253,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 }
 
-// The bridge the core and shims talk to: { shims, core, address, emit, accept, deliver, release }.
+// The bridge the core and shims talk to: { shims, core, address, emit, accept, library, deliver, release }.
 // Made outside the constructor so its closures cannot capture `this`: it holds the peer only
 // weakly, so a peer the app forgets can be collected (and then released by the FinalizationRegistry).
 function makeHost(self, onEvent, onMessage, onFatal, owner) {
@@ -262,6 +262,7 @@ function makeHost(self, onEvent, onMessage, onFatal, owner) {
     core: null,
     address: 0,
     accept: (channel, size) => acceptMessage(host.address, channel, size),
+    library: (channel, data) => libraryMessage(host.address, channel, data),
     emit: (name, payload) => {
       const peer = self.deref();
       if (peer) onEvent(peer, name, payload);

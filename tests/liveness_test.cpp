@@ -114,6 +114,8 @@ TEST_CASE("heartbeat: any message counts as alive; heartbeatTimeout 0 leaves it 
   off.advance(60000);
   CHECK(off.peer.state() == PeerState::Connected);
   CHECK(off.log.count<event::ReconnectScheduled>() == 0);
+  // It still probes, sparsely: the far side's heartbeat may be on.
+  CHECK(off.probesSent() >= 60000 / ProbePlan::kMaxSparseMs - 1);
 }
 
 TEST_CASE("heartbeat: a plain far end (no hello) is never judged by it") {
@@ -150,10 +152,11 @@ TEST_CASE("probe plan: dense while settling and after trouble, sparse on a clean
   CHECK(sentDuring(5000, 500) <= 5000 / sparse + 1);  // and sparse again after a clean one
 }
 
-TEST_CASE("probe plan: the sparse period puts five probes in a timeout, within [64, 1024] ms") {
-  CHECK(ProbePlan::sparsePeriod(0) == 1024);
+TEST_CASE("probe plan: the sparse period puts five probes in a timeout, within [64, 512] ms") {
+  CHECK(ProbePlan::sparsePeriod(0) == 512);
   CHECK(ProbePlan::sparsePeriod(3000) == 512);
-  CHECK(ProbePlan::sparsePeriod(10000) == 1024);
+  CHECK(ProbePlan::sparsePeriod(10000) == 512);  // a default far side judges by ours too
+  CHECK(ProbePlan::sparsePeriod(1000) == 128);
   CHECK(ProbePlan::sparsePeriod(300) == 64);
 }
 

@@ -192,7 +192,7 @@ TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT
   CHECK(metrics[0].metrics.roundTripTime == Approx(0.030));
 }
 
-TEST_CASE("metrics and heartbeat off: no timers, no probes, nothing sent but the hello and the flow-control ack") {
+TEST_CASE("metrics and heartbeat off: no stats sweeps; sparse probes only, for the far side's heartbeat") {
   FakeDriver driver;
   EventLog log;
   Config c;
@@ -206,9 +206,15 @@ TEST_CASE("metrics and heartbeat off: no timers, no probes, nothing sent but the
   for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
   peer.onConnectionState("connected");
   peer.onLibraryMessage(kWre, kHello);
-  CHECK(driver.timers.empty());
+  REQUIRE(driver.timers.size() == 1);  // the probe tick
   REQUIRE(driver.sent.size() == 2);
   CHECK(driver.sent[0] == std::pair<int, std::string>{kWre, std::string(kHello)});
   // Flow control on `file` is not a metric: `wre` carries its first ack either way.
   CHECK(driver.sent[1] == std::pair<int, std::string>{kWre, encodeAck(0)});
+  driver.advance(10000, [&](TimerId id) { peer.onTimer(id); });
+  CHECK(driver.count("getStats") == 0);
+  size_t probes = 0;
+  for (const auto& [ch, _] : driver.sent) probes += ch == kWreProbe;
+  CHECK(probes >= 10000 / ProbePlan::kMaxSparseMs - 1);
+  CHECK(probes <= 10000 / ProbePlan::kMaxSparseMs + 1);
 }

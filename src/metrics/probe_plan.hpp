@@ -14,16 +14,19 @@ namespace wre {
 class ProbePlan {
  public:
   static constexpr double kDenseMs = 50;
-  // Sparse periods are powers of two: peers align them on the page clock (Peer::startTick).
-  static constexpr double kMaxSparseMs = 1024;
+  // Sparse periods are powers of two: peers align them on the page clock (Peer::startTick). Never
+  // sparser than kMaxSparseMs, whatever our own timeout: the far side's heartbeat (default 3 s)
+  // needs five of ours in its timeout too.
+  static constexpr double kMaxSparseMs = 512;
   static constexpr double kMinSparseMs = 64;
   // Dense after the link comes up: a first RTT, jitter and loss figure from ~40 probes.
   static constexpr double kSettleMs = 2000;
   // Dense after trouble: one loss window (MetricsCollector::kLossWindowMs) of ~200 probes.
   static constexpr double kAttentionMs = 10000;
 
-  // The sparse period for a heartbeat of `heartbeatTimeoutMs` (0: none): the largest power of two
-  // that puts at least five probes in a timeout, so four lost in a row are not a dead link.
+  // The sparse period for a heartbeat of `heartbeatTimeoutMs` (0: ours is off, the far side's may
+  // not be): the largest power of two that puts at least five probes in a timeout, so four lost in
+  // a row are not a dead link.
   static double sparsePeriod(double heartbeatTimeoutMs) {
     if (!(heartbeatTimeoutMs > 0)) return kMaxSparseMs;
     double period = kMaxSparseMs;

@@ -13,8 +13,9 @@ namespace wre {
 
 TimerId Peer::startTick(TimerKind kind, double periodMs) {
   // Powers of two up to 1024 ms align on their own multiples; longer periods (a metricsInterval)
-  // on multiples of 1024 ms, the sparse probes' instants. Due at least half a grid step from now.
-  double grid = periodMs <= ProbePlan::kMaxSparseMs ? periodMs : ProbePlan::kMaxSparseMs;
+  // on multiples of 1024 ms, among the sparse probes' instants. Due at least half a grid step on.
+  constexpr double kLongGridMs = 1024;
+  double grid = periodMs <= kLongGridMs ? periodMs : kLongGridMs;
   if (grid < ProbePlan::kMinSparseMs || std::exp2(std::round(std::log2(grid))) != grid)
     return startTimer(kind, periodMs);
   double now = driver_.nowMs();
@@ -22,9 +23,9 @@ TimerId Peer::startTick(TimerKind kind, double periodMs) {
   return startTimer(kind, due - now);
 }
 
-bool Peer::probing() const {
-  return farSideIsLibrary_ && (config_.metricsEnabled || config_.heartbeatTimeout > 0);
-}
+// A far side of this library may judge the link by our probes (its heartbeat): they always flow,
+// sparse at least, whatever our own config.
+bool Peer::probing() const { return farSideIsLibrary_; }
 
 void Peer::startTicking() {
   if (config_.metricsEnabled && !hasTimer(TimerKind::MetricsTick))

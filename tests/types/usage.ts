@@ -71,6 +71,7 @@ void heapBytes;
     // Metrics
     metricsEnabled: true,
     metricsInterval: 5000,
+    heartbeatTimeout: 3000,
   };
 
   const peer = new WebRTCPeerEnhanced(config);
