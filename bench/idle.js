@@ -92,6 +92,7 @@ async function rawBatchedPair(everyMs, statsEvery = 0) {
 
 const makers = {
   'raw-batched1s': () => rawBatchedPair(1000),
+  'raw-batched512': () => rawBatchedPair(512),
   'raw-batched1s-stats5s': () => rawBatchedPair(1000, 5),
   raw: () => rawPair(),
   'raw-msg1s': () => rawBusyPair({ everyMs: 1000 }),
