@@ -60,7 +60,8 @@ class CorePeer : public EventSink {
   // copied in only when it is an ArrayBuffer within InputLimits::kLibraryMessage.
   void onLibraryMessage(int channel, const emscripten::val& data);
   void onTimer(int id);
-  void onStats(int id, const emscripten::val& record);
+  // A getStats() report in the shim's columns (js_values.hpp: statsReportFromJs).
+  void onStats(int id, const emscripten::val& numbers, const emscripten::val& strings);
   emscripten::val metrics() const;
   std::string quality() const;
   void onNetworkChange();

@@ -101,23 +101,24 @@ val metricsVal(const ConnectionMetrics& m) {
   return out;
 }
 
-StatsRecord statsFromJs(const val& v) {
-  StatsRecord r;
-  r.timestampMs = numberOr(v, "timestampMs", 0);
-  r.hasSelectedPair = v["hasSelectedPair"].as<bool>();
-  r.bytesSent = numberOr(v, "bytesSent", 0);
-  r.bytesReceived = numberOr(v, "bytesReceived", 0);
-  r.packetsSent = numberOr(v, "packetsSent", 0);
-  r.packetsReceived = numberOr(v, "packetsReceived", 0);
-  r.currentRoundTripTime = numberOr(v, "currentRoundTripTime", -1);
-  r.requestsSent = numberOr(v, "requestsSent", 0);
-  r.responsesReceived = numberOr(v, "responsesReceived", 0);
-  r.availableOutgoingBitrate = numberOr(v, "availableOutgoingBitrate", -1);
-  r.localCandidateType = v["localCandidateType"].as<std::string>();
-  r.remoteCandidateType = v["remoteCandidateType"].as<std::string>();
-  r.messagesSent = numberOr(v, "messagesSent", 0);
-  r.messagesReceived = numberOr(v, "messagesReceived", 0);
-  return r;
+std::vector<StatsEntry> statsReportFromJs(const val& numbers, const val& strings) {
+  // One copy into WASM memory for all the numbers, one UTF-8 conversion for all the strings.
+  return statsEntriesFromColumns(emscripten::convertJSArrayToNumberVector<double>(numbers),
+                                 strings.as<std::string>());
+}
+
+const val& statsFieldNames() {
+  static const val names = [] {
+    val numbers = val::array(), strings = val::array();
+    for (const auto& f : kStatsNumberFields) numbers.call<void>("push", std::string(f.name));
+    for (const auto& f : kStatsStringFields) strings.call<void>("push", std::string(f.name));
+    val out = val::object();
+    out.set("numbers", numbers);
+    out.set("strings", strings);
+    out.set("separator", std::string(1, kStatsStringSeparator));
+    return out;
+  }();
+  return names;
 }
 
 val candidateVal(const CandidateInit& c) {
