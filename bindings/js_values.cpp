@@ -7,16 +7,6 @@
 using emscripten::val;
 
 namespace wre::bind {
-namespace {
-
-double numberOr(const val& v, const char* key, double fallback) {
-  val x = v[key];
-  return x.isNumber() ? x.as<double>() : fallback;
-}
-
-}  // namespace
-
-
 val errorVal(const Error& e) {
   val out = val::object();
   out.set("type", std::string(toString(e.kind)));
