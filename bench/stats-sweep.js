@@ -32,6 +32,7 @@ async function measure() {
     shims.getStats = (conn, id, fields) => {
       shims.getStats = original;
       conn.pc.getStats().then((report) => resolve({ conn, id, fields, report, original }));
+      original(conn, id, fields);  // the core asks for its next sweep only once this one is answered
     };
   });
   const { conn, fields, report, original } = caught;
@@ -113,6 +114,10 @@ try {
       : await firefox.launch({ ...firefoxUse.launchOptions, channel: firefoxUse.channel });
     try {
       const page = await browser.newPage();
+      page.on('console', (m) => process.env.WRE_DEBUG && console.log('page:', m.text()));
+      page.on('crash', () => console.error('page crashed'));
+      page.on('pageerror', (e) => console.error('pageerror', e));
+      page.on('close', () => console.error('page closed'));
       await page.goto(new URL('/e2e/pages/harness.html', server.url).href);
       await page.waitForFunction(() => window.harnessReady === true);
       const r = await page.evaluate(measure);

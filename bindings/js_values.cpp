@@ -1,5 +1,7 @@
 #include "js_values.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "peer/input_limits.hpp"
@@ -97,14 +99,44 @@ std::vector<StatsEntry> statsReportFromJs(const val& numbers, const val& strings
                                  strings.as<std::string>());
 }
 
+namespace {
+
+// Adds [column, name] to byType[type].numbers or .strings for every type `types` names.
+void addStatsField(val& byType, std::string_view types, const char* list, int column, std::string_view name) {
+  size_t at = 0;
+  while (at < types.size()) {
+    size_t end = std::min(types.find(' ', at), types.size());
+    val type(std::string(types.substr(at, end - at)));
+    at = end + 1;
+    if (!byType.call<bool>("has", type)) {
+      val lists = val::object();
+      lists.set("numbers", val::array());
+      lists.set("strings", val::array());
+      byType.call<void>("set", type, lists);
+    }
+    val pair = val::array();
+    pair.call<void>("push", column);
+    pair.call<void>("push", std::string(name));
+    byType.call<val>("get", type)[list].call<void>("push", pair);
+  }
+}
+
+}  // namespace
+
 const val& statsFieldNames() {
   static const val names = [] {
-    val numbers = val::array(), strings = val::array();
-    for (const auto& f : kStatsNumberFields) numbers.call<void>("push", std::string(f.name));
-    for (const auto& f : kStatsStringFields) strings.call<void>("push", std::string(f.name));
+    val byType = val::global("Map").new_();
+    int column = 0;
+    for (const auto& f : kStatsNumberFields) addStatsField(byType, f.types, "numbers", column++, f.name);
+    column = 0;
+    for (const auto& f : kStatsStringFields) {
+      if (f.types != "*") addStatsField(byType, f.types, "strings", column, f.name);
+      column++;
+    }
     val out = val::object();
-    out.set("numbers", numbers);
-    out.set("strings", strings);
+    out.set("byType", byType);
+    out.set("numberCount", static_cast<int>(std::size(kStatsNumberFields)));
+    out.set("stringCount", static_cast<int>(std::size(kStatsStringFields)));
     out.set("separator", std::string(1, kStatsStringSeparator));
     return out;
   }();

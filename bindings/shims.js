@@ -110,23 +110,31 @@ export const shims = {
       .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
   },
 
-  // getStats(), copied without choosing: from every entry, the fields the core names
-  // (src/metrics/stats_entry.hpp), numbers into one Float64Array (a missing one reads NaN, a
-  // boolean 1/0) and strings into one string, each followed by the separator. Two values cross
-  // into WASM per sweep; src/metrics/stats_summary.cpp decides what counts.
+  // getStats(), copied without choosing: from every entry its type and id, and the fields the
+  // core names for that type (src/metrics/stats_entry.hpp), numbers into one Float64Array (NaN
+  // where missing, a boolean 1/0) and strings into one string, each followed by the separator.
+  // Two values cross into WASM per sweep; src/metrics/stats_summary.cpp decides what counts.
   getStats(conn, id, fields) {
     if (!usable(conn)) return;
     conn.pc.getStats().then((report) => {
       if (!alive(conn)) return;
-      const { numbers, strings, separator } = fields;
-      const values = new Float64Array(report.size * numbers.length);
-      let text = '';
-      let i = 0;
-      report.forEach((s) => {
-        for (const k of strings) text += (s[k] ?? '') + separator;
-        for (const k of numbers) values[i++] = s[k];
-      });
-      conn.host.core._onStats(id, values, text);
+      const { byType, numberCount, stringCount, separator } = fields;
+      const values = new Float64Array(report.size * numberCount).fill(NaN);
+      const strings = new Array(report.size * stringCount).fill('');
+      let n = 0;
+      let t = 0;
+      for (const s of report.values()) {
+        strings[t] = s.type;
+        strings[t + 1] = s.id;
+        const f = byType.get(s.type);
+        if (f) {
+          for (const [column, name] of f.numbers) values[n + column] = s[name];
+          for (const [column, name] of f.strings) strings[t + column] = s[name] ?? '';
+        }
+        n += numberCount;
+        t += stringCount;
+      }
+      conn.host.core._onStats(id, values, strings.join(separator) + separator);
     }, failed(conn, id));
   },
 
