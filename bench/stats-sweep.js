@@ -117,7 +117,6 @@ try {
       page.on('console', (m) => process.env.WRE_DEBUG && console.log('page:', m.text()));
       page.on('crash', () => console.error('page crashed'));
       page.on('pageerror', (e) => console.error('pageerror', e));
-      page.on('close', () => console.error('page closed'));
       await page.goto(new URL('/e2e/pages/harness.html', server.url).href);
       await page.waitForFunction(() => window.harnessReady === true);
       const r = await page.evaluate(measure);
