@@ -95,7 +95,9 @@ void CorePeer::onChannelError(int channel, const std::string& message) { peer_->
 void CorePeer::onBufferedAmountLow(int channel) { peer_->onBufferedAmountLow(channel); }
 void CorePeer::onTimer(int id) { peer_->onTimer(static_cast<TimerId>(id)); }
 void CorePeer::onNetworkChange() { peer_->onNetworkChange(); }
-void CorePeer::onStats(int id, const val& record) { peer_->onStats(static_cast<RequestId>(id), statsFromJs(record)); }
+void CorePeer::onStats(int id, const val& numbers, const val& strings) {
+  peer_->onStats(static_cast<RequestId>(id), statsReportFromJs(numbers, strings));
+}
 val CorePeer::metrics() const { return peer_ ? metricsVal(peer_->metrics()) : metricsVal({}); }
 std::string CorePeer::quality() const { return std::string(toString(peer_ ? peer_->quality() : QualityGrade::Unknown)); }
 

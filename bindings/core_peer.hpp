@@ -64,7 +64,8 @@ class CorePeer : public EventSink {
   // (bindings/hot_exports.cpp) only when they are an ArrayBuffer within InputLimits::kLibraryMessage.
   void onLibraryMessage(int channel, std::string_view bytes);
   void onTimer(int id);
-  void onStats(int id, const emscripten::val& record);
+  // A getStats() report in the shim's columns (js_values.hpp: statsReportFromJs).
+  void onStats(int id, const emscripten::val& numbers, const emscripten::val& strings);
   emscripten::val metrics() const;
   std::string quality() const;
   void onNetworkChange();

@@ -4,6 +4,7 @@
 #include <emscripten/val.h>
 #include <string>
 
+#include "js_values.hpp"
 #include "shim_calls.hpp"
 
 using emscripten::val;
@@ -64,7 +65,7 @@ void JsDriver::addIceCandidate(RequestId id, const CandidateInit& c) {
   shims_.call<void>("addIceCandidate", conn_, id, init);
 }
 
-void JsDriver::getStats(RequestId id) { shims_.call<void>("getStats", conn_, id); }
+void JsDriver::getStats(RequestId id) { shims_.call<void>("getStats", conn_, id, statsFieldNames()); }
 
 double JsDriver::bufferedAmount(int channel) {
   return connId_ < 0 ? 0 : channels_[channel]["bufferedAmount"].as<double>();

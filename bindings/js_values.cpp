@@ -1,5 +1,7 @@
 #include "js_values.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "peer/input_limits.hpp"
@@ -7,16 +9,6 @@
 using emscripten::val;
 
 namespace wre::bind {
-namespace {
-
-double numberOr(const val& v, const char* key, double fallback) {
-  val x = v[key];
-  return x.isNumber() ? x.as<double>() : fallback;
-}
-
-}  // namespace
-
-
 val errorVal(const Error& e) {
   val out = val::object();
   out.set("type", std::string(toString(e.kind)));
@@ -101,23 +93,54 @@ val metricsVal(const ConnectionMetrics& m) {
   return out;
 }
 
-StatsRecord statsFromJs(const val& v) {
-  StatsRecord r;
-  r.timestampMs = numberOr(v, "timestampMs", 0);
-  r.hasSelectedPair = v["hasSelectedPair"].as<bool>();
-  r.bytesSent = numberOr(v, "bytesSent", 0);
-  r.bytesReceived = numberOr(v, "bytesReceived", 0);
-  r.packetsSent = numberOr(v, "packetsSent", 0);
-  r.packetsReceived = numberOr(v, "packetsReceived", 0);
-  r.currentRoundTripTime = numberOr(v, "currentRoundTripTime", -1);
-  r.requestsSent = numberOr(v, "requestsSent", 0);
-  r.responsesReceived = numberOr(v, "responsesReceived", 0);
-  r.availableOutgoingBitrate = numberOr(v, "availableOutgoingBitrate", -1);
-  r.localCandidateType = v["localCandidateType"].as<std::string>();
-  r.remoteCandidateType = v["remoteCandidateType"].as<std::string>();
-  r.messagesSent = numberOr(v, "messagesSent", 0);
-  r.messagesReceived = numberOr(v, "messagesReceived", 0);
-  return r;
+std::vector<StatsEntry> statsReportFromJs(const val& numbers, const val& strings) {
+  // One copy into WASM memory for all the numbers, one UTF-8 conversion for all the strings.
+  return statsEntriesFromColumns(emscripten::convertJSArrayToNumberVector<double>(numbers),
+                                 strings.as<std::string>());
+}
+
+namespace {
+
+// Adds [column, name] to byType[type].numbers or .strings for every type `types` names.
+void addStatsField(val& byType, std::string_view types, const char* list, int column, std::string_view name) {
+  size_t at = 0;
+  while (at < types.size()) {
+    size_t end = std::min(types.find(' ', at), types.size());
+    val type(std::string(types.substr(at, end - at)));
+    at = end + 1;
+    if (!byType.call<bool>("has", type)) {
+      val lists = val::object();
+      lists.set("numbers", val::array());
+      lists.set("strings", val::array());
+      byType.call<void>("set", type, lists);
+    }
+    val pair = val::array();
+    pair.call<void>("push", column);
+    pair.call<void>("push", std::string(name));
+    byType.call<val>("get", type)[list].call<void>("push", pair);
+  }
+}
+
+}  // namespace
+
+const val& statsFieldNames() {
+  static const val names = [] {
+    val byType = val::global("Map").new_();
+    int column = 0;
+    for (const auto& f : kStatsNumberFields) addStatsField(byType, f.types, "numbers", column++, f.name);
+    column = 0;
+    for (const auto& f : kStatsStringFields) {
+      if (f.types != "*") addStatsField(byType, f.types, "strings", column, f.name);
+      column++;
+    }
+    val out = val::object();
+    out.set("byType", byType);
+    out.set("numberCount", static_cast<int>(std::size(kStatsNumberFields)));
+    out.set("stringCount", static_cast<int>(std::size(kStatsStringFields)));
+    out.set("separator", std::string(1, kStatsStringSeparator));
+    return out;
+  }();
+  return names;
 }
 
 val candidateVal(const CandidateInit& c) {

@@ -4,9 +4,10 @@
 #include <emscripten/val.h>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "metrics/connection_metrics.hpp"
-#include "metrics/stats_record.hpp"
+#include "metrics/stats_entry.hpp"
 #include "peer/driver.hpp"
 #include "util/error.hpp"
 
@@ -34,6 +35,9 @@ Result<SessionDescription> descriptionFromJs(const emscripten::val& d, ErrorKind
 Result<CandidateInit> candidateFromJs(const emscripten::val& c);
 emscripten::val candidateVal(const CandidateInit& c);
 emscripten::val metricsVal(const ConnectionMetrics& m);
-StatsRecord statsFromJs(const emscripten::val& v);
+// The shim's getStats() columns (see JsDriver::getStats): a Float64Array and one joined string.
+std::vector<StatsEntry> statsReportFromJs(const emscripten::val& numbers, const emscripten::val& strings);
+// The field names the shim copies from every entry, from kStats*Fields: {numbers, strings}.
+const emscripten::val& statsFieldNames();
 
 }  // namespace wre::bind

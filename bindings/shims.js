@@ -39,38 +39,6 @@ function failed(conn, id) {
   };
 }
 
-// Bytes and packets come from the transport (the selected pair changes, and each pair counts only
-// its own); RTT and candidate types from the selected pair; consent checks summed over all pairs.
-export function flattenStats(report) {
-  const r = {
-    timestampMs: performance.now(), hasSelectedPair: false, bytesSent: 0, bytesReceived: 0,
-    packetsSent: 0, packetsReceived: 0, currentRoundTripTime: -1, requestsSent: 0,
-    responsesReceived: 0, availableOutgoingBitrate: -1, localCandidateType: '',
-    remoteCandidateType: '', messagesSent: 0, messagesReceived: 0,
-  };
-  const counters = ['bytesSent', 'bytesReceived', 'packetsSent', 'packetsReceived'];
-  let pair;
-  report.forEach((s) => {
-    if (s.type === 'transport') {
-      for (const k of counters) r[k] += s[k] ?? 0;
-      if (s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
-    } else if (s.type === 'candidate-pair') {
-      r.requestsSent += s.requestsSent ?? 0;
-      r.responsesReceived += s.responsesReceived ?? 0;
-    } else if (s.type === 'data-channel') {
-      r.messagesSent += s.messagesSent ?? 0;
-      r.messagesReceived += s.messagesReceived ?? 0;
-    }
-  });
-  if (!pair) return r;
-  r.hasSelectedPair = true;
-  r.currentRoundTripTime = pair.currentRoundTripTime ?? -1;
-  r.availableOutgoingBitrate = pair.availableOutgoingBitrate ?? -1;
-  r.localCandidateType = report.get(pair.localCandidateId)?.candidateType ?? '';
-  r.remoteCandidateType = report.get(pair.remoteCandidateId)?.candidateType ?? '';
-  return r;
-}
-
 export const shims = {
   // Returns the connection record, or a string: the browser's reason for refusing the config.
   createPeerConnection(host, config) {
@@ -144,11 +112,31 @@ export const shims = {
       .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
   },
 
-  // getStats() flattened to the few fields the core reads (src/metrics/stats_record.hpp).
-  getStats(conn, id) {
+  // getStats(), copied without choosing: from every entry its type and id, and the fields the
+  // core names for that type (src/metrics/stats_entry.hpp), numbers into one Float64Array (NaN
+  // where missing, a boolean 1/0) and strings into one string, each followed by the separator.
+  // Two values cross into WASM per sweep; src/metrics/stats_summary.cpp decides what counts.
+  getStats(conn, id, fields) {
     if (!usable(conn)) return;
     conn.pc.getStats().then((report) => {
-      if (alive(conn)) conn.host.core._onStats(id, flattenStats(report));
+      if (!alive(conn)) return;
+      const { byType, numberCount, stringCount, separator } = fields;
+      const values = new Float64Array(report.size * numberCount).fill(NaN);
+      const strings = new Array(report.size * stringCount).fill('');
+      let n = 0;
+      let t = 0;
+      for (const s of report.values()) {
+        strings[t] = s.type;
+        strings[t + 1] = s.id;
+        const f = byType.get(s.type);
+        if (f) {
+          for (const [column, name] of f.numbers) values[n + column] = s[name];
+          for (const [column, name] of f.strings) strings[t + column] = s[name] ?? '';
+        }
+        n += numberCount;
+        t += stringCount;
+      }
+      conn.host.core._onStats(id, values, strings.join(separator) + separator);
     }, failed(conn, id));
   },
 

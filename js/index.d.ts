@@ -143,9 +143,9 @@ export interface ConnectionMetrics {
   bytesReceived: number;
   /** Total bytes sent. */
   bytesSent: number;
-  /** Total packets received. */
+  /** Total packets received (0 where the browser counts none: Firefox reports no packet counters). */
   packetsReceived: number;
-  /** Total packets sent. */
+  /** Total packets sent (0 where the browser counts none: Firefox reports no packet counters). */
   packetsSent: number;
   /** Packets lost: `round(lossRate × packetsReceived)`, so `packetsLost / packetsReceived` is the measured loss. */
   packetsLost: number;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "fake_driver.hpp"
-#include "fixtures/chromium_stats.hpp"
+#include "fixtures/stats_reports.hpp"
 #include "metrics/metrics_collector.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
@@ -90,9 +90,7 @@ struct Link {
       for (; statsAnswered < driver.calls.size(); ++statsAnswered) {
         const auto& call = driver.calls[statsAnswered];
         if (call.what != "getStats") continue;
-        StatsRecord r = fixtures::kChromiumStats[1];
-        r.timestampMs = now;
-        peer.onStats(call.id, r);
+        peer.onStats(call.id, fixtures::kChromiumHostA);
       }
     }
   }

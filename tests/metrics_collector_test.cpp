@@ -3,6 +3,7 @@
 
 #include "fake_driver.hpp"
 #include "fixtures/chromium_stats.hpp"
+#include "fixtures/stats_reports.hpp"
 #include "metrics/metrics_collector.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
@@ -185,7 +186,7 @@ TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT
   p.advance(1000);
   auto stats = p.driver.last("getStats");
   REQUIRE(stats);
-  p.peer.onStats(stats->id, kChromiumStats[1]);
+  p.peer.onStats(stats->id, fixtures::kChromiumHostA);
   auto metrics = p.log.all<event::Metrics>();
   REQUIRE(metrics.size() == 1);
   CHECK(metrics[0].metrics.rttSource == "probe");

@@ -918,9 +918,7 @@ class World {
           e.peer->onRequestDone(req.id);
         break;
       case SimBrowser::Req::Stats: {
-        StatsRecord s;
-        s.timestampMs = env_.now;
-        e.peer->onStats(req.id, s);
+        e.peer->onStats(req.id, {});  // an empty report: no pair, no counters
         break;
       }
     }

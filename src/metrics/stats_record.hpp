@@ -1,5 +1,6 @@
-// The few getStats() fields the core needs, flattened by the shim (bindings/shims.js). Counters
-// are cumulative as the browser reports them; -1 marks a field the browser did not give.
+// The few figures the metrics need from one getStats() report, as summarizeStats
+// (stats_summary.hpp) reads them. Counters are cumulative as the browser reports them (0 where it
+// counts nothing); -1 marks an RTT or bitrate the browser did not give.
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@ namespace wre {
 struct StatsRecord {
   double timestampMs = 0;
   bool hasSelectedPair = false;
-  // Selected candidate pair (falls back to the transport's counters where absent).
+  // Bytes and packets: the connection's totals; the rest from the selected candidate pair.
   double bytesSent = 0, bytesReceived = 0;
   double packetsSent = 0, packetsReceived = 0;
   double currentRoundTripTime = -1;  // seconds, from STUN consent checks

@@ -47,7 +47,7 @@ class Driver {
   virtual void addIceCandidate(RequestId id, const CandidateInit& candidate) = 0;
 
   virtual double bufferedAmount(int channel) = 0;
-  // getStats(), flattened to a StatsRecord; the answer comes back through Peer::onStats.
+  // getStats(); the report (every entry, raw fields) comes back through Peer::onStats.
   virtual void getStats(RequestId id) = 0;
   // Hands the caller's bytes to the channel; fails if the browser throws. (The scheduler keeps
   // its own upper bound of bufferedAmount: reading it after every send costs as much as the send.)

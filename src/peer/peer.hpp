@@ -14,6 +14,7 @@
 
 #include "metrics/metrics_collector.hpp"
 #include "metrics/probe_plan.hpp"
+#include "metrics/stats_entry.hpp"
 #include "peer/config.hpp"
 #include "peer/driver.hpp"
 #include "peer/outbox.hpp"
@@ -73,7 +74,8 @@ class Peer {
   bool onUserMessage(int channel, size_t size);
   // A message on the library's own channels (`wre`, `wre-probe`): never shown to the app.
   void onLibraryMessage(int channel, std::string_view bytes);
-  void onStats(RequestId id, const StatsRecord& record);
+  // The getStats() report, every entry as the browser gave it (summarizeStats reads it).
+  void onStats(RequestId id, const std::vector<StatsEntry>& report);
 
   const ConnectionMetrics& metrics() const { return metrics_.metrics(); }
   QualityGrade quality() const { return metrics_.quality(); }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "metrics/probe_codec.hpp"
+#include "metrics/stats_summary.hpp"
 #include "peer/peer.hpp"
 
 namespace wre {
@@ -56,12 +57,12 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   metrics_.onEcho(probe->echoSentMs, probe->echoHoldMs, now);
 }
 
-void Peer::onStats(RequestId id, const StatsRecord& record) {
+void Peer::onStats(RequestId id, const std::vector<StatsEntry>& report) {
   Outbox::Scope scope(outbox_);
   if (pending_.erase(id) == 0 || closed()) return;
   statsInFlight_ = false;
   bool busy = scheduler_.queue().bytes() > 0;
-  metrics_.onStats(record, busy);
+  metrics_.onStats(summarizeStats(report, driver_.nowMs()), busy);
   events_.onEvent(event::Metrics{metrics_.metrics()});
   if (auto change = metrics_.takeQualityChange()) events_.onEvent(event::QualityChange{change->previous, change->current});
 }
