@@ -71,6 +71,7 @@ void CorePeer::reportEvent(const std::string& name, bool on) {
   if (!peer_) return;
   if (name == "message-sent") peer_->scheduler().setReportSent(on);
   if (name == "message-queued") peer_->scheduler().setReportQueued(on);
+  if (name == "metrics") peer_->setMetricsWanted(on);
 }
 
 double CorePeer::queuedBytes() const { return peer_ ? static_cast<double>(peer_->queuedBytes()) : 0; }
@@ -98,7 +99,11 @@ void CorePeer::onNetworkChange() { peer_->onNetworkChange(); }
 void CorePeer::onStats(int id, const val& numbers, const val& strings) {
   peer_->onStats(static_cast<RequestId>(id), statsReportFromJs(numbers, strings));
 }
-val CorePeer::metrics() const { return peer_ ? metricsVal(peer_->metrics()) : metricsVal({}); }
+val CorePeer::metrics() {
+  if (!peer_) return metricsVal({});
+  peer_->onMetricsAsked();
+  return metricsVal(peer_->metrics());
+}
 std::string CorePeer::quality() const { return std::string(toString(peer_ ? peer_->quality() : QualityGrade::Unknown)); }
 
 bool CorePeer::onUserMessage(int channel, double size) { return peer_->onUserMessage(channel, static_cast<size_t>(size)); }

@@ -66,7 +66,8 @@ class CorePeer : public EventSink {
   void onTimer(int id);
   // A getStats() report in the shim's columns (js_values.hpp: statsReportFromJs).
   void onStats(int id, const emscripten::val& numbers, const emscripten::val& strings);
-  emscripten::val metrics() const;
+  // The latest figures; asks the core for a fresh sweep when no `metrics` listener keeps them current.
+  emscripten::val metrics();
   std::string quality() const;
   void onNetworkChange();
 

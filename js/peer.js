@@ -10,8 +10,9 @@ import { detectNATType, iceServerUrls } from './nat.js';
 export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
 const encoder = new TextEncoder();
-// Events the core only builds while someone listens (they would cost a JS object per message).
-export const PER_MESSAGE_EVENTS = ['message-sent', 'message-queued'];
+// Events the core builds only while someone listens (per-message events; `metrics`, whose
+// getStats() sweeps are most of an idle peer's cost).
+export const REPORTED_EVENTS = ['message-sent', 'message-queued', 'metrics'];
 
 // A peer the app forgot is closed and its core memory freed.
 const registry = new FinalizationRegistry((host) => host.release());
@@ -47,7 +48,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     watchTrap(host);
     this.#peerId = this.#core.peerId();
     this.#iceServerUrls = iceServerUrls(config?.iceServers);
-    for (const name of PER_MESSAGE_EVENTS) this.#core.reportEvent(name, false);
+    for (const name of REPORTED_EVENTS) this.#core.reportEvent(name, false);
     registry.register(this, host, this);
     queueMicrotask(this.#flushBacklog.bind(this));
   }
@@ -163,7 +164,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 
   listenersChanged(name) {
-    if (!this.#closed && PER_MESSAGE_EVENTS.includes(name)) this.#core.reportEvent(name, this.listenerCount(name) > 0);
+    if (!this.#closed && REPORTED_EVENTS.includes(name)) this.#core.reportEvent(name, this.listenerCount(name) > 0);
   }
 
   onListenerError(name, error) {

@@ -5,7 +5,7 @@
 import { Core, refuseIfTrapped } from './core.js';
 import { Emitter } from './emitter.js';
 import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
-import { PER_MESSAGE_EVENTS, WebRTCPeerEnhanced } from './peer.js';
+import { REPORTED_EVENTS, WebRTCPeerEnhanced } from './peer.js';
 
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
 const encoder = new TextEncoder();
@@ -207,7 +207,7 @@ export class WebRTCConnectionPool extends Emitter {
   #wants = (name) => this.#reporting.has(name);
 
   listenersChanged(name) {
-    if (!PER_MESSAGE_EVENTS.includes(name) || this.#closed) return;
+    if (!REPORTED_EVENTS.includes(name) || this.#closed) return;
     const want = super.listenerCount(name) > 0;
     if (want === this.#reporting.has(name)) return;
     if (want) this.#reporting.add(name);

@@ -53,6 +53,7 @@ struct Link {
     peer.onRequestDone(peer.setRemoteAnswer({"answer", "v=0\r\n"}).value());
     for (int c = 0; c < kChannelCount; ++c) peer.onChannelOpen(c);
     peer.onConnectionState("connected");
+    peer.setMetricsWanted(true);  // the app listens for `metrics`
     peer.onLibraryMessage(kWre, kHello);
   }
   static Config config() {

@@ -136,7 +136,7 @@ TEST_CASE("probe plan: dense while settling and after trouble, sparse on a clean
   LivePeer p;
   uint32_t seq = 1;
   const double sparse = ProbePlan::sparsePeriod(p.peer.config().heartbeatTimeout);
-  CHECK(sparse == 512);  // five in the default 3 s timeout
+  CHECK(sparse == 1024);  // more than two in the default 3 s timeout
   auto sentDuring = [&](double ms, double every) {
     size_t before = p.probesSent();
     p.hear(ms, every, seq);
@@ -152,25 +152,83 @@ TEST_CASE("probe plan: dense while settling and after trouble, sparse on a clean
   CHECK(sentDuring(5000, 500) <= 5000 / sparse + 1);  // and sparse again after a clean one
 }
 
-TEST_CASE("probe plan: the sparse period puts five probes in a timeout, within [64, 512] ms") {
-  CHECK(ProbePlan::sparsePeriod(0) == 512);
-  CHECK(ProbePlan::sparsePeriod(3000) == 512);
-  CHECK(ProbePlan::sparsePeriod(10000) == 512);  // a default far side judges by ours too
-  CHECK(ProbePlan::sparsePeriod(1000) == 128);
+TEST_CASE("probe plan: the sparse period puts more than two probes in a timeout, within [64, 1024] ms") {
+  CHECK(ProbePlan::sparsePeriod(0) == 1024);
+  CHECK(ProbePlan::sparsePeriod(3000) == 1024);
+  CHECK(ProbePlan::sparsePeriod(10000) == 1024);  // a default far side judges by ours too
+  CHECK(ProbePlan::sparsePeriod(1000) == 256);
   CHECK(ProbePlan::sparsePeriod(300) == 64);
 }
 
 TEST_CASE("ticks of peers started at different times fall due at the same instants") {
   std::vector<double> due;
   for (double start : {0.0, 130.0, 777.0, 1500.5}) {
-    LivePeer p(LivePeer::config(), start);
+    Config c = LivePeer::config();
+    c.heartbeatTimeout = 0;  // (its one-shot checks are not ticks)
+    LivePeer p(c, start);
     p.advance(ProbePlan::kSettleMs + 100);  // past the dense start
     // The next probe tick and metrics tick, on the page clock.
     std::vector<double> deadlines;
     for (const auto& [_, at] : p.driver.timers) deadlines.push_back(at);
     std::sort(deadlines.begin(), deadlines.end());
     REQUIRE(!deadlines.empty());
-    for (double d : deadlines) CHECK(std::fmod(d, 512) == 0);
+    for (double d : deadlines) CHECK(std::fmod(d, 1024) == 0);
     due.push_back(deadlines.back());
   }
+}
+
+namespace {
+// The far side's probes in `driver.sent` since index `from`, decoded.
+std::vector<Probe> probesSince(const FakeDriver& d, size_t from) {
+  std::vector<Probe> out;
+  for (size_t i = from; i < d.sent.size(); ++i)
+    if (d.sent[i].first == kWreProbe) out.push_back(*decodeProbe(d.sent[i].second));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("heartbeat: half the timeout of silence sends a query, again at three quarters; an answer keeps the link") {
+  LivePeer p;
+  uint32_t seq = 1;
+  p.hear(ProbePlan::kSettleMs + 2000, 1024, seq);  // sparse by now
+  const double timeout = p.peer.config().heartbeatTimeout;
+  size_t from = p.driver.sent.size();
+  const double lastHeard = p.driver.now - 1024;  // hear() waits after each probe
+  p.advance(timeout / 2 - 1024 + timeout / 32);  // just past half the timeout
+  std::vector<Probe> queries;
+  for (const auto& probe : probesSince(p.driver, from))
+    if (probe.query) queries.push_back(probe);
+  REQUIRE(queries.size() == 1);
+  CHECK(queries[0].sentMs >= lastHeard + timeout / 2);
+  CHECK(queries[0].sentMs <= lastHeard + timeout / 2 + timeout / 32);  // (timer coalescing)
+  // The far side answers: heard, no verdict; silence again later still ends in one.
+  p.peer.onLibraryMessage(kWreProbe, encodeProbe({seq++, p.driver.now}));
+  from = p.driver.sent.size();
+  p.advance(timeout / 2 - 1);
+  CHECK(p.peer.state() == PeerState::Connected);
+  p.advance(timeout);
+  size_t asked = 0;
+  for (const auto& probe : probesSince(p.driver, from)) asked += probe.query;
+  CHECK(asked == 2);
+  CHECK(p.peer.state() == PeerState::Disconnected);
+}
+
+TEST_CASE("a query from the far side is answered with a probe at once, at most one per dense interval") {
+  LivePeer p;
+  uint32_t seq = 1;
+  p.hear(ProbePlan::kSettleMs + 2000, 1024, seq);
+  p.advance(100);  // (not right on our own probe tick)
+  size_t from = p.driver.sent.size();
+  Probe q{seq++, p.driver.now};
+  q.query = true;
+  p.peer.onLibraryMessage(kWreProbe, encodeProbe(q));
+  auto sent = probesSince(p.driver, from);
+  REQUIRE(sent.size() == 1);
+  CHECK_FALSE(sent[0].query);
+  CHECK(sent[0].echoSentMs == q.sentMs);  // it carries the echo of the query
+  for (int i = 0; i < 10; ++i) {
+    q.seq = seq++;
+    p.peer.onLibraryMessage(kWreProbe, encodeProbe(q));  // a flood: no more answers yet
+  }
+  CHECK(probesSince(p.driver, from).size() == 1);
 }

@@ -107,6 +107,7 @@ struct MeasuredPeer {
     peer.onRequestDone(peer.setRemoteAnswer({"answer", "v=0\r\n"}).value());
     for (int c = 0; c < kChannelCount; ++c) peer.onChannelOpen(c);
     peer.onConnectionState("connected");
+    peer.setMetricsWanted(true);  // the app listens for `metrics`
   }
   static Config config() {
     Config c;
@@ -155,7 +156,8 @@ TEST_CASE("dense probes pause while the app's data flows either way; the heartbe
   CHECK(probesDuring([] {}) == 20);
   const std::string bulk(Peer::kProbeQuietBytes, 'x');
   const double sparse = ProbePlan::sparsePeriod(p.peer.config().heartbeatTimeout);
-  const size_t heartbeats = static_cast<size_t>(std::ceil(1000 / sparse));
+  // (+ 1: the heartbeat's query, for the far side here says nothing after its hello)
+  const size_t heartbeats = static_cast<size_t>(std::ceil(1000 / sparse)) + 1;
   // Sending, receiving, and kProbeQuietHoldMs after: the heartbeat's probes only.
   CHECK(probesDuring([&] { REQUIRE(p.peer.send(kFile, bytesPayload(bulk))); }) <= heartbeats);
   CHECK(probesDuring([&] { p.peer.onUserMessage(kFile, bulk.size()); }) <= heartbeats);
@@ -218,4 +220,40 @@ TEST_CASE("metrics and heartbeat off: no stats sweeps; sparse probes only, for t
   for (const auto& [ch, _] : driver.sent) probes += ch == kWreProbe;
   CHECK(probes >= 10000 / ProbePlan::kMaxSparseMs - 1);
   CHECK(probes <= 10000 / ProbePlan::kMaxSparseMs + 1);
+}
+
+TEST_CASE("no metrics listener: no getStats sweeps with a library far side; the grade still moves; getMetrics asks for one") {
+  MeasuredPeer p;
+  p.peer.setMetricsWanted(false);
+  p.peer.onLibraryMessage(kWre, kHello);
+  size_t sweeps = p.driver.count("getStats");
+  // The far side's probes: every 20th lost (5 %), so the grade leaves excellent without any sweep.
+  // Each carries the echo of our latest probe (held 0 ms): RTT samples too.
+  uint32_t seq = 1;
+  for (int i = 0; i < 400; ++i) {
+    Probe far{seq++, p.driver.now};
+    for (auto it = p.driver.sent.rbegin(); it != p.driver.sent.rend(); ++it) {
+      if (it->first != kWreProbe) continue;
+      far.echoSentMs = decodeProbe(it->second)->sentMs;
+      far.echoHoldMs = 0;
+      break;
+    }
+    if (i % 20 != 7) p.peer.onLibraryMessage(kWreProbe, encodeProbe(far));
+    p.advance(Peer::kProbeIntervalMs);
+  }
+  CHECK(p.driver.count("getStats") == sweeps);
+  CHECK(p.log.count<event::Metrics>() == 0);
+  CHECK(p.peer.metrics().lossRate > 0.02);
+  CHECK(p.peer.quality() != QualityGrade::Excellent);
+  CHECK(p.log.count<event::QualityChange>() >= 1);
+  // The app reads getMetrics(): one sweep now, then at most one per kAskedSweepMs.
+  p.peer.onMetricsAsked();
+  p.peer.onMetricsAsked();
+  CHECK(p.driver.count("getStats") == sweeps + 1);
+  p.peer.onStats(p.driver.last("getStats")->id, fixtures::kChromiumHostA);
+  CHECK(p.log.count<event::Metrics>() == 1);
+  // A listener again: every tick sweeps.
+  p.peer.setMetricsWanted(true);
+  p.advance(3000);
+  CHECK(p.driver.count("getStats") >= sweeps + 2);
 }

@@ -25,7 +25,7 @@ void MetricsCollector::onEcho(double echoSentMs, double echoHoldMs, double nowMs
   probeRtt_.addSample(nowMs - echoSentMs - echoHoldMs);  // drops < 0 and > RttEstimator::kMaxRttMs
 }
 
-void MetricsCollector::computeLoss(const StatsRecord& record, double nowMs) {
+void MetricsCollector::computeLoss(double nowMs) {
   ConnectionMetrics& m = metrics_;
   if (loss_.expected() > 0) {
     lossHistory_.emplace_back(nowMs, loss_.snapshot());
@@ -35,11 +35,8 @@ void MetricsCollector::computeLoss(const StatsRecord& record, double nowMs) {
     m.lossSource = "probe";
     return;
   }
-  // No probes: consent checks the far side never answered, between the last two samples.
-  if (previous_ && record.requestsSent > previous_->requestsSent) {
-    double asked = record.requestsSent - previous_->requestsSent;
-    double answered = record.responsesReceived - previous_->responsesReceived;
-    m.lossRate = std::clamp(1.0 - answered / asked, 0.0, 1.0);
+  if (consentLoss_) {
+    m.lossRate = *consentLoss_;
     m.lossSource = "consent-checks";
   }
 }
@@ -54,24 +51,12 @@ void MetricsCollector::onStats(const StatsRecord& r, bool sendBufferBusy) {
   m.localCandidateType = r.localCandidateType;
   m.remoteCandidateType = r.remoteCandidateType;
   if (r.currentRoundTripTime >= 0) stunRtt_.addSample(r.currentRoundTripTime * 1000.0);
-
-  if (probeRtt_.hasSamples()) {
-    m.roundTripTime = probeRtt_.smoothedMs() / 1000.0;
-    m.rttSource = "probe";
-  } else if (stunRtt_.hasSamples()) {
-    m.roundTripTime = stunRtt_.smoothedMs() / 1000.0;
-    m.rttSource = "stun";
+  // Consent checks the far side never answered, between the last two samples (no probes: a plain peer).
+  if (previous_ && r.requestsSent > previous_->requestsSent) {
+    double asked = r.requestsSent - previous_->requestsSent;
+    double answered = r.responsesReceived - previous_->responsesReceived;
+    consentLoss_ = std::clamp(1.0 - answered / asked, 0.0, 1.0);
   }
-  if (jitter_.sampleCount() > 1) {
-    m.jitter = jitter_.jitterS();
-    m.jitterSource = "probe";
-  } else if (stunRtt_.sampleCount() > 1) {
-    m.jitter = stunRtt_.variationMs() / 2000.0;  // one-way share of the round-trip variation
-    m.jitterSource = "stun-rtt-variation";
-  }
-  computeLoss(r, r.timestampMs);
-  m.packetsLost = std::round(m.lossRate * m.packetsReceived);
-
   if (previous_ && r.timestampMs > previous_->timestampMs) {
     double dt = (r.timestampMs - previous_->timestampMs) / 1000.0;
     m.bytesPerSecondSent = std::max(0.0, r.bytesSent - previous_->bytesSent) / dt;
@@ -89,6 +74,29 @@ void MetricsCollector::onStats(const StatsRecord& r, bool sendBufferBusy) {
     m.bandwidthSource = "stun";
   }
   previous_ = r;
+  updateFigures(r.timestampMs);
+}
+
+void MetricsCollector::onTick(double nowMs) { updateFigures(nowMs); }
+
+void MetricsCollector::updateFigures(double nowMs) {
+  ConnectionMetrics& m = metrics_;
+  if (probeRtt_.hasSamples()) {
+    m.roundTripTime = probeRtt_.smoothedMs() / 1000.0;
+    m.rttSource = "probe";
+  } else if (stunRtt_.hasSamples()) {
+    m.roundTripTime = stunRtt_.smoothedMs() / 1000.0;
+    m.rttSource = "stun";
+  }
+  if (jitter_.sampleCount() > 1) {
+    m.jitter = jitter_.jitterS();
+    m.jitterSource = "probe";
+  } else if (stunRtt_.sampleCount() > 1) {
+    m.jitter = stunRtt_.variationMs() / 2000.0;  // one-way share of the round-trip variation
+    m.jitterSource = "stun-rtt-variation";
+  }
+  computeLoss(nowMs);
+  m.packetsLost = std::round(m.lossRate * m.packetsReceived);
 
   bool measured = m.rttSource != "none";
   QualityGrade observed = measured ? gradeQuality(m.roundTripTime * 1000.0, m.lossRate, thresholds_)

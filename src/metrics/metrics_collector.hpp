@@ -44,8 +44,12 @@ class MetricsCollector {
   // echo). A round-trip sample only if that probe is one of ours not echoed before, the hold is
   // plausible and the round trip within RttEstimator's bounds.
   void onEcho(double echoSentMs, double echoHoldMs, double nowMs);
-  // The send buffer was draining under load between the last two samples (for bandwidth).
+  // A getStats() sample: counters, rates, STUN RTT; then the figures and the grade move on.
+  // `sendBufferBusy`: the send buffer was draining under load since the last one (for bandwidth).
   void onStats(const StatsRecord& record, bool sendBufferBusy);
+  // A metrics tick without a sample (no one wants the counters): the probes' figures and the
+  // grade move on, the counters hold.
+  void onTick(double nowMs);
 
   const ConnectionMetrics& metrics() const { return metrics_; }
   QualityGrade quality() const { return tracker_.grade(); }
@@ -60,7 +64,8 @@ class MetricsCollector {
   bool takeTrouble();
 
  private:
-  void computeLoss(const StatsRecord& record, double nowMs);
+  void computeLoss(double nowMs);
+  void updateFigures(double nowMs);
 
   QualityThresholds thresholds_;
   RttEstimator probeRtt_;
@@ -70,6 +75,7 @@ class MetricsCollector {
   LossCounter loss_;
   std::deque<std::pair<double, LossSnapshot>> lossHistory_;  // (time, snapshot) per stats sample
   std::optional<StatsRecord> previous_;
+  std::optional<double> consentLoss_;  // unanswered consent checks between the last two samples
   EModel emodel_;
   QualityTracker tracker_;
   std::optional<QualityChange> changed_;

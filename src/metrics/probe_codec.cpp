@@ -28,7 +28,7 @@ T getLe(std::string_view in, size_t at) {
 std::string encodeProbe(const Probe& p) {
   std::string out;
   out.reserve(kProbeSize);
-  out.push_back('P');
+  out.push_back(p.query ? 'Q' : 'P');
   putLe(out, p.seq);
   putLe(out, p.sentMs);
   putLe(out, p.echoSentMs);
@@ -37,8 +37,9 @@ std::string encodeProbe(const Probe& p) {
 }
 
 std::optional<Probe> decodeProbe(std::string_view bytes) {
-  if (bytes.size() != kProbeSize || bytes[0] != 'P') return std::nullopt;
-  return Probe{getLe<uint32_t>(bytes, 1), getLe<double>(bytes, 5), getLe<double>(bytes, 13), getLe<double>(bytes, 21)};
+  if (bytes.size() != kProbeSize || (bytes[0] != 'P' && bytes[0] != 'Q')) return std::nullopt;
+  return Probe{getLe<uint32_t>(bytes, 1), getLe<double>(bytes, 5), getLe<double>(bytes, 13), getLe<double>(bytes, 21),
+               bytes[0] == 'Q'};
 }
 
 std::string encodeAck(uint64_t delivered) {

@@ -1,6 +1,8 @@
 // The library's own messages (CONTRACT: channels `wre` id 4 and `wre-probe` id 5). Little-endian:
 //   hello  (wre):       'W' 'R' 'E' 1                     — "I am webrtc-enhanced, protocol 1"
 //   probe  (wre-probe): 'P' seq:u32 sentMs:f64 echoSentMs:f64 echoHoldMs:f64  — 29 bytes
+//   query  (wre-probe): 'Q' and the same fields: a probe that asks for one back at once (the
+//                       sender has heard nothing for half its heartbeatTimeout; Peer liveness)
 //   ack    (wre):       'A' delivered:u64                 — 9 bytes: the cumulative bytes of `file`
 //                       messages this side has delivered to its app since the channel opened. Sent
 //                       right after our hello (a peer that acknowledges says so at once), then,
@@ -33,6 +35,7 @@ struct Probe {
   double sentMs = 0;
   double echoSentMs = 0;
   double echoHoldMs = -1;  // < 0: no echo in this probe
+  bool query = false;      // 'Q': answer with a probe now
 };
 
 std::string encodeProbe(const Probe& probe);

@@ -16,8 +16,8 @@ class ProbePlan {
   static constexpr double kDenseMs = 50;
   // Sparse periods are powers of two: peers align them on the page clock (Peer::startTick). Never
   // sparser than kMaxSparseMs, whatever our own timeout: the far side's heartbeat (default 3 s)
-  // needs five of ours in its timeout too.
-  static constexpr double kMaxSparseMs = 512;
+  // judges by ours too.
+  static constexpr double kMaxSparseMs = 1024;
   static constexpr double kMinSparseMs = 64;
   // Dense after the link comes up: a first RTT, jitter and loss figure from ~40 probes.
   static constexpr double kSettleMs = 2000;
@@ -25,12 +25,13 @@ class ProbePlan {
   static constexpr double kAttentionMs = 10000;
 
   // The sparse period for a heartbeat of `heartbeatTimeoutMs` (0: ours is off, the far side's may
-  // not be): the largest power of two that puts at least five probes in a timeout, so four lost in
-  // a row are not a dead link.
+  // not be): the largest power of two that puts more than two probes in a timeout. A lost one or
+  // two do not make a dead link: after half the timeout of silence the heartbeat asks the far side
+  // for a probe at once (a query, twice), so only a silence that outlasts those is one.
   static double sparsePeriod(double heartbeatTimeoutMs) {
     if (!(heartbeatTimeoutMs > 0)) return kMaxSparseMs;
     double period = kMaxSparseMs;
-    while (period > kMinSparseMs && period * 5 > heartbeatTimeoutMs) period /= 2;
+    while (period > kMinSparseMs && period * 2.5 > heartbeatTimeoutMs) period /= 2;
     return period;
   }
 

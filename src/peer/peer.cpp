@@ -3,6 +3,8 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "nat/ice_candidate.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/input_limits.hpp"
@@ -387,15 +389,9 @@ void Peer::onTimer(TimerId id) {
       break;
     case TimerKind::ReconnectAttempt: runAttempt(); break;
     case TimerKind::ReconnectGiveUp: giveUp(); break;
-    case TimerKind::MetricsTick:
-      if (!statsInFlight_) {
-        statsInFlight_ = true;
-        driver_.getStats(startRequest(Op::Stats));
-      }
-      startTick(TimerKind::MetricsTick, config_.metricsInterval);
-      break;
+    case TimerKind::MetricsTick: onMetricsTick(); break;
     case TimerKind::Probe: onProbeTick(); break;
-    case TimerKind::HeartbeatCheck: checkHeartbeat(driver_.nowMs(), 0); break;
+    case TimerKind::HeartbeatCheck: checkHeartbeat(driver_.nowMs(), std::numeric_limits<double>::infinity()); break;
     case TimerKind::FileAckStall: onFileAckStall(); break;
     case TimerKind::DrainWatch:
       scheduler_.drain();  // asks the browser for its buffer when the estimate says full

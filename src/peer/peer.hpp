@@ -76,6 +76,13 @@ class Peer {
   void onLibraryMessage(int channel, std::string_view bytes);
   // The getStats() report, every entry as the browser gave it (summarizeStats reads it).
   void onStats(RequestId id, const std::vector<StatsEntry>& report);
+  // Whether the app listens for `metrics` (a pool's listeners count): getStats() sweeps, the
+  // costliest part of an idle peer, run only while someone wants their counters.
+  void setMetricsWanted(bool wanted);
+  // The app read getMetrics(): without a listener, a sweep now (at most every kAskedSweepMs) keeps
+  // the counters it reads current.
+  void onMetricsAsked();
+  static constexpr double kAskedSweepMs = 1000;
 
   const ConnectionMetrics& metrics() const { return metrics_.metrics(); }
   QualityGrade quality() const { return metrics_.quality(); }
@@ -139,9 +146,14 @@ class Peer {
   void restartIce();
   // Metrics (peer_metrics.cpp) and liveness (peer_liveness.cpp).
   void startTicking();
+  void onMetricsTick();
+  void requestStats();
+  void reportQualityChange();
   void armProbeTick(double nowMs);
   void onProbeTick();
-  void sendProbe(double nowMs);
+  void sendProbe(double nowMs, bool query = false);
+  // The far side asked for a probe at once (its heartbeat heard nothing for a while).
+  void answerQuery(double nowMs);
   // Something came from the far side: the link is alive.
   void onHeard();
   // Silence from a peer of this library for heartbeatTimeout: the link is lost, as if the browser
@@ -187,10 +199,13 @@ class Peer {
   MetricsCollector metrics_;
   bool farSideIsLibrary_ = false;
   bool statsInFlight_ = false;
+  bool metricsWanted_ = false;
+  double lastSweepMs_ = -1e300;
   uint32_t probeSeq_ = 0;
   ProbePlan plan_;
   double lastProbeMs_ = -1e300;     // when our last probe went out
   double lastHeardMs_ = 0;          // when anything last came from the far side
+  double lastQueryMs_ = -1e300;     // when our heartbeat last asked the far side for a probe
   bool browserConnected_ = false;   // the browser's last connection state was `connected`
   bool heartbeatLost_ = false;      // our heartbeat, not the browser, took the link for lost
   size_t userBytesSinceProbe_ = 0;  // sent and received by the app since the last probe tick

@@ -3,7 +3,8 @@
 // (ProbePlan). Every probe is also a heartbeat: a peer of this library that has heard nothing at
 // all from the far side for heartbeatTimeout takes the link for lost, exactly as if the browser
 // had said `disconnected`, and hearing it again (while the browser still says `connected`) ends
-// that. Periodic ticks sit on the page clock's grid so that one wake-up serves every peer.
+// that. Before that verdict it asks twice for a probe at once (a query): a lost probe or two on an
+// idle link is not a dead one, so the idle probes can be sparse. Periodic ticks sit on the page clock's grid so that one wake-up serves every peer.
 #include <cmath>
 
 #include "metrics/probe_codec.hpp"
@@ -53,11 +54,12 @@ void Peer::onProbeTick() {
   checkHeartbeat(now, plan_.dense(now) ? ProbePlan::kDenseMs : sparse);
 }
 
-void Peer::sendProbe(double nowMs) {
+void Peer::sendProbe(double nowMs, bool query) {
   if (!scheduler_.isOpen(kWreProbe)) return;
   // Through an outage too: the heartbeat must hear the link come back.
   if (state_ == PeerState::New || (state_ == PeerState::Failed && !reconnecting_)) return;
   Probe probe{probeSeq_++, nowMs};
+  probe.query = query;
   if (toEcho_) {
     probe.echoSentMs = toEcho_->sentMs;
     probe.echoHoldMs = nowMs - toEcho_->arrivedMs;
@@ -77,14 +79,28 @@ void Peer::onHeard() {
 
 void Peer::checkHeartbeat(double nowMs, double nextTickMs) {
   if (config_.heartbeatTimeout <= 0 || !farSideIsLibrary_ || heartbeatLost_ || state_ != PeerState::Connected) return;
-  double left = lastHeardMs_ + config_.heartbeatTimeout - nowMs;
-  if (left <= 0) {
+  const double timeout = config_.heartbeatTimeout;
+  double silent = nowMs - lastHeardMs_;
+  if (silent >= timeout) {
     heartbeatLost_ = true;
     onLinkLost(false);
     return;
   }
-  // The deadline falls before the next tick would see it: a one-shot check at the deadline.
-  if (left < nextTickMs && !hasTimer(TimerKind::HeartbeatCheck)) startTimer(TimerKind::HeartbeatCheck, left);
+  // Half the timeout without a word: a probe or two of the far side may just be lost. Ask it for
+  // one now (a query), and again at three quarters; only a silence past both is a dead link.
+  if (silent >= timeout / 2 && nowMs - lastQueryMs_ >= timeout / 8) {  // (not twice at one moment)
+    lastQueryMs_ = nowMs;
+    sendProbe(nowMs, true);
+  }
+  // A one-shot check at the next of those moments when the probe ticks would come too late.
+  double next = silent < timeout / 2 ? timeout / 2 : silent < timeout * 3 / 4 ? timeout * 3 / 4 : timeout;
+  double wait = lastHeardMs_ + next - nowMs;
+  if (wait < nextTickMs && !hasTimer(TimerKind::HeartbeatCheck)) startTimer(TimerKind::HeartbeatCheck, wait);
+}
+
+void Peer::answerQuery(double nowMs) {
+  // At most one answer per dense probe interval, however often a (hostile) far side asks.
+  if (nowMs - lastProbeMs_ >= ProbePlan::kDenseMs) sendProbe(nowMs);
 }
 
 }  // namespace wre

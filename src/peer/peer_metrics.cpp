@@ -55,6 +55,7 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   // counted is echoed back: a replay or a garbage timestamp is not ours to return.
   if (metrics_.onProbe(probe->seq, probe->sentMs, now)) toEcho_ = EchoDue{probe->sentMs, now};
   metrics_.onEcho(probe->echoSentMs, probe->echoHoldMs, now);
+  if (probe->query) answerQuery(now);
 }
 
 void Peer::onStats(RequestId id, const std::vector<StatsEntry>& report) {
@@ -64,7 +65,37 @@ void Peer::onStats(RequestId id, const std::vector<StatsEntry>& report) {
   bool busy = scheduler_.queue().bytes() > 0;
   metrics_.onStats(summarizeStats(report, driver_.nowMs()), busy);
   events_.onEvent(event::Metrics{metrics_.metrics()});
+  reportQualityChange();
+}
+
+void Peer::onMetricsTick() {
+  // A sweep when someone wants the counters; a plain far side's figures come from it alone.
+  if (metricsWanted_ || !farSideIsLibrary_) {
+    requestStats();
+  } else {
+    metrics_.onTick(driver_.nowMs());
+    reportQualityChange();
+  }
+  startTick(TimerKind::MetricsTick, config_.metricsInterval);
+}
+
+void Peer::requestStats() {
+  if (statsInFlight_) return;
+  statsInFlight_ = true;
+  lastSweepMs_ = driver_.nowMs();
+  driver_.getStats(startRequest(Op::Stats));
+}
+
+void Peer::reportQualityChange() {
   if (auto change = metrics_.takeQualityChange()) events_.onEvent(event::QualityChange{change->previous, change->current});
+}
+
+void Peer::setMetricsWanted(bool wanted) { metricsWanted_ = wanted; }
+
+void Peer::onMetricsAsked() {
+  Outbox::Scope scope(outbox_);
+  if (closed() || !config_.metricsEnabled || state_ != PeerState::Connected) return;
+  if (driver_.nowMs() - lastSweepMs_ >= kAskedSweepMs) requestStats();
 }
 
 }  // namespace wre
