@@ -86,14 +86,21 @@ void Peer::checkHeartbeat(double nowMs, double nextTickMs) {
     onLinkLost(false);
     return;
   }
+  // Nothing to do before half the timeout, unless the next tick would come after three quarters
+  // of it (then a check at half); arming one for every peer on every tick would cost wake-ups.
+  if (silent < timeout / 2) {
+    if (silent + nextTickMs > timeout * 3 / 4 && !hasTimer(TimerKind::HeartbeatCheck))
+      startTimer(TimerKind::HeartbeatCheck, timeout / 2 - silent);
+    return;
+  }
   // Half the timeout without a word: a probe or two of the far side may just be lost. Ask it for
   // one now (a query), and again at three quarters; only a silence past both is a dead link.
-  if (silent >= timeout / 2 && nowMs - lastQueryMs_ >= timeout / 8) {  // (not twice at one moment)
+  if (nowMs - lastQueryMs_ >= timeout / 8) {  // (not twice at one moment)
     lastQueryMs_ = nowMs;
     sendProbe(nowMs, true);
   }
   // A one-shot check at the next of those moments when the probe ticks would come too late.
-  double next = silent < timeout / 2 ? timeout / 2 : silent < timeout * 3 / 4 ? timeout * 3 / 4 : timeout;
+  double next = silent < timeout * 3 / 4 ? timeout * 3 / 4 : timeout;
   double wait = lastHeardMs_ + next - nowMs;
   if (wait < nextTickMs && !hasTimer(TimerKind::HeartbeatCheck)) startTimer(TimerKind::HeartbeatCheck, wait);
 }
