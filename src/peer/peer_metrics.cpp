@@ -92,8 +92,9 @@ void Peer::reportQualityChange() {
 
 void Peer::setMetricsWanted(bool wanted) { metricsWanted_ = wanted; }
 
+// No scope: it reports nothing, and the wrapper reads the metrics while it delivers events (a
+// scope closing then would deliver the next ones out of order).
 void Peer::onMetricsAsked() {
-  Outbox::Scope scope(outbox_);
   if (closed() || !config_.metricsEnabled || state_ != PeerState::Connected) return;
   if (driver_.nowMs() - lastSweepMs_ >= kAskedSweepMs) requestStats();
 }
