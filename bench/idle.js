@@ -3,6 +3,7 @@
 //   raw             plain RTCPeerConnections with the same four negotiated channels as ours
 //   ours            WebRTCPeerEnhanced, default config
 //   ours-nometrics  WebRTCPeerEnhanced, metricsEnabled: false
+//   ours-listening  WebRTCPeerEnhanced, default config, and the app listens for `metrics`
 //   pool            WebRTCConnectionPool peers, default config (one pool per side)
 import { WebRTCPeerEnhanced, WebRTCConnectionPool } from '/dist/index.js';
 
@@ -49,9 +50,10 @@ async function connect(a, b) {
   await open;
 }
 
-async function oursPair(config, i) {
+async function oursPair(config, i, { listen = false } = {}) {
   const a = new WebRTCPeerEnhanced({ peerId: `idle-a${i}`, ...config });
   const b = new WebRTCPeerEnhanced({ peerId: `idle-b${i}`, ...config });
+  if (listen) for (const p of [a, b]) p.on('metrics', () => {});
   await connect(a, b);
   return () => { a.close(); b.close(); };
 }
@@ -100,6 +102,7 @@ const makers = {
   'raw-stats5s': () => rawBusyPair({ statsMs: 5000 }),
   ours: (i) => oursPair({}, i),
   'ours-nometrics': (i) => oursPair({ metricsEnabled: false }, i),
+  'ours-listening': (i) => oursPair({}, i, { listen: true }),
   // Diagnostics: probes without stats sweeps; sparse probes at a 1024 ms heartbeat pace.
   'ours-nostats': (i) => oursPair({ metricsInterval: 86400000 }, i),
   'ours-hb6000': (i) => oursPair({ heartbeatTimeout: 6000 }, i),
