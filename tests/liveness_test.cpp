@@ -4,6 +4,7 @@
 // of peers started at different times fall due at the same instants.
 #include <catch2/catch.hpp>
 
+#include "connect_peer.hpp"
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
@@ -20,10 +21,7 @@ struct LivePeer {
   explicit LivePeer(Config c = config(), double startMs = 0) : peer(std::move(c), driver, log) {
     driver.now = startMs;
     REQUIRE(peer.start());
-    peer.onDescription(peer.createOffer().value(), {"offer", "v=0\r\n"});
-    peer.onRequestDone(peer.setRemoteAnswer({"answer", "v=0\r\n"}).value());
-    for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
-    peer.onConnectionState("connected");
+    connectAsOfferer(peer);
     peer.onLibraryMessage(kWre, kHello);
   }
   static Config config() {
@@ -124,10 +122,7 @@ TEST_CASE("heartbeat: a plain far end (no hello) is never judged by it") {
   Config c = LivePeer::config();
   Peer peer(c, driver, log);
   REQUIRE(peer.start());
-  peer.onDescription(peer.createOffer().value(), {"offer", "v=0\r\n"});
-  peer.onRequestDone(peer.setRemoteAnswer({"answer", "v=0\r\n"}).value());
-  for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
-  peer.onConnectionState("connected");
+  connectAsOfferer(peer);
   driver.advance(60000, [&](TimerId id) { peer.onTimer(id); });
   CHECK(peer.state() == PeerState::Connected);
 }

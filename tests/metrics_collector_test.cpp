@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "connect_peer.hpp"
 #include "fake_driver.hpp"
 #include "fixtures/chromium_stats.hpp"
 #include "fixtures/stats_reports.hpp"
@@ -204,10 +205,7 @@ TEST_CASE("metrics and heartbeat off: no stats sweeps; sparse probes only, for t
   c.heartbeatTimeout = 0;
   Peer peer(c, driver, log);
   REQUIRE(peer.start());
-  peer.onDescription(peer.createOffer().value(), {"offer", "v=0\r\n"});
-  peer.onRequestDone(peer.setRemoteAnswer({"answer", "v=0\r\n"}).value());
-  for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
-  peer.onConnectionState("connected");
+  connectAsOfferer(peer);
   peer.onLibraryMessage(kWre, kHello);
   REQUIRE(driver.timers.size() == 1);  // the probe tick
   REQUIRE(driver.sent.size() == 2);

@@ -2,6 +2,7 @@
 // (reason remote-closed) through the same path as a local close.
 #include <catch2/catch.hpp>
 
+#include "connect_peer.hpp"
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
@@ -35,17 +36,7 @@ struct Fixture {
   Fixture() { REQUIRE(peer.start()); }
 
   // Offerer through to connected, every channel open (`wre` included).
-  void connect() {
-    auto id = peer.createOffer();
-    REQUIRE(id);
-    peer.onDescription(id.value(), {"offer", "v=0\r\n"});
-    auto set = peer.setRemoteAnswer({"answer", "v=0\r\n"});
-    REQUIRE(set);
-    peer.onRequestDone(set.value());
-    peer.onConnectionState("connected");
-    for (int c = 0; c < kChannelCount; ++c) peer.onChannelOpen(c);
-    REQUIRE(peer.state() == PeerState::Connected);
-  }
+  void connect() { connectAsOfferer(peer); }
   void connectToLibrary() {
     connect();
     peer.onLibraryMessage(kWre, kHello);
