@@ -111,21 +111,23 @@ struct Browser {
       const auto& call = driver.calls[statsAnswered];
       if (call.what != "getStats") continue;
       checks += 2;
-      StatsRecord r;
-      r.timestampMs = driver.now;
-      r.hasSelectedPair = true;
-      r.bytesSent = bytesOut;
-      r.bytesReceived = bytesIn;
-      r.packetsSent = messagesOut;
-      r.packetsReceived = messagesIn;
-      r.currentRoundTripTime = 0.002;
-      r.requestsSent = checks;
-      r.responsesReceived = checks;
-      r.availableOutgoingBitrate = 3e6;
-      r.localCandidateType = r.remoteCandidateType = "host";
-      r.messagesSent = messagesOut;
-      r.messagesReceived = messagesIn;
-      peer.onStats(call.id, r);
+      // A raw report the way Chromium gives it: the core picks what counts (summarizeStats).
+      StatsEntry transport{"transport", "T1", "CP1"};
+      transport.bytesSent = bytesOut;
+      transport.bytesReceived = bytesIn;
+      transport.packetsSent = messagesOut;
+      transport.packetsReceived = messagesIn;
+      StatsEntry pair{"candidate-pair", "CP1", "", "L1", "R1"};
+      pair.currentRoundTripTime = 0.002;
+      pair.requestsSent = checks;
+      pair.responsesReceived = checks;
+      pair.availableOutgoingBitrate = 3e6;
+      StatsEntry local{"local-candidate", "L1", "", "", "", "host"};
+      StatsEntry remote{"remote-candidate", "R1", "", "", "", "host"};
+      StatsEntry channel{"data-channel", "D1"};
+      channel.messagesSent = messagesOut;
+      channel.messagesReceived = messagesIn;
+      peer.onStats(call.id, {transport, pair, local, remote, channel});
     }
   }
 
@@ -166,6 +168,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Bytes in(data, size);
   Config config;
   config.peerId = "fuzz";
+  // The simulated far side may fall silent at any step: the heartbeat would rightly take the link
+  // for lost. Liveness has its own tests; here the peer must stay connected through anything.
+  config.heartbeatTimeout = 0;
   config.metricsInterval = 100 + 100.0 * (in.u8() % 50);
   config.maxQueuedBytes = 1024.0 * 1024;
 
@@ -179,6 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(answer, "setRemoteAnswer failed");
   peer.onRequestDone(answer.value());
   peer.onConnectionState("connected");
+  peer.setMetricsWanted(true);  // sweeps, so the stats path runs too
   for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
   FUZZ_CHECK(peer.state() == PeerState::Connected, "not connected");
   b.checkSent(0);

@@ -1,4 +1,4 @@
-// Feeds: bytes on the library channels `wre`/`wre-probe` (decodeProbe, decodeAck, hello), and values through encode→decode.
+// Feeds: bytes on the library channels `wre`/`wre-probe` (decodeProbe with probes and queries, decodeAck, hello), and values through encode→decode.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -18,7 +18,7 @@ bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 bool sameProbe(const Probe& a, const Probe& b) {
   return a.seq == b.seq && sameBits(a.sentMs, b.sentMs) && sameBits(a.echoSentMs, b.echoSentMs) &&
-         sameBits(a.echoHoldMs, b.echoHoldMs);
+         sameBits(a.echoHoldMs, b.echoHoldMs) && a.query == b.query;
 }
 
 template <class T>
@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Decoding: exactly the documented shapes, and what decodes encodes back to the same bytes.
   auto probe = decodeProbe(bytes);
-  FUZZ_CHECK(probe.has_value() == (size == 29 && bytes[0] == 'P'), "probe decode of %zu bytes", size);
+  FUZZ_CHECK(probe.has_value() == (size == 29 && (bytes[0] == 'P' || bytes[0] == 'Q')), "probe decode of %zu bytes", size);
+  if (probe) FUZZ_CHECK(probe->query == (bytes[0] == 'Q'), "a query is a 'Q' probe");
   if (probe) FUZZ_CHECK(encodeProbe(*probe) == bytes, "probe does not re-encode to its bytes");
 
   auto ack = decodeAck(bytes);
@@ -51,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Encoding: any probe and any count in range survive the trip bit for bit.
   if (size >= 28) {
-    Probe p{read<uint32_t>(data), read<double>(data + 4), read<double>(data + 12), read<double>(data + 20)};
+    Probe p{read<uint32_t>(data), read<double>(data + 4), read<double>(data + 12), read<double>(data + 20),
+            (data[0] & 1) != 0};
     std::string wire = encodeProbe(p);
     FUZZ_CHECK(wire.size() == 29, "probe encodes to %zu bytes", wire.size());
     auto back = decodeProbe(wire);
