@@ -6,6 +6,7 @@
 
 #include "connect_peer.hpp"
 #include "fake_driver.hpp"
+#include "metrics/metrics_collector.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 
@@ -229,4 +230,20 @@ TEST_CASE("a query from the far side is answered with a probe at once, at most o
     p.peer.onLibraryMessage(kWreProbe, encodeProbe(q));  // a flood: no more answers yet
   }
   CHECK(probesSince(p.driver, from).size() == 1);
+}
+
+TEST_CASE("probe plan: a round trip far off the smoothed one is trouble (dense), a small swing is not") {
+  MetricsCollector c;
+  double now = 0;
+  auto roundTrip = [&](double rttMs) {
+    c.onProbeSent(now);
+    c.onEcho(now, 0, now + rttMs);
+    now += 1000;
+  };
+  for (int i = 0; i < 10; ++i) roundTrip(5);
+  c.takeTrouble();
+  roundTrip(30);  // +25 ms: a busy page
+  CHECK_FALSE(c.takeTrouble());
+  roundTrip(120);  // +115 ms: the path changed
+  CHECK(c.takeTrouble());
 }

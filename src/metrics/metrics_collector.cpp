@@ -22,7 +22,12 @@ void MetricsCollector::onEcho(double echoSentMs, double echoHoldMs, double nowMs
   if (echoHoldMs < 0) return;  // nothing echoed
   if (!sentProbes_.take(echoSentMs)) return;  // not ours, or echoed before
   if (!(echoHoldMs < kMaxEchoHoldMs)) return;  // also NaN; the probe is spent either way
-  probeRtt_.addSample(nowMs - echoSentMs - echoHoldMs);  // drops < 0 and > RttEstimator::kMaxRttMs
+  double rtt = nowMs - echoSentMs - echoHoldMs;
+  // A round trip far off the smoothed one: the path changed, measure it closely (sparse probes
+  // would take many seconds to move the smoothed RTT). Smaller swings are a busy page's own noise.
+  if (probeRtt_.hasSamples() && std::abs(rtt - probeRtt_.smoothedMs()) > std::max(kRttJumpMs, probeRtt_.smoothedMs()))
+    trouble_ = true;
+  probeRtt_.addSample(rtt);  // drops < 0 and > RttEstimator::kMaxRttMs
 }
 
 void MetricsCollector::computeLoss(double nowMs) {

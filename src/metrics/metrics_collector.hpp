@@ -59,9 +59,11 @@ class MetricsCollector {
   // Set by onStats when the (hysteresis-filtered) grade changed; cleared by the reader.
   std::optional<QualityChange> takeQualityChange();
   // The link showed something worth measuring closely since the last call (ProbePlan): a probe
-  // lost, or figures that grade below excellent. (Not an RTT swing alone: a busy page's own
-  // stalls show as those, and dense probes would only make the page busier.) Cleared by the reader.
+  // lost, figures that grade below excellent, or an RTT sample more than kRttJumpMs and more than
+  // the smoothed RTT itself away from it. (Not smaller swings: a busy page's own stalls show as
+  // those, and dense probes would only make the page busier.) Cleared by the reader.
   bool takeTrouble();
+  static constexpr double kRttJumpMs = 50;
 
  private:
   void computeLoss(double nowMs);
