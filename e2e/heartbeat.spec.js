@@ -6,6 +6,7 @@
 // message sent before, during and after the outage delivered exactly once, in order.
 import { test, expect } from '@playwright/test';
 import { openHarness } from './support/harness-page.js';
+import { relayPair } from './support/relay-pair.js';
 import { startTurn } from './support/turn.js';
 
 const HEARTBEAT_TIMEOUT_MS = 3000; // the default
@@ -21,30 +22,9 @@ test.afterEach(async () => {
 test('TURN killed under a relay-only pair: disconnected within heartbeatTimeout + 1 s, reconnect-scheduled, recovery, no message lost @firefox', async ({ page }) => {
   test.setTimeout(120_000);
   await openHarness(page);
-  await page.evaluate(async (iceServer) => {
-    const config = { iceServers: [iceServer], iceTransportPolicy: 'relay' };
-    const { a, b } = await window.harness.connectPair(config, config);
-    Object.assign(window, { a, b, log: [], got: [], seq: 0 });
-    for (const [name, peer] of [['a', a], ['b', b]]) {
-      for (const ev of ['state-change', 'reconnect-scheduled', 'renegotiation-needed']) {
-        peer.on(ev, (p) => window.log.push({ t: performance.now(), peer: name, ev, state: p?.newState }));
-      }
-    }
-    a.on('renegotiation-needed', async ({ offer }) => {
-      try {
-        await a.setRemoteAnswer(await b.createAnswer(JSON.parse(JSON.stringify(offer))));
-      } catch (e) {
-        window.log.push({ t: performance.now(), peer: 'signaling', ev: `error: ${e.message}` });
-      }
-    });
-    b.on('message', (m) => window.got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
-    // A numbered message from a to b every 200 ms for the whole test.
-    window.sender = setInterval(() => {
-      const buf = new Uint8Array(4);
-      new DataView(buf.buffer).setUint32(0, window.seq++);
-      a.send(buf, 'reliable');
-    }, 200);
-  }, turn.iceServer);
+  await relayPair(page, turn.iceServer);
+  // A numbered message from a to b every 200 ms for the whole test.
+  await page.evaluate(() => { window.stream = window.harness.numberedStream(window.a, window.b, 200); });
   await page.waitForTimeout(1500);
   await turn.stop();
   const killedAt = await page.evaluate(() => performance.now());
@@ -64,13 +44,7 @@ test('TURN killed under a relay-only pair: disconnected within heartbeatTimeout 
   await page.waitForFunction(() => window.a.getState() === 'connected' && window.b.getState() === 'connected', null, { timeout: 40_000, polling: 50 });
   const recoveredAt = await page.evaluate(() => performance.now());
   await page.waitForTimeout(1000);
-  const result = await page.evaluate(async () => {
-    clearInterval(window.sender);
-    const sent = window.seq;
-    const deadline = performance.now() + 10000;
-    while (window.got.length < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    return { sent, got: window.got, log: window.log };
-  });
+  const result = await page.evaluate(async () => ({ ...(await window.stream.stop()), log: window.log }));
   const firstLoss = (name) => result.log.find((e) => e.peer === name && e.ev === 'state-change' && ['disconnected', 'failed'].includes(e.state));
   const detectMs = { a: firstLoss('a')?.t - killedAt, b: firstLoss('b')?.t - killedAt };
   console.log(`states ${JSON.stringify(lost)}; lost after a ${Math.round(detectMs.a)} ms, b ${Math.round(detectMs.b)} ms; ` +

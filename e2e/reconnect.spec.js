@@ -3,6 +3,7 @@
 // renegotiation offer/answer), and nothing sent before, during or after is lost or duplicated.
 import { test, expect } from '@playwright/test';
 import { openHarness } from './support/harness-page.js';
+import { relayPair } from './support/relay-pair.js';
 import { startTurn } from './support/turn.js';
 
 let turn;
@@ -13,45 +14,12 @@ test.afterEach(async () => {
   await turn?.stop();
 });
 
-// Connects a relay-only pair in the page and wires renegotiation (the app's job) through the test.
-async function relayPair(page, iceServer, extra = {}) {
-  await page.evaluate(async ({ iceServer, extra }) => {
-    const config = { iceServers: [iceServer], iceTransportPolicy: 'relay', ...extra };
-    const { a, b } = await window.harness.connectPair(config, config);
-    window.a = a;
-    window.b = b;
-    window.log = [];
-    for (const [name, peer] of [['a', a], ['b', b]]) {
-      for (const ev of ['state-change', 'reconnect-scheduled', 'reconnect-attempt', 'reconnect-failed', 'renegotiation-needed']) {
-        peer.on(ev, (p) => window.log.push({ t: performance.now(), peer: name, ev, state: p?.newState, attempt: p?.attempt ?? p?.attempts }));
-      }
-    }
-    a.on('renegotiation-needed', async ({ offer }) => {
-      try {
-        const answer = await b.createAnswer(JSON.parse(JSON.stringify(offer)));
-        await a.setRemoteAnswer(answer);
-      } catch (e) {
-        window.log.push({ t: performance.now(), peer: 'signaling', ev: `error: ${e.message}` });
-      }
-    });
-  }, { iceServer, extra });
-}
-
 test('a TURN outage of 8 s: the peers reconnect by themselves and every message arrives exactly once, in order', async ({ page }) => {
   test.setTimeout(120_000);
   await openHarness(page);
   await relayPair(page, turn.iceServer);
   // Send a numbered message every 50 ms from a to b on `reliable`, for the whole test.
-  await page.evaluate(() => {
-    window.got = [];
-    window.b.on('message', (m) => window.got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
-    window.seq = 0;
-    window.sender = setInterval(() => {
-      const buf = new Uint8Array(4);
-      new DataView(buf.buffer).setUint32(0, window.seq++);
-      window.a.send(buf, 'reliable');
-    }, 50);
-  });
+  await page.evaluate(() => { window.stream = window.harness.numberedStream(window.a, window.b, 50); });
   await page.waitForTimeout(1000);
   await turn.stop();
   await page.evaluate(() => { window.killedAt = performance.now(); });
@@ -64,13 +32,9 @@ test('a TURN outage of 8 s: the peers reconnect by themselves and every message 
     tick();
   }));
   await page.waitForTimeout(1000);
-  const result = await page.evaluate(async () => {
-    clearInterval(window.sender);
-    const sent = window.seq;
-    const deadline = performance.now() + 10000;
-    while (window.got.length < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    return { sent, got: window.got, log: window.log, killedAt: window.killedAt, backAt: window.backAt };
-  });
+  const result = await page.evaluate(async () => ({
+    ...(await window.stream.stop()), log: window.log, killedAt: window.killedAt, backAt: window.backAt,
+  }));
   console.log(`reconnected ${Math.round(reconnected)} ms after TURN came back; ${result.sent} messages sent`);
   const events = result.log.filter((e) => e.peer === 'a').map((e) => `${e.ev}${e.state ? `:${e.state}` : ''}`);
   console.log(events.join(', '));

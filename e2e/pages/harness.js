@@ -325,3 +325,26 @@ export async function helloHeard(a, b) {
   await channelsOpen(b, a, ['reliable']);
   await sleep(100);
 }
+
+// Numbered 4-byte messages from `from` to `to` on `reliable`, one every `everyMs`. stop() ends the
+// sending and resolves, once all sent have arrived (or 10 s later), to { sent, got }: the numbers
+// in arrival order.
+export function numberedStream(from, to, everyMs) {
+  const got = [];
+  let seq = 0;
+  to.on('message', (m) => got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
+  const timer = setInterval(() => {
+    const buf = new Uint8Array(4);
+    new DataView(buf.buffer).setUint32(0, seq++);
+    from.send(buf, 'reliable');
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      const sent = seq;
+      const deadline = performance.now() + 10000;
+      while (got.length < sent && performance.now() < deadline) await sleep(50);
+      return { sent, got };
+    },
+  };
+}
