@@ -56,6 +56,6 @@ export default defineConfig({
   },
   projects: [
     { name: 'chromium' },
-    { name: 'firefox', grep: /@firefox/, use: { ...firefoxUse } },
+    { name: 'firefox', use: { ...firefoxUse } },
   ],
 });
