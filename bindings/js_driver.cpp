@@ -5,6 +5,7 @@
 #include <string>
 
 #include "js_values.hpp"
+#include "no_webrtc.hpp"
 #include "shim_calls.hpp"
 
 using emscripten::val;
@@ -36,6 +37,7 @@ JsDriver::JsDriver(val host)
 
 Result<void> JsDriver::createPeerConnection(const Config& config) {
   val conn = shims_.call<val>("createPeerConnection", host_, rtcConfiguration(config));
+  if (conn.isNull()) return makeError(ErrorKind::Initialization, std::string(kNoWebRtc));
   if (conn.isString())
     return makeError(ErrorKind::Initialization, "the browser refused the configuration: " + conn.as<std::string>());
   conn_ = conn;

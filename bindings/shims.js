@@ -40,8 +40,10 @@ function failed(conn, id) {
 }
 
 export const shims = {
-  // Returns the connection record, or a string: the browser's reason for refusing the config.
+  // Returns the connection record, a string (the browser's reason for refusing the config), or
+  // null: this browser has no RTCPeerConnection at all.
   createPeerConnection(host, config) {
+    if (typeof globalThis.RTCPeerConnection !== 'function') return null;
     let pc;
     try {
       pc = new globalThis.RTCPeerConnection(config);

@@ -1,7 +1,7 @@
 // Resource hygiene: many create/connect/close cycles leave no growth in the WASM heap and no
 // live RTCPeerConnection behind; a peer the app forgets is reclaimed.
 import { test, expect } from '@playwright/test';
-import { openHarness } from './support/harness-page.js';
+import { garbageCollector, openHarness } from './support/harness-page.js';
 
 test('200 create/connect/close cycles leave no WASM heap growth and no live connections', async ({ page }) => {
   test.setTimeout(180_000);
@@ -50,10 +50,10 @@ test('a peer the app forgets is closed and its core freed by the garbage collect
   });
   const heapWithPeers = await page.evaluate(() => window.wre.heapUsed());
   expect(heapWithPeers).toBeGreaterThan(heapBefore);
-  // Force collection through the DevTools protocol until the registry has run.
-  const cdp = await page.context().newCDPSession(page);
+  // Collect garbage until the registry has run.
+  const collect = await garbageCollector(page, browserName);
   await expect.poll(async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
+    await collect();
     return page.evaluate(() => window.wre.heapUsed());
   }, { timeout: 20000 }).toBeLessThanOrEqual(heapBefore + 256);
   const closed = await page.evaluate(() => window.forgotten.map((r) => r.deref()?.signalingState ?? 'collected'));

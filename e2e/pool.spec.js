@@ -1,7 +1,7 @@
 // WebRTCConnectionPool: many peers over one C++ CorePool. A pool of 100 in one page against 100
 // far peers in another; the guide's API and its errors; a slow peer in a broadcast.
 import { test, expect } from '@playwright/test';
-import { openHarness } from './support/harness-page.js';
+import { garbageCollector, openHarness } from './support/harness-page.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -336,7 +336,7 @@ test('broadcast with a slow peer: it queues to its own bound and then refuses; t
   expect(r.slowExtra).toBe('none');
 });
 
-test('a pool the app forgets (without closeAll) is closed and its core freed by the garbage collector', async ({ page }) => {
+test('a pool the app forgets (without closeAll) is closed and its core freed by the garbage collector', async ({ page, browserName }) => {
   await openHarness(page);
   const heapBefore = await page.evaluate(async () => {
     // Warm-up: embind type tables and allocator pools for the pool's classes.
@@ -356,9 +356,9 @@ test('a pool the app forgets (without closeAll) is closed and its core freed by 
     globalThis.RTCPeerConnection = Original;
   });
   expect(await page.evaluate(() => window.wre.heapUsed())).toBeGreaterThan(heapBefore);
-  const cdp = await page.context().newCDPSession(page);
+  const collect = await garbageCollector(page, browserName);
   await expect.poll(async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
+    await collect();
     return page.evaluate(() => window.wre.heapUsed());
   }, { timeout: 20000 }).toBeLessThanOrEqual(heapBefore + 256);
   const states = await page.evaluate(() => window.forgotten.map((r) => r.deref()?.signalingState ?? 'collected'));

@@ -274,7 +274,7 @@ test('a full queue refuses the send clearly, and everything it accepted arrives 
 // the 512 KiB window of file data is ever between the sender and the receiving app, so no chat
 // waits behind more than that: asserted, since it does not depend on how busy the machine is. The
 // latency itself is measured and printed, and asserted only with a generous margin.
-test('chat during a saturating file transfer: on its own channel it waits behind at most the file window, and is far faster', async ({ page }) => {
+test('chat during a saturating file transfer: on its own channel it waits behind at most the file window, and is far faster', async ({ page, browserName }) => {
   test.setTimeout(120_000);
   await openHarness(page);
   const result = await page.evaluate(async ({ fileBytes, chunk }) => {
@@ -362,9 +362,11 @@ test('chat during a saturating file transfer: on its own channel it waits behind
   // Its own channel: nothing ahead of a chat but the window's worth of file data (plus, at most,
   // a file message or two the browser's stream scheduler sends in the same round as the chat).
   expect(result.split.duringMax).toBeLessThanOrEqual(FILE_WINDOW + 2 * 16 * KiB);
-  // Measured here about 10-20x apart (p99 40-70 ms vs 0.6-1 s on a busy 2-core machine); asserted
-  // with a wide margin so a loaded machine does not make it flaky.
-  expect(result.split.p99 * 3).toBeLessThan(result.single.p99);
+  // Measured here in Chromium about 10-20x apart (p99 40-70 ms vs 0.6-1 s on a busy 2-core machine).
+  // Firefox drains the shared channel's 1 MiB buffer far faster (18 MB/s, p99 ~125 ms shared vs
+  // ~55 ms split, 2.3x): the chat still waits behind 6x less file data, but the latency gap is
+  // smaller. Asserted with a wide margin so a loaded machine does not make it flaky.
+  expect(result.split.p99 * (browserName === 'firefox' ? 1.5 : 3)).toBeLessThan(result.single.p99);
 });
 
 test('queued user data stays out of WASM memory: 8 MiB queued grows the heap by per-message overhead only', async ({ page }) => {

@@ -143,9 +143,9 @@ export interface ConnectionMetrics {
   bytesReceived: number;
   /** Total bytes sent. */
   bytesSent: number;
-  /** Total packets received (0 where the browser counts none: Firefox reports no packet counters). */
+  /** Total packets received. Firefox reports no packet counters: there, data-channel messages received (each at least one packet). */
   packetsReceived: number;
-  /** Total packets sent (0 where the browser counts none: Firefox reports no packet counters). */
+  /** Total packets sent. Firefox reports no packet counters: there, data-channel messages sent (each at least one packet). */
   packetsSent: number;
   /** Packets lost: `round(lossRate × packetsReceived)`, so `packetsLost / packetsReceived` is the measured loss. */
   packetsLost: number;

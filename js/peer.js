@@ -284,8 +284,8 @@ function makeHost(self, onEvent, onMessage, onFatal, owner) {
       unwatchTrap(host);
       if (!host.core) return;
       const core = host.core;
+      host.core = null;  // first: the close() below emits `closed`, whose handling releases too
       if (!coreClosed) core.close();
-      host.core = null;
       if (owner) owner.release(core);
       // Later, not now: close() may run from a listener while a call into this core is on the stack.
       else queueMicrotask(() => core.delete());

@@ -11,3 +11,18 @@ export async function openHarness(page) {
   await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 15000 });
   return errors;
 }
+
+// Returns collect(): one garbage collection in `page`. Chromium collects on request through the
+// DevTools protocol; Firefox offers a test no such call, so there collect() makes enough
+// short-lived garbage that it collects by itself.
+export async function garbageCollector(page, browserName) {
+  if (browserName === 'chromium') {
+    const cdp = await page.context().newCDPSession(page);
+    return () => cdp.send('HeapProfiler.collectGarbage');
+  }
+  return () => page.evaluate(() => {
+    let made = 0;
+    for (let i = 0; i < 200; i++) made += new Array(100_000).fill(i).length;
+    return made;
+  });
+}

@@ -30,21 +30,22 @@ const StatsEntry* selectedPair(const std::vector<StatsEntry>& entries) {
 
 // A counter from the transports where the browser keeps it there (Chromium), else summed over
 // all candidate pairs (Firefox has none on its transport). Never the selected pair alone: each
-// pair counts only its own traffic, so after a switch the total would fall back. 0 where the
+// pair counts only its own traffic, so after a switch the total would fall back. NaN where the
 // browser counts it nowhere (Firefox 153 has no packet counters at all).
 double counter(const std::vector<StatsEntry>& entries, double StatsEntry::*field) {
   double onTransports = 0, onPairs = 0;
-  bool transportHasIt = false;
+  bool transportHasIt = false, pairHasIt = false;
   for (const auto& e : entries) {
     if (!present(e.*field)) continue;
     if (e.type == "transport") {
       transportHasIt = true;
       onTransports += e.*field;
     } else if (e.type == "candidate-pair") {
+      pairHasIt = true;
       onPairs += e.*field;
     }
   }
-  return transportHasIt ? onTransports : onPairs;
+  return transportHasIt ? onTransports : pairHasIt ? onPairs : std::nan("");
 }
 
 // Seconds, or -1 when there is no sample. Chromium leaves the field out until it has one.
@@ -68,10 +69,8 @@ std::string candidateType(const std::vector<StatsEntry>& entries, const std::str
 StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs) {
   StatsRecord r;
   r.timestampMs = nowMs;
-  r.bytesSent = counter(entries, &StatsEntry::bytesSent);
-  r.bytesReceived = counter(entries, &StatsEntry::bytesReceived);
-  r.packetsSent = counter(entries, &StatsEntry::packetsSent);
-  r.packetsReceived = counter(entries, &StatsEntry::packetsReceived);
+  r.bytesSent = orZero(counter(entries, &StatsEntry::bytesSent));
+  r.bytesReceived = orZero(counter(entries, &StatsEntry::bytesReceived));
   for (const auto& e : entries) {
     if (e.type == "candidate-pair") {
       // Consent checks over every pair: a switch must not reset the loss baseline.
@@ -82,6 +81,13 @@ StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs)
       r.messagesReceived += orZero(e.messagesReceived);
     }
   }
+  // Where the browser counts no packets (Firefox), data-channel messages stand in: each is at
+  // least one packet, so they are a lower bound, and packetsLost / packetsReceived stays the
+  // measured loss rate rather than 0 / 0.
+  r.packetsSent = counter(entries, &StatsEntry::packetsSent);
+  r.packetsReceived = counter(entries, &StatsEntry::packetsReceived);
+  if (!present(r.packetsSent)) r.packetsSent = r.messagesSent;
+  if (!present(r.packetsReceived)) r.packetsReceived = r.messagesReceived;
   const StatsEntry* pair = selectedPair(entries);
   if (!pair) return r;
   r.hasSelectedPair = true;
