@@ -1,7 +1,9 @@
 // The demo in room mode (web/?room=<name>): pages meet in a room of the demo server's WebSocket
 // signaling (toolchain/signal-rooms.js) and connect. Each page has a browser context of its own,
-// as two different browsers would (no BroadcastChannel, no shared storage). Chromium and Firefox.
-import { test, expect } from '@playwright/test';
+// as two different browsers would (no BroadcastChannel, no shared storage). Chromium and Firefox,
+// and one test with Chromium and Firefox in the same room (untagged: it runs once, from chromium).
+import { test, expect, firefox } from '@playwright/test';
+import { firefoxUse } from '../playwright.config.js';
 import { startServer } from '../toolchain/serve.js';
 import { chat, collectErrors } from './support/demo-page.js';
 
@@ -130,5 +132,25 @@ test('room mode: when the signaling server goes away the panel says so, and the 
   } finally {
     await closeAll(contexts);
     await server?.close();
+  }
+});
+
+test('room mode: a Chromium page and a Firefox page meet in a room and connect', async ({ page, baseURL }) => {
+  const fox = await firefox.launch({ ...firefoxUse.launchOptions, channel: firefoxUse.channel });
+  try {
+    const room = randomRoom();
+    const url = new URL(`/web/?room=${room}`, baseURL).href;
+    const a = { page, panel: page.getByTestId('panel'), errors: collectErrors(page, 'chromium') };
+    await page.goto(url);
+    const idA = await joinedId(a, room);
+    const b = await openMember(fox, url, 'firefox', []);
+    await joinedId(b, room);
+    await connected(a, b);
+    await expect(b.panel.getByTestId('peer-detail')).toHaveText(`paired with peer ${idA} · answerer`);
+    await chat(a.panel, b.panel, 'hello Firefox, from Chromium');
+    await chat(b.panel, a.panel, 'hello Chromium — Firefox here');
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  } finally {
+    await fox.close();
   }
 });
