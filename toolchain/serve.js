@@ -129,9 +129,10 @@ export async function startServer({ root = REPO_ROOT, port = 0, host = '127.0.0.
 
   const rooms = attachRooms(server);
   const actualPort = server.address().port;
+  const urlHost = host.includes(':') ? `[${host}]` : host; // IPv6 literals go in brackets
   return {
-    url: `http://${host}:${actualPort}/`,
-    roomsUrl: `ws://${host}:${actualPort}/rooms/`,
+    url: `http://${urlHost}:${actualPort}/`,
+    roomsUrl: `ws://${urlHost}:${actualPort}/rooms/`,
     port: actualPort,
     server,
     close: () =>
