@@ -1,8 +1,10 @@
 // The demo in web/: two tabs that find each other over a BroadcastChannel, and the one-page mode
-// with two local peers. Everything is driven and checked through the page, as a user would.
+// with two local peers (room mode: rooms.spec.js). Everything is driven and checked through the
+// page, as a user would.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { test, expect } from '@playwright/test';
+import { chat, collectErrors } from './support/demo-page.js';
 
 const MiB = 1024 * 1024;
 
@@ -37,27 +39,10 @@ async function download(tab, link, browserName) {
   return { name: event.suggestedFilename(), bytes: await fs.readFile(await event.path()) };
 }
 
-// Uncaught page errors and console errors, so a broken demo cannot pass quietly.
-function collectErrors(page, label) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`${label}: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${label} console: ${m.text()}`);
-  });
-  return errors;
-}
-
 async function attachScreenshot(page, testInfo, name) {
   const path = testInfo.outputPath(name);
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-async function chat(from, to, text) {
-  await from.getByTestId('chat-input').fill(text);
-  await from.getByTestId('chat-send').click();
-  await expect(from.getByTestId('chat-sent').last().locator('.text')).toHaveText(text);
-  await expect(to.getByTestId('chat-received').last().locator('.text')).toHaveText(text);
 }
 
 test('two tabs pair over BroadcastChannel, chat, and move a 1 MiB file with matching checksums', async ({ context, browserName }, testInfo) => {

@@ -1,16 +1,20 @@
-// Static file server for the demo and the e2e tests (no dependencies).
+// Static file server for the demo and the e2e tests, with the demo's signaling rooms.
 //
 //   node toolchain/serve.js            # free port, or PORT=8080 node toolchain/serve.js
+//   HOST=0.0.0.0 node toolchain/serve.js   # reachable from the LAN (default: 127.0.0.1 only)
 //
-// Serves the repository root on 127.0.0.1 only, GET/HEAD only, with the MIME types browsers
+// Serves the repository root on 127.0.0.1 by default, GET/HEAD only, with the MIME types browsers
 // insist on (application/wasm for streaming compilation, text/javascript for modules). Paths
 // that leave the root (.., encoded slashes, symlinks pointing outside) are refused. Pages are
 // cross-origin isolated (COOP/COEP), which gives them fine-grained performance.now() for the
-// benchmarks; everything served is same-origin, so nothing else changes.
+// benchmarks; everything served is same-origin, so nothing else changes. WebSocket upgrades
+// to /rooms/<name> are the demo's signaling rooms (signal-rooms.js); other upgrades get a 404.
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { attachRooms } from './signal-rooms.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..');
@@ -47,9 +51,11 @@ function send(res, status, body, headers = {}) {
  * Starts the server.
  * @param {{ root?: string, port?: number, host?: string }} [options]
  *   root: folder to serve (default: the repository root); port: 0 (default) = a free port.
- * @returns {Promise<{ url: string, port: number, server: http.Server,
+ * @returns {Promise<{ url: string, roomsUrl: string, port: number, server: http.Server,
  *                    close: () => Promise<void> }>}
- *   url is the root URL with a trailing slash, e.g. http://127.0.0.1:41234/
+ *   url is the root URL with a trailing slash, e.g. http://127.0.0.1:41234/; roomsUrl the
+ *   signaling rooms' base, e.g. ws://127.0.0.1:41234/rooms/ (append the room name).
+ *   close() also cuts every room socket, so it never waits on a browser.
  */
 export async function startServer({ root = REPO_ROOT, port = 0, host = '127.0.0.1' } = {}) {
   const realRoot = await fs.promises.realpath(root);
@@ -121,13 +127,18 @@ export async function startServer({ root = REPO_ROOT, port = 0, host = '127.0.0.
     });
   });
 
+  const rooms = attachRooms(server);
   const actualPort = server.address().port;
+  const urlHost = host.includes(':') ? `[${host}]` : host; // IPv6 literals go in brackets
   return {
-    url: `http://${host}:${actualPort}/`,
+    url: `http://${urlHost}:${actualPort}/`,
+    roomsUrl: `ws://${urlHost}:${actualPort}/rooms/`,
     port: actualPort,
     server,
     close: () =>
       new Promise((resolve) => {
+        // Upgraded sockets are no longer the http server's to close: the rooms end them.
+        rooms.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -144,8 +155,18 @@ if (isMain) {
     process.exit(2);
   }
   const root = process.env.WRE_SERVE_ROOT ?? REPO_ROOT;
-  const { url, close } = await startServer({ root, port });
-  console.log(`webrtc-enhanced demo: ${url}web/`);
+  const host = process.env.HOST || '127.0.0.1';
+  const { url, port: actualPort, close } = await startServer({ root, port, host });
+  // Bound to every interface: name the addresses a browser can actually open.
+  const urls = host === '0.0.0.0' || host === '::'
+    ? Object.values(os.networkInterfaces()).flat()
+      .filter((a) => a.family === 'IPv4')
+      .map((a) => `http://${a.address}:${actualPort}/`)
+    : [url];
+  for (const u of urls) console.log(`webrtc-enhanced demo: ${u}web/`);
+  const shared = urls.find((u) => !u.startsWith('http://127.')) ?? urls[0];
+  console.log(`signaling rooms: ${shared.replace(/^http/, 'ws')}rooms/<name>` +
+    ` (the demo: ${shared}web/?room=<name> in two browsers)`);
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.once(sig, () => close().then(() => process.exit(0)));
   }

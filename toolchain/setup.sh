@@ -7,7 +7,8 @@
 #    NAT lab of e2e/nat.spec.js), Boost/fmt/Catch2 headers, cmake/g++/make, clang-14 with
 #    libclang-rt-14-dev (libFuzzer + sanitizers for toolchain/fuzz.sh). Installed with apt-get
 #    (sudo only when not root) only if something is missing.
-# 2. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
+# 2. npm packages: `npm ci` when node_modules is missing or older than package-lock.json or
+#    package.json.
 # 3. build/inc/: symlinks boost, fmt, catch2 -> /usr/include/..., the only host headers the
 #    Emscripten build may see (never pass -I/usr/include to emcc: it drags glibc over the sysroot).
 #
@@ -98,8 +99,11 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 if [[ -f package-lock.json ]]; then
+  # package.json too: a dependency added there without its lock entry makes `npm ci` fail loudly
+  # (lock out of sync) instead of the build running on a node_modules that lacks it.
   if [[ ! -d node_modules || ! -f node_modules/.package-lock.json ||
-        package-lock.json -nt node_modules/.package-lock.json ]]; then
+        package-lock.json -nt node_modules/.package-lock.json ||
+        package.json -nt node_modules/.package-lock.json ]]; then
     log "npm ci"
     npm ci --no-audit --no-fund
   fi

@@ -3,6 +3,7 @@
 #   1. native unit tests (g++ + sanitizers)   ctest --test-dir build/native
 #   2. the same tests compiled to WASM        ctest --test-dir build/wasm
 #   3. the test-support self tests (coturn)   node --test e2e/support/
+#      + the demo's signaling rooms             toolchain/signal-rooms.test.js (same node --test run)
 #   4. browser e2e (Debian Chromium)          npx playwright test   (CI=true: no .only, 1 retry)
 #   5. type tests, when tsconfig.json exists  npx tsc -p tsconfig.json --noEmit
 #   6. fuzz smoke: every libFuzzer target     bash toolchain/fuzz.sh --seconds 3
@@ -22,8 +23,8 @@ ctest --test-dir build/native --output-on-failure --no-tests=error
 step "wasm unit tests"
 ctest --test-dir build/wasm --output-on-failure --no-tests=error
 
-step "test-support self tests"
-node --test e2e/support/
+step "test-support and signaling-room self tests"
+node --test e2e/support/ toolchain/signal-rooms.test.js
 
 step "browser e2e"
 npx --no-install playwright test

@@ -1,10 +1,15 @@
-// Entry point of the demo. Two modes:
+// Entry point of the demo. Three modes:
 //   /web/              "two tabs": open the page twice; the tabs find each other over a
 //                      BroadcastChannel (signaling.js) and connect.
+//   /web/?room=<name>  "room": two browsers (or machines) meet in a room of the demo server
+//                      (room-signaling.js → toolchain/signal-rooms.js) and connect.
+//                      /web/?mode=room shows only the form to pick a room.
 //   /web/?mode=local   "one page": two peers side by side in this page, wired directly.
 import { WebRTCPeerEnhanced } from '../dist/index.js';
+import { RoomSignaling } from './room-signaling.js';
 import { Session } from './session.js';
 import { TabSignaling } from './signaling.js';
+import { randomId } from './transfer.js';
 import { PeerPanel } from './ui.js';
 
 // Options for every peer in the demo. No ICE servers: both ends are on this machine, and the demo
@@ -17,7 +22,10 @@ const PEER_OPTIONS = {
   metricsInterval: 1000,
 };
 
-const mode = new URLSearchParams(location.search).get('mode') === 'local' ? 'local' : 'tabs';
+const params = new URLSearchParams(location.search);
+const room = params.get('room');
+const mode = params.get('mode') === 'local' ? 'local'
+  : room !== null || params.get('mode') === 'room' ? 'room' : 'tabs';
 const peersEl = document.getElementById('peers');
 const intro = document.querySelector('[data-testid="intro"]');
 const restartButton = document.querySelector('[data-testid="restart"]');
@@ -84,23 +92,21 @@ async function startLocal() {
   await connect().catch(report(panels[0], 'connect'));
 }
 
-// ---- two tabs: BroadcastChannel signaling ----
+// ---- two tabs or a room: one peer in this page, a partner found by a signaling object ----
 
-function startTabs() {
-  const signaling = new TabSignaling('wre-demo');
-  intro.innerHTML = '';
-  intro.append(
-    'Open this page in a second tab of the same browser (',
-    Object.assign(document.createElement('a'), { href: location.href, target: '_blank', textContent: 'open another tab' }),
-    '); the two tabs find each other over a BroadcastChannel and connect.',
-  );
-  const panel = new PeerPanel({ name: `Tab ${signaling.id}`, testid: 'panel' });
+/**
+ * One peer, paired and signaled by `signaling` (TabSignaling or RoomSignaling: same interface).
+ * `texts` says who the partner is in words: {name(id), peerId(), partner(remoteId), offerer,
+ * looking (subtitle while alone), waiting (status while alone)}.
+ */
+function startPaired(signaling, texts) {
+  const panel = new PeerPanel({ name: texts.name(signaling.id), testid: 'panel' });
   peersEl.append(panel.root);
   let session = null;
 
   function freshPeer() {
     session?.close();
-    const peer = newPeer(`tab-${signaling.id}`, panel);
+    const peer = newPeer(texts.peerId(), panel);
     panel.logEvent('app', `new peer ${peer.peerId}`);
     session = new Session(peer, panel);
     window.demo.sessions = [session];
@@ -112,11 +118,16 @@ function startTabs() {
     return peer;
   }
 
+  function alone() {
+    panel.setSubtitle(texts.looking);
+    panel.setStatus(texts.waiting);
+  }
+
   signaling.on('trace', ({ text }) => panel.logEvent('signaling', text, `signaling|${text}`));
 
   signaling.on('paired', async ({ remoteId, offerer }) => {
     const peer = session.peer.getState() === 'new' ? session.peer : freshPeer();
-    panel.setSubtitle(`paired with tab ${remoteId} · ${offerer ? 'offerer (smaller id)' : 'answerer'}`);
+    panel.setSubtitle(`paired with ${texts.partner(remoteId)} · ${offerer ? texts.offerer : 'answerer'}`);
     panel.setStatus(offerer ? 'paired: sending the offer…' : 'paired: waiting for the offer…');
     if (!offerer) return;
     try {
@@ -146,10 +157,27 @@ function startTabs() {
   });
 
   signaling.on('unpaired', ({ remoteId, reason }) => {
-    panel.addChat(`disconnected from tab ${remoteId}: ${reason}`, 'system');
+    panel.addChat(`disconnected from ${texts.partner(remoteId)}: ${reason}`, 'system');
     freshPeer();
-    panel.setSubtitle('looking for another tab…');
-    panel.setStatus('waiting for another tab');
+    alone();
+  });
+
+  // Only RoomSignaling says these: the server gave us an id, refused us, or went away.
+  signaling.on('joined', ({ id, members }) => {
+    panel.setName(texts.name(id));
+    if (members === 1) alone();
+  });
+  signaling.on('error', ({ code, message }) => {
+    panel.logEvent('signaling-error', `${code}: ${message}`);
+    panel.setStatus(message);
+    // An error before joining is a refusal (room full, bad name): the server closes on us.
+    if (signaling.id === null) panel.setSubtitle('not in the room · Reconnect tries again');
+  });
+  signaling.on('server-gone', ({ message }) => {
+    panel.logEvent('signaling-error', message);
+    panel.setName(texts.name(null)); // the id was the server's; the next join brings a new one
+    panel.setSubtitle('no signaling server');
+    panel.setStatus(message);
   });
 
   restartButton.addEventListener('click', () => {
@@ -160,14 +188,63 @@ function startTabs() {
     signaling.leave();
     session?.close();
   });
-  // Back/forward cache: the channel and the peer were closed on pagehide, so start over.
+  // Back/forward cache: the signaling and the peer were closed on pagehide, so start over.
   addEventListener('pageshow', (e) => e.persisted && location.reload());
 
   freshPeer();
-  panel.setSubtitle('looking for another tab…');
-  panel.setStatus('waiting for another tab');
+  alone();
   signaling.start();
 }
 
+function startTabs() {
+  const signaling = new TabSignaling('wre-demo');
+  intro.innerHTML = '';
+  intro.append(
+    'Open this page in a second tab of the same browser (',
+    Object.assign(document.createElement('a'), { href: location.href, target: '_blank', textContent: 'open another tab' }),
+    '); the two tabs find each other over a BroadcastChannel and connect.',
+  );
+  startPaired(signaling, {
+    name: (id) => `Tab ${id}`,
+    peerId: () => `tab-${signaling.id}`,
+    partner: (remoteId) => `tab ${remoteId}`,
+    offerer: 'offerer (smaller id)',
+    looking: 'looking for another tab…',
+    waiting: 'waiting for another tab',
+  });
+}
+
+// ---- room: WebSocket signaling through the demo server ----
+
+function startRoom() {
+  const form = document.querySelector('[data-testid="room-form"]');
+  const input = document.querySelector('[data-testid="room-name"]');
+  form.hidden = false;
+  restartButton.hidden = room === null;
+  input.value = room ?? `room-${randomId(3)}`;
+  if (room === null) {
+    intro.textContent = 'Pick a room name and press Join, then open the same room in another ' +
+      'browser or on another machine: the two members of a room connect.';
+    return;
+  }
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const signaling = new RoomSignaling(`${scheme}://${location.host}/rooms/${encodeURIComponent(room)}`);
+  intro.innerHTML = '';
+  intro.append(
+    `Open this page in another browser (Chromium ↔ Firefox) or on another machine (`,
+    Object.assign(document.createElement('a'), { href: location.href, target: '_blank', textContent: location.href }),
+    `); the two members of room "${room}" are paired by this server and connect. A room holds two.`,
+  );
+  startPaired(signaling, {
+    name: (id) => (id ? `${id} in room "${room}"` : `Room "${room}"`),
+    peerId: () => `room-${randomId(4)}`,
+    partner: (remoteId) => `peer ${remoteId}`,
+    offerer: 'offerer (in the room first)',
+    looking: `waiting in room "${room}"…`,
+    waiting: `waiting for another browser to join room "${room}"`,
+  });
+}
+
 if (mode === 'local') startLocal();
+else if (mode === 'room') startRoom();
 else startTabs();

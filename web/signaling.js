@@ -9,26 +9,23 @@
 // Once paired, the tab with the smaller id makes the offer (a deterministic choice, no glare).
 // Then offer / answer / candidate carry the WebRTC signaling, and bye says "this tab is leaving".
 
+import { Listeners } from './listeners.js';
 import { randomId } from './transfer.js';
 
 const HELLO_EVERY_MS = 2000;
 
-export class TabSignaling {
+// Events (on): 'paired' {remoteId, offerer}, 'unpaired' {remoteId, reason}, 'signal' {kind, ...},
+// 'trace' {text}.
+export class TabSignaling extends Listeners {
   #channel;
-  #listeners = new Map();
   #helloTimer = null;
   id = randomId(4);
   remoteId = null;
 
   constructor(name = 'wre-demo') {
+    super();
     this.#channel = new BroadcastChannel(name);
     this.#channel.onmessage = (e) => this.#receive(e.data);
-  }
-
-  /** 'paired' {remoteId, offerer}, 'unpaired' {remoteId, reason}, 'signal' {kind, ...}, 'trace' {text}. */
-  on(name, listener) {
-    if (!this.#listeners.has(name)) this.#listeners.set(name, []);
-    this.#listeners.get(name).push(listener);
   }
 
   /** Starts looking for a partner (again): hello now and every few seconds until paired. */
@@ -61,29 +58,25 @@ export class TabSignaling {
 
   #post(msg) {
     this.#channel.postMessage({ ...msg, from: this.id });
-    this.#emit('trace', { text: `→ ${msg.kind}${msg.to ? ` to ${msg.to}` : ''}` });
-  }
-
-  #emit(name, payload) {
-    for (const listener of this.#listeners.get(name) ?? []) listener(payload);
+    this.emit('trace', { text: `→ ${msg.kind}${msg.to ? ` to ${msg.to}` : ''}` });
   }
 
   #pair(remoteId) {
     this.remoteId = remoteId;
-    this.#emit('paired', { remoteId, offerer: this.id < remoteId });
+    this.emit('paired', { remoteId, offerer: this.id < remoteId });
   }
 
   #unpair(reason) {
     const remoteId = this.remoteId;
     if (!remoteId) return;
     this.remoteId = null;
-    this.#emit('unpaired', { remoteId, reason });
+    this.emit('unpaired', { remoteId, reason });
   }
 
   #receive(msg) {
     if (!msg || typeof msg !== 'object' || msg.from === this.id) return;
     if (msg.to && msg.to !== this.id) return; // addressed to another tab
-    if (msg.kind !== 'candidate') this.#emit('trace', { text: `← ${msg.kind} from ${msg.from}` });
+    if (msg.kind !== 'candidate') this.emit('trace', { text: `← ${msg.kind} from ${msg.from}` });
     const fromPartner = msg.from === this.remoteId;
     switch (msg.kind) {
       case 'hello':
@@ -108,7 +101,7 @@ export class TabSignaling {
       case 'offer':
       case 'answer':
       case 'candidate':
-        if (fromPartner) this.#emit('signal', msg);
+        if (fromPartner) this.emit('signal', msg);
         return;
       default:
     }

@@ -26,7 +26,7 @@ export class PeerPanel {
     const template = document.getElementById('peer-panel');
     this.root = template.content.firstElementChild.cloneNode(true);
     this.root.dataset.testid = testid;
-    this.$('peer-name').textContent = name;
+    this.setName(name);
 
     this.$('chat-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -69,6 +69,10 @@ export class PeerPanel {
 
   onFile(handler) {
     this.#handlers.file = handler;
+  }
+
+  setName(text) {
+    this.$('peer-name').textContent = text;
   }
 
   setSubtitle(text) {
