@@ -1,7 +1,8 @@
-// Playwright runs the e2e specs in Debian's Chromium (/usr/bin/chromium), and those tagged
-// `@firefox` in Debian's Firefox ESR too (WebDriver BiDi); no browser download. Playwright is
-// pinned to 1.64.1: 1.65 calls a BiDi command Firefox ESR 153 lacks
-// (emulation.setMediaFeaturesOverride) and cannot open a context there.
+// Playwright runs every e2e spec twice: in Debian's Chromium (/usr/bin/chromium) and in Debian's
+// Firefox ESR (WebDriver BiDi); no browser download. Specs that pair the two browsers launch the
+// other one themselves (e2e/support/cross-browser.js). Playwright is pinned to 1.64.1: 1.65 calls
+// a BiDi command Firefox ESR 153 lacks (emulation.setMediaFeaturesOverride) and cannot open a
+// context there.
 //
 // The static server (toolchain/serve.js) is started in-process by e2e/support/global-setup.js on
 // a port picked here, at config load. The port goes into process.env.WRE_PORT so the worker

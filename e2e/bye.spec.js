@@ -2,8 +2,8 @@
 // the far side goes to `closed` with `closed {reason: 'remote-closed'}` within 1 s on loopback —
 // in one page, across two pages, for a pool's peer, and between Chromium and Firefox. The far side
 // is then in exactly the state a close() leaves: methods refused, browser connection closed.
-import { test, expect, firefox } from '@playwright/test';
-import { firefoxUse } from '../playwright.config.js';
+import { test, expect } from '@playwright/test';
+import { launchOtherBrowser } from './support/cross-browser.js';
 import { openHarness } from './support/harness-page.js';
 import { startTurn } from './support/turn.js';
 
@@ -14,7 +14,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const REMOTE_CLOSE = [['state-change', 'connected->closed', 'closed'], ['closed', 'remote-closed', 'closed']];
 const LOCAL_CLOSE = [['state-change', 'connected->closed', 'closed'], ['closed', 'local', 'closed']];
 
-test('close() on one peer: the far peer in the same page is closed (remote-closed) within 1 s @firefox', async ({ page }) => {
+test('close() on one peer: the far peer in the same page is closed (remote-closed) within 1 s', async ({ page }) => {
   const errors = await openHarness(page);
   const r = await page.evaluate(async () => {
     const { connectPair, helloHeard, watchClose, wallMs, countOpenConnections, closeInside, within } = window.harness;
@@ -144,29 +144,29 @@ test('close() in one page: the peer in another page is closed (remote-closed) wi
 });
 
 test('Chromium and Firefox: close() on either side closes the other (remote-closed) within 1 s', async ({ page, browserName }, testInfo) => {
-  test.skip(browserName !== 'chromium', 'launches Firefox itself from the chromium project');
   test.setTimeout(120_000);
   const { baseURL } = testInfo.project.use;
-  const browser = await firefox.launch({ ...firefoxUse.launchOptions, channel: firefoxUse.channel });
+  const browser = await launchOtherBrowser(browserName);
   // Through a local coturn: Chromium's and Firefox's host candidates are mDNS names the other
   // cannot resolve here, and Chromium does not gather loopback.
   const turn = await startTurn();
   const relay = { iceServers: [turn.iceServer], iceTransportPolicy: 'relay' };
   try {
-    const fox = await (await browser.newContext()).newPage();
+    const far = await (await browser.newContext()).newPage();
+    const farName = browserName === 'chromium' ? 'firefox' : 'chromium';
     await openSide(page, baseURL);
-    await openSide(fox, baseURL);
+    await openSide(far, baseURL);
     const timings = {};
-    for (const [closerName, closer, far] of [['chromium', page, fox], ['firefox', fox, page]]) {
-      await makePeer(page, 'chromium', relay);
-      await makePeer(fox, 'firefox', relay);
-      await connectPages(page, fox);
-      const r = await closeAcross(closer, far);
+    for (const [closerName, closer, other] of [[browserName, page, far], [farName, far, page]]) {
+      await makePeer(page, browserName, relay);
+      await makePeer(far, farName, relay);
+      await connectPages(page, far);
+      const r = await closeAcross(closer, other);
       timings[closerName] = r.tookMs;
       console.log(`${closerName} closed: the other side closed ${r.tookMs.toFixed(1)} ms later`);
       expectRemoteClose(r);
     }
-    expect(Object.keys(timings)).toEqual(['chromium', 'firefox']);
+    expect(Object.keys(timings).sort()).toEqual(['chromium', 'firefox']);
   } finally {
     await browser.close();
     await turn.stop();

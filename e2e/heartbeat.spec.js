@@ -19,7 +19,7 @@ test.afterEach(async () => {
   await turn?.stop();
 });
 
-test('TURN killed under a relay-only pair: disconnected within heartbeatTimeout + 1 s, reconnect-scheduled, recovery, no message lost @firefox', async ({ page }) => {
+test('TURN killed under a relay-only pair: disconnected within heartbeatTimeout + 1 s, reconnect-scheduled, recovery, no message lost', async ({ page }) => {
   test.setTimeout(120_000);
   await openHarness(page);
   await relayPair(page, turn.iceServer);

@@ -1,10 +1,10 @@
 // The demo in room mode (web/?room=<name>): pages meet in a room of the demo server's WebSocket
 // signaling (toolchain/signal-rooms.js) and connect. Each page has a browser context of its own,
 // as two different browsers would (no BroadcastChannel, no shared storage). Chromium and Firefox,
-// and one test with Chromium and Firefox in the same room (untagged: it runs once, from chromium).
-import { test, expect, firefox } from '@playwright/test';
-import { firefoxUse } from '../playwright.config.js';
+// and one test with Chromium and Firefox in the same room (the project's browser joins first).
+import { test, expect } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
+import { launchOtherBrowser } from './support/cross-browser.js';
 import { chat, collectErrors } from './support/demo-page.js';
 
 const randomRoom = () => `e2e-${Math.random().toString(36).slice(2, 10)}`;
@@ -32,7 +32,7 @@ async function connected(...members) {
 
 const closeAll = (contexts) => Promise.all(contexts.map((c) => c.close()));
 
-test('room mode: two pages join through the form, connect and chat; a third is told the room is full @firefox', async ({ browser, baseURL }) => {
+test('room mode: two pages join through the form, connect and chat; a third is told the room is full', async ({ browser, baseURL }) => {
   const room = randomRoom();
   const contexts = [];
   try {
@@ -72,7 +72,7 @@ test('room mode: two pages join through the form, connect and chat; a third is t
   }
 });
 
-test('room mode: when a member leaves, the one who stays waits, pairs with the next as offerer, and connects @firefox', async ({ browser, baseURL }) => {
+test('room mode: when a member leaves, the one who stays waits, pairs with the next as offerer, and connects', async ({ browser, baseURL }) => {
   const room = randomRoom();
   const url = new URL(`/web/?room=${room}`, baseURL).href;
   const contexts = [];
@@ -98,7 +98,7 @@ test('room mode: when a member leaves, the one who stays waits, pairs with the n
   }
 });
 
-test('room mode: when the signaling server goes away the panel says so, and the pages pair again once it is back @firefox', async ({ browser }) => {
+test('room mode: when the signaling server goes away the panel says so, and the pages pair again once it is back', async ({ browser }) => {
   test.setTimeout(90_000);
   // A server of this test's own: the shared one must stay up for the other specs.
   let server = await startServer({ port: 0 });
@@ -135,22 +135,23 @@ test('room mode: when the signaling server goes away the panel says so, and the 
   }
 });
 
-test('room mode: a Chromium page and a Firefox page meet in a room and connect', async ({ page, baseURL }) => {
-  const fox = await firefox.launch({ ...firefoxUse.launchOptions, channel: firefoxUse.channel });
+test('room mode: a Chromium page and a Firefox page meet in a room and connect', async ({ page, baseURL, browserName }) => {
+  const other = await launchOtherBrowser(browserName);
+  const otherName = browserName === 'chromium' ? 'firefox' : 'chromium';
   try {
     const room = randomRoom();
     const url = new URL(`/web/?room=${room}`, baseURL).href;
-    const a = { page, panel: page.getByTestId('panel'), errors: collectErrors(page, 'chromium') };
+    const a = { page, panel: page.getByTestId('panel'), errors: collectErrors(page, browserName) };
     await page.goto(url);
     const idA = await joinedId(a, room);
-    const b = await openMember(fox, url, 'firefox', []);
+    const b = await openMember(other, url, otherName, []);
     await joinedId(b, room);
     await connected(a, b);
     await expect(b.panel.getByTestId('peer-detail')).toHaveText(`paired with peer ${idA} · answerer`);
-    await chat(a.panel, b.panel, 'hello Firefox, from Chromium');
-    await chat(b.panel, a.panel, 'hello Chromium — Firefox here');
+    await chat(a.panel, b.panel, `hello ${otherName}, from ${browserName}`);
+    await chat(b.panel, a.panel, `hello ${browserName}, ${otherName} here`);
     expect([...a.errors, ...b.errors]).toEqual([]);
   } finally {
-    await fox.close();
+    await other.close();
   }
 });

@@ -2,7 +2,7 @@
 import { test, expect } from '@playwright/test';
 import { openHarness } from './support/harness-page.js';
 
-test('two peers connect and exchange bytes on all four channels, byte for byte @firefox', async ({ page }) => {
+test('two peers connect and exchange bytes on all four channels, byte for byte', async ({ page }) => {
   await openHarness(page);
   const result = await page.evaluate(async () => {
     const { connectPair, record, receive, bytes, sameBytes } = window.harness;

@@ -348,3 +348,53 @@ export function numberedStream(from, to, everyMs) {
     },
   };
 }
+
+// A library peer paired through the demo's signaling room server (web/room-signaling.js): whoever
+// joined the room first offers; candidates and renegotiation (ICE restarts) travel the same way.
+// Returns { peer, signaling, failures }: failures lists any signaling step that failed.
+export async function joinRoom(roomUrl, config) {
+  const { RoomSignaling } = await import('/web/room-signaling.js');
+  const signaling = new RoomSignaling(roomUrl);
+  const peer = new WebRTCPeerEnhanced(config);
+  const failures = [];
+  const send = (kind, step) => step.then((payload) => signaling.signal(kind, payload), (e) => failures.push(`${kind}: ${e.message}`));
+  peer.on('ice-candidate', ({ candidate }) => signaling.signal('candidate', { candidate }));
+  peer.on('renegotiation-needed', ({ offer }) => signaling.signal('offer', { offer }));
+  signaling.on('paired', ({ offerer }) => offerer && send('offer', peer.createOffer().then((offer) => ({ offer }))));
+  signaling.on('signal', (msg) => {
+    if (msg.kind === 'offer') send('answer', peer.createAnswer(msg.offer).then((answer) => ({ answer })));
+    else if (msg.kind === 'answer') peer.setRemoteAnswer(msg.answer).catch((e) => failures.push(`answer: ${e.message}`));
+    else if (msg.kind === 'candidate') peer.addIceCandidate(msg.candidate).catch((e) => failures.push(`candidate: ${e.message}`));
+  });
+  signaling.on('error', ({ message }) => failures.push(`signaling: ${message}`));
+  signaling.start();
+  return { peer, signaling, failures };
+}
+
+// Receives `count` numbered chunks (numberedChunks(chunk, seed)) on `type`; resolves to
+// { received, bytes, bad, ms } once all arrived (ms: from the first to the last).
+export function bulkReceiver(peer, type, count, chunk, seed, timeoutMs = 60_000) {
+  const chunks = numberedChunks(chunk, seed);
+  const r = { received: 0, bytes: 0, bad: null, ms: 0 };
+  let t0 = 0;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bulk on ${type}: ${r.received}/${count} chunks in ${timeoutMs} ms`)), timeoutMs);
+    peer.on('message', (m) => {
+      if (m.type !== type) return;
+      t0 ||= performance.now();
+      r.bad ??= chunks.check(r.received, m.data, 61);
+      r.bytes += m.data.byteLength;
+      if (++r.received < count) return;
+      clearTimeout(timer);
+      resolve({ ...r, ms: performance.now() - t0 });
+    });
+  });
+}
+
+// Sends `count` numbered chunks on `type` at the pace backpressure allows (the README's pattern).
+export async function bulkSend(peer, type, count, chunk, seed) {
+  const chunks = numberedChunks(chunk, seed);
+  const pump = backpressurePump(peer, type);
+  await pump.run(count, (i) => chunks.make(i));
+  return pump.summary();
+}
