@@ -1,4 +1,4 @@
-// Feeds: the far end's session description (maxMessageSizeOf, read from every remote offer/answer).
+// Feeds: session descriptions (maxMessageSizeOf, read from every remote offer/answer; ownMaxMessageSizeOf, from ours).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -42,5 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(std::isinf(got) || got <= 1e16, "max message size %g (more than 16 digits)", got);
   double expected = reference(sdp);
   FUZZ_CHECK(got == expected, "max message size %.17g, line-by-line reading gives %.17g", got, expected);
+  // Our own reading differs only where the attribute is absent or malformed (then: no limit).
+  double own = ownMaxMessageSizeOf(sdp);
+  FUZZ_CHECK(own == got || (std::isinf(own) && got == 65536), "own max message size %g, far end's %g", own, got);
   return 0;
 }

@@ -197,12 +197,37 @@ TEST_CASE("a description the browser refused does not change the max message siz
   CHECK(p.peer.scheduler().maxMessageSize() == 262144);
 }
 
+TEST_CASE("the limit is the smaller of both descriptions' max-message-size (Chromium offering to Firefox)") {
+  Config c;
+  c.peerId = "m";
+  OpenPeer p(c);
+  auto offer = p.peer.createOffer();
+  p.peer.onDescription(offer.value(), {"offer", "v=0\r\na=max-message-size:262144\r\n"});
+  auto set = p.peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:1073741823\r\n"});
+  p.peer.onRequestDone(set.value());
+  CHECK(p.peer.scheduler().maxMessageSize() == 262144);
+  auto r = p.peer.send(kReliable, bytesPayload(std::string(262145, 'x')));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("(262144 bytes") != std::string::npos);
+
+  // Answering: the far end's offer is applied before our answer exists; the answer then narrows it.
+  OpenPeer q(c);
+  auto answering = q.peer.createAnswer({"offer", "v=0\r\na=max-message-size:1073741823\r\n"});
+  q.peer.onRequestDone(answering.value());
+  CHECK(q.peer.scheduler().maxMessageSize() == 1073741823);
+  q.peer.onDescription(answering.value(), {"answer", "v=0\r\na=max-message-size:262144\r\n"});
+  CHECK(q.peer.scheduler().maxMessageSize() == 262144);
+}
+
 TEST_CASE("max-message-size is read from the SDP per RFC 8841") {
   CHECK(maxMessageSizeOf("v=0\r\na=max-message-size:262144\r\n") == 262144);
   CHECK(maxMessageSizeOf("v=0\r\n") == 65536);
   CHECK(std::isinf(maxMessageSizeOf("v=0\r\na=max-message-size:0\r\n")));
   CHECK(maxMessageSizeOf("v=0\r\nx=a=max-message-size:5\r\n") == 65536);
   CHECK(maxMessageSizeOf("v=0\r\na=max-message-size:abc\r\n") == 65536);
+  // Our own: no figure is no limit of ours.
+  CHECK(std::isinf(ownMaxMessageSizeOf("v=0\r\n")));
+  CHECK(ownMaxMessageSizeOf("v=0\r\na=max-message-size:262144\r\n") == 262144);
 }
 
 TEST_CASE("channels queue independently") {

@@ -132,12 +132,18 @@ void Peer::applyHeldCandidates() {
   for (const auto& c : held) driver_.addIceCandidate(startRequest(Op::Candidate), c);
 }
 
+void Peer::updateMaxMessageSize() {
+  if (remoteDescriptionSet_) scheduler_.setMaxMessageSize(std::min(remoteMaxMessageSize_, ownMaxMessageSize_));
+}
+
 void Peer::onDescription(RequestId id, const SessionDescription& description) {
   Outbox::Scope scope(outbox_);
   auto it = pending_.find(id);
   if (it == pending_.end() || closed()) return;
   Op op = it->second;
   pending_.erase(it);
+  ownMaxMessageSize_ = ownMaxMessageSizeOf(description.sdp);
+  updateMaxMessageSize();
   if (op == Op::RestartOffer) {
     signaling_ = Signaling::HaveLocalOffer;
     events_.onEvent(event::RenegotiationNeeded{description});
@@ -162,7 +168,8 @@ void Peer::onRequestDone(RequestId id) {
   switch (op) {
     case Op::RemoteOffer: {
       remoteDescriptionSet_ = true;
-      scheduler_.setMaxMessageSize(offeredMaxMessageSize_);
+      remoteMaxMessageSize_ = offeredMaxMessageSize_;
+      updateMaxMessageSize();
       applyHeldCandidates();
       // Same request id carries on: the caller's Promise settles when the answer exists.
       pending_[id] = Op::Answer;
@@ -172,7 +179,8 @@ void Peer::onRequestDone(RequestId id) {
     case Op::RemoteAnswer:
       signaling_ = Signaling::Stable;
       remoteDescriptionSet_ = true;
-      scheduler_.setMaxMessageSize(offeredMaxMessageSize_);
+      remoteMaxMessageSize_ = offeredMaxMessageSize_;
+      updateMaxMessageSize();
       applyHeldCandidates();
       break;
     default: break;

@@ -4,9 +4,11 @@
 // and its events reach the sink only once the outermost entry point returns.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -136,6 +138,7 @@ class Peer {
   Error fail(ErrorKind kind, std::string message);
   void beginConnecting();
   void applyHeldCandidates();
+  void updateMaxMessageSize();
   // Reconnection (peer_reconnect.cpp).
   void onLinkLost(bool failedOutright);
   void onLinkBack();
@@ -189,8 +192,11 @@ class Peer {
   std::vector<CandidateInit> heldCandidates_;
   size_t heldBytes_ = 0;  // characters held in heldCandidates_
   // The far end's a=max-message-size from the description being applied: it counts only once
-  // the browser has accepted that description.
+  // the browser has accepted that description (then remoteMaxMessageSize_). A message must fit
+  // both that and our own description's figure (sdp_facts.hpp).
   double offeredMaxMessageSize_ = 0;
+  double remoteMaxMessageSize_ = 0;
+  double ownMaxMessageSize_ = std::numeric_limits<double>::infinity();
   std::unordered_map<RequestId, Op> pending_;
   std::unordered_map<TimerId, TimerKind> timers_;
   RequestId nextRequest_ = 1;

@@ -4,9 +4,11 @@
 
 namespace wre {
 
-double maxMessageSizeOf(std::string_view sdp) {
+namespace {
+
+// The attribute's value, infinity for 0; `absent` when it is missing or malformed.
+double attribute(std::string_view sdp, double absent) {
   constexpr std::string_view kAttr = "a=max-message-size:";
-  constexpr double kAbsent = 65536;
   for (size_t pos = sdp.find(kAttr); pos != std::string_view::npos; pos = sdp.find(kAttr, pos + 1)) {
     if (pos != 0 && sdp[pos - 1] != '\n') continue;  // only at the start of a line
     double value = 0;
@@ -14,10 +16,18 @@ double maxMessageSizeOf(std::string_view sdp) {
     size_t digits = 0;
     for (; i < sdp.size() && sdp[i] >= '0' && sdp[i] <= '9' && digits < 16; ++i, ++digits)
       value = value * 10 + (sdp[i] - '0');
-    if (digits == 0) return kAbsent;  // malformed: fall back to the RFC default
+    if (digits == 0) return absent;  // malformed: as if absent
     return value == 0 ? std::numeric_limits<double>::infinity() : value;
   }
-  return kAbsent;
+  return absent;
+}
+
+}  // namespace
+
+double maxMessageSizeOf(std::string_view sdp) { return attribute(sdp, 65536); }
+
+double ownMaxMessageSizeOf(std::string_view sdp) {
+  return attribute(sdp, std::numeric_limits<double>::infinity());
 }
 
 }  // namespace wre

@@ -52,7 +52,8 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
   if (static_cast<double>(size) > maxMessageSize_)
     return makeError(ErrorKind::Send,
                      fmt::format(FMT_COMPILE("send(): a {}-byte message is larger than the maximum message size "
-                                             "of this connection ({} bytes, the far end's a=max-message-size); "
+                                             "of this connection ({} bytes: the smaller of the far end's a=max-message-size and "
+                                             "this browser's own); "
                                              "split it into smaller messages"),
                                  size, maxMessageSize_));
   if (!open_[channel] && !congested_[channel]) {
@@ -133,8 +134,8 @@ bool SendScheduler::sendFront(int channel) {
   if (static_cast<double>(size) > maxMessageSize_) {
     queue_.pop(channel);
     sink_.onEvent(event::ErrorRaised{makeError(
-        ErrorKind::Send, fmt::format(FMT_COMPILE("a queued {}-byte message on '{}' is larger than the far end's "
-                                                 "maximum message size ({} bytes); it was not sent"),
+        ErrorKind::Send, fmt::format(FMT_COMPILE("a queued {}-byte message on '{}' is larger than the maximum "
+                                                 "message size of this connection ({} bytes); it was not sent"),
                                      size, kChannels[channel].label, maxMessageSize_))});
     return true;
   }

@@ -52,7 +52,8 @@ class SendScheduler {
   // discarded.
   std::pair<size_t, size_t> discard();
 
-  // The far end's a=max-message-size (infinity: no limit).
+  // The largest message the connection carries (infinity: no limit); the peer sets it from both
+  // descriptions' a=max-message-size.
   void setMaxMessageSize(double bytes) { maxMessageSize_ = bytes; }
   double maxMessageSize() const { return maxMessageSize_; }
   // Per-message events cost a JS object each: sent only while someone listens.
