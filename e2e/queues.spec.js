@@ -362,11 +362,13 @@ test('chat during a saturating file transfer: on its own channel it waits behind
   // Its own channel: nothing ahead of a chat but the window's worth of file data (plus, at most,
   // a file message or two the browser's stream scheduler sends in the same round as the chat).
   expect(result.split.duringMax).toBeLessThanOrEqual(FILE_WINDOW + 2 * 16 * KiB);
-  // Measured here in Chromium about 10-20x apart (p99 40-70 ms vs 0.6-1 s on a busy 2-core machine).
-  // Firefox drains the shared channel's 1 MiB buffer far faster (18 MB/s, p99 ~125 ms shared vs
-  // ~55 ms split, 2.3x): the chat still waits behind 6x less file data, but the latency gap is
-  // smaller. Asserted with a wide margin so a loaded machine does not make it flaky.
-  expect(result.split.p99 * (browserName === 'firefox' ? 1.5 : 3)).toBeLessThan(result.single.p99);
+  // Measured here in Chromium about 10-20x apart at p99 (40-70 ms vs 0.6-1 s on a busy 2-core
+  // machine). Firefox drains the shared channel's 1 MiB buffer far faster (p99 ~125-380 ms shared),
+  // and its split p99 (20-55 ms) is the busy main thread's, so the p99 ratio swings between 2 and 8
+  // over ~40 chats; the medians stay 8-10x apart (3-9 ms vs 28-75 ms), so Firefox is held to those.
+  // Asserted with a wide margin so a loaded machine does not make it flaky.
+  const figure = browserName === 'firefox' ? 'p50' : 'p99';
+  expect(result.split[figure] * 3, figure).toBeLessThan(result.single[figure]);
 });
 
 test('queued user data stays out of WASM memory: 8 MiB queued grows the heap by per-message overhead only', async ({ page }) => {
