@@ -98,7 +98,7 @@ test('room mode: when a member leaves, the one who stays waits, pairs with the n
   }
 });
 
-test('room mode: when the signaling server goes away the panel says so, and the pages pair again once it is back', async ({ browser }) => {
+test('room mode: when the signaling server goes away the panel says so, the connection stays up, and the pages pair again once it is back', async ({ browser }) => {
   test.setTimeout(90_000);
   // A server of this test's own: the shared one must stay up for the other specs.
   let server = await startServer({ port: 0 });
@@ -118,16 +118,20 @@ test('room mode: when the signaling server goes away the panel says so, and the 
     for (const { panel } of [a, b]) {
       await expect(panel.getByTestId('status')).toContainText('the signaling server went away');
       await expect(panel.getByTestId('peer-name')).toHaveText(`Room "${room}"`); // no id until it joins again
-      await expect(panel.getByTestId('chat-system').last()).toContainText('the signaling server went away');
+      await expect(panel.getByTestId('chat-system').last()).toContainText('the signaling server went away; the connection to');
+      await expect(panel.getByTestId('chat-system').last()).toContainText('stays up');
       await expect(panel.getByTestId('event-log').locator('li[data-event="signaling-error"]').first()).toContainText('trying again every 2 s');
       await expect(panel.getByTestId('event-log').locator('li[data-event="signaling"]', { hasText: 'next try in 2 s' }).first()).toBeVisible();
     }
 
-    // Back on the same port: both retry, join as new members and connect again.
+    // The link between the pages does not need the server.
+    await chat(a.panel, b.panel, 'during the outage');
+    // Back on the same port: both retry, join as new members, and keep the link they have.
     server = await startServer({ port });
     for (const m of [a, b]) await joinedId(m, room);
+    for (const { panel } of [a, b]) await expect(panel.getByTestId('status')).toHaveText('signaling is back; the connection stayed up');
     await connected(a, b);
-    await chat(a.panel, b.panel, 'after the outage');
+    await chat(b.panel, a.panel, 'after the outage');
     expect([...a.errors, ...b.errors]).toEqual([]);
   } finally {
     await closeAll(contexts);

@@ -126,6 +126,12 @@ function startPaired(signaling, texts) {
   signaling.on('trace', ({ text }) => panel.logEvent('signaling', text, `signaling|${text}`));
 
   signaling.on('paired', async ({ remoteId, offerer }) => {
+    // Paired again after the signaling server came back, over a link that outlived it: keep it.
+    if (session.peer.getState() === 'connected') {
+      panel.setSubtitle(`paired with ${texts.partner(remoteId)} · the connection stayed up`);
+      panel.setStatus('signaling is back; the connection stayed up');
+      return;
+    }
     const peer = session.peer.getState() === 'new' ? session.peer : freshPeer();
     panel.setSubtitle(`paired with ${texts.partner(remoteId)} · ${offerer ? texts.offerer : 'answerer'}`);
     panel.setStatus(offerer ? 'paired: sending the offer…' : 'paired: waiting for the offer…');
@@ -156,7 +162,13 @@ function startPaired(signaling, texts) {
     }
   });
 
-  signaling.on('unpaired', ({ remoteId, reason }) => {
+  signaling.on('unpaired', ({ remoteId, reason, serverGone }) => {
+    // The signaling server went away, not the partner: a connected link carries on without it
+    // (only a reconnection needs signaling).
+    if (serverGone && session.peer.getState() === 'connected') {
+      panel.addChat(`${reason}; the connection to ${texts.partner(remoteId)} stays up`, 'system');
+      return;
+    }
     panel.addChat(`disconnected from ${texts.partner(remoteId)}: ${reason}`, 'system');
     freshPeer();
     alone();

@@ -3,7 +3,7 @@
 // (signaling.js), so app.js drives either; the server does the pairing and says who offers (the
 // member who was in the room first).
 //
-// Events (on): 'paired' {remoteId, offerer}, 'unpaired' {remoteId, reason}, 'signal' {kind, ...},
+// Events (on): 'paired' {remoteId, offerer}, 'unpaired' {remoteId, reason, serverGone}, 'signal' {kind, ...},
 // 'trace' {text}, and only here: 'joined' {id, room, members}, 'error' {code, message} (the server
 // refused something: room full, bad name, ...), 'server-gone' {message} (the socket closed without
 // our asking; we try again every 2 s until it is back).
@@ -90,7 +90,7 @@ export class RoomSignaling extends Listeners {
       this.#trace(`the server closed the connection (${code}); press Reconnect to try again`);
       return;
     }
-    this.#unpair('the signaling server went away');
+    this.#unpair('the signaling server went away', { serverGone: true });
     if (!this.#gone) {
       this.#gone = true;
       const message = this.#opened
@@ -112,11 +112,13 @@ export class RoomSignaling extends Listeners {
     this.emit('trace', { text });
   }
 
-  #unpair(reason) {
+  // `serverGone`: the partner may still be there, only the server is not (a link between the two
+  // can outlive it; the app decides).
+  #unpair(reason, { serverGone = false } = {}) {
     const remoteId = this.remoteId;
     if (!remoteId) return;
     this.remoteId = null;
-    this.emit('unpaired', { remoteId, reason });
+    this.emit('unpaired', { remoteId, reason, serverGone });
   }
 
   #receive(data) {
