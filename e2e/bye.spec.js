@@ -147,8 +147,7 @@ test('Chromium and Firefox: close() on either side closes the other (remote-clos
   test.setTimeout(120_000);
   const { baseURL } = testInfo.project.use;
   const browser = await launchOtherBrowser(browserName);
-  // Through a local coturn: Chromium's and Firefox's host candidates are mDNS names the other
-  // cannot resolve here, and Chromium does not gather loopback.
+  // Through a local coturn: host candidates are mDNS names that may not resolve across browsers.
   const turn = await startTurn();
   const relay = { iceServers: [turn.iceServer], iceTransportPolicy: 'relay' };
   try {

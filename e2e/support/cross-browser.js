@@ -2,8 +2,8 @@
 // (toolchain/signal-rooms.js, served with the pages). The spec runs in either project: the project's
 // browser (`page`) joins the room first and offers; the other browser is launched here.
 //
-// The pair is relay-only through a local coturn: each browser's host candidates are mDNS names the
-// other cannot resolve here, and Chromium gathers no loopback candidates.
+// The specs make the pair relay-only through a local coturn: one path, the same on every machine
+// (host candidates are mDNS names that may not resolve across browsers), which a test can cut.
 import { randomBytes } from 'node:crypto';
 import { chromium, firefox } from '@playwright/test';
 import { chromiumLaunch, firefoxUse } from '../../playwright.config.js';
