@@ -1,75 +1,19 @@
-// detectNATType() in Debian's Chromium: first on loopback against two real coturn STUN servers,
-// then behind real NATs built from Linux network namespaces (e2e/support/netns-lab.js): no NAT,
-// MASQUERADE (endpoint-independent mapping) and MASQUERADE --random (symmetric). The lab's own
-// STUN probe (one UDP socket, both servers) gives the ground truth each verdict is checked against.
+// detectNATType() in each project's browser (Debian's Chromium, Firefox ESR): first on loopback
+// against two real coturn STUN servers, then behind real NATs built from Linux network namespaces
+// (e2e/support/netns-lab.js): no NAT, MASQUERADE (endpoint-independent mapping) and MASQUERADE
+// --random (symmetric). The lab's own STUN probe (one UDP socket, both servers) gives the ground
+// truth each verdict is checked against.
 import os from 'node:os';
-import { test, expect, chromium } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test, expect } from '@playwright/test';
 import { openHarness } from './support/harness-page.js';
 import { createLab, labSupport, PRIVATE_ADDRESS, ROUTER_PUBLIC_ADDRESS } from './support/netns-lab.js';
+import { connections, detect, watchPeerConnections } from './support/nat-page.js';
 import { freePortBlock } from './support/ports.js';
 import { startTurn } from './support/turn.js';
 
-
-// In the page: records every RTCPeerConnection made from now on (its config and the object), so a
-// test can check which servers were used and that nothing was left open. `inject` adds candidate
-// events with these strings (malformed input) to the second connection made: detectNATType()'s
-// first gatherer, the one asking only the first server (the first is the peer's own).
-function watchPeerConnections(page, inject = []) {
-  return page.evaluate((inject) => {
-    const Native = window.__nativePC ?? globalThis.RTCPeerConnection;
-    window.__nativePC = Native;
-    window.__pcs = [];
-    globalThis.RTCPeerConnection = function RTCPeerConnection(config) {
-      const pc = new Native(config);
-      window.__pcs.push({ config: JSON.parse(JSON.stringify(config ?? {})), pc });
-      if (inject.length && window.__pcs.length === 2) {
-        const native = Object.getOwnPropertyDescriptor(Native.prototype, 'onicecandidate');
-        Object.defineProperty(pc, 'onicecandidate', {
-          configurable: true,
-          get: () => native.get.call(pc),
-          set(fn) {
-            native.set.call(pc, fn); // real candidates still arrive
-            if (!fn) return;
-            const url = config.iceServers[0].urls[0];
-            for (const candidate of inject) fn({ candidate: { candidate, url }, url });
-          },
-        });
-      }
-      return pc;
-    };
-    globalThis.RTCPeerConnection.prototype = Native.prototype;
-  }, inject);
-}
-
-const connections = (page) =>
-  page.evaluate(() =>
-    window.__pcs.map(({ config, pc }) => ({
-      urls: (config.iceServers ?? []).flatMap((s) => [s.urls].flat()),
-      closed: pc.signalingState === 'closed',
-    })),
-  );
-
-// detectNATType() on a peer whose config lists `servers`; the time is measured in the page.
-function detect(page, servers, options) {
-  return page.evaluate(
-    async ([servers, options]) => {
-      const peer = new window.wre.WebRTCPeerEnhanced({
-        peerId: 'nat',
-        iceServers: servers.map((urls) => (typeof urls === 'string' ? { urls } : urls)),
-      });
-      const t0 = performance.now();
-      try {
-        const result = await peer.detectNATType(options);
-        return { result, ms: Math.round(performance.now() - t0) };
-      } catch (e) {
-        return { error: { name: e.name, message: e.message }, ms: Math.round(performance.now() - t0) };
-      } finally {
-        peer.close();
-      }
-    },
-    [servers, options],
-  );
-}
+const IN_NETNS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'nat-in-netns.js');
 
 // This machine's addresses: on loopback a STUN server may see an interface address (Firefox binds
 // each socket to one, so a 127.0.0.1 server sees e.g. 192.0.2.2).
@@ -254,18 +198,17 @@ test.describe('detectNATType behind real NATs (network namespaces)', () => {
         test.skip(true, `NAT lab unavailable: ${support.reason}`);
       }
       const lab = await createLab({ nat: c.nat });
-      let browser;
       try {
         const truth = await lab.probe();
         const [m1, m2] = truth.mapped;
-        // The same flags as every other launch (playwright.config.js), only the executable differs.
-        browser = await chromium.launch({ executablePath: lab.chromium, args: testInfo.project.use.launchOptions.args });
-        const page = await browser.newPage();
-        await page.goto(`${lab.baseURL}e2e/pages/harness.html`);
-        await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 15_000 });
-        await watchPeerConnections(page);
-        const { result, ms, error } = await detect(page, lab.stunUrls);
+        // This project's browser, launched as every other test launches it (playwright.config.js),
+        // by a Playwright client inside the private namespace (see nat-in-netns.js).
+        const { browserName, channel, launchOptions } = testInfo.project.use;
+        const job = { use: { browserName, channel, launchOptions }, url: `${lab.baseURL}e2e/pages/harness.html`, servers: lab.stunUrls };
+        const out = await lab.node([IN_NETNS, JSON.stringify(job)], 45_000);
+        const { result, ms, error, pcs, pageErrors } = JSON.parse(out.trim().split('\n').pop());
         expect(error).toBeUndefined();
+        expect(pageErrors).toEqual([]);
         note(testInfo, `${result.type} in ${ms} ms; lab probe saw ${JSON.stringify(truth.mapped)} from local port ${truth.local}`);
         expectShape(result);
         expect(result.type, result.reason).toBe(c.type);
@@ -304,11 +247,9 @@ test.describe('detectNATType behind real NATs (network namespaces)', () => {
           expect(result.reason).toContain('One local socket asked');
         }
         expect(ms).toBeLessThan(5000); // the default time limit
-        const pcs = await connections(page);
         expectGatherers(pcs, lab.stunUrls);
         expect(pcs.every((p) => p.closed)).toBe(true);
       } finally {
-        await browser?.close();
         await lab.close();
       }
     });
