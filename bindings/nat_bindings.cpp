@@ -24,15 +24,15 @@ class JsNatDriver : public NatProbeDriver {
   explicit JsNatDriver(const val& host)
       : shims_(host["shims"]), record_(shims_.call<val>("open", host)) {}
 
-  Result<void> gather(const std::vector<std::string>& stunUrls) override {
+  Result<void> gather(ConnectionId connection, const std::vector<std::string>& stunUrls) override {
     val urls = val::array();
     for (const auto& u : stunUrls) urls.call<void>("push", u);
-    val refused = shims_.call<val>("gather", record_, urls);
+    val refused = shims_.call<val>("gather", record_, connection, urls);
     if (refused.isString()) return makeError(ErrorKind::Initialization, refused.as<std::string>());
     return ok();
   }
-  void probeReach(const std::string& candidate) override {
-    shims_.call<void>("probeReach", record_, candidate);
+  void probeReach(ConnectionId connection, const std::string& candidate) override {
+    shims_.call<void>("probeReach", record_, connection, candidate);
   }
   void setTimer(TimerId id, double delayMs) override {
     shims_.call<void>("setTimer", record_, id, delayMs);
@@ -66,7 +66,6 @@ val resultObject(const NatReport& report) {
       entry.set("address", e.address);
       entry.set("port", e.port);
     }
-    entry.set("inferred", e.inferred);
     if (!e.problem.empty()) entry.set("error", e.problem);
     evidence.call<void>("push", entry);
   }
@@ -100,14 +99,18 @@ class NatProbe {
     return answerVal(started);
   }
 
-  void onCandidate(const std::string& candidate, const std::string& url) {
-    detector_.onCandidate(candidate, url);
+  // `c`: the connection number gather() was called with (the core ignores any other).
+  using ConnectionId = NatDetector::ConnectionId;
+  void onCandidate(ConnectionId c, const std::string& candidate) {
+    detector_.onCandidate(c, candidate);
   }
-  void onCandidateError(const std::string& url, int code, const std::string& text) {
-    detector_.onCandidateError(url, code, text);
+  void onCandidateError(ConnectionId c, const std::string& url, int code, const std::string& text) {
+    detector_.onCandidateError(c, url, code, text);
   }
-  void onGatheringComplete() { detector_.onGatheringComplete(); }
-  void onGatherFailed(const std::string& message) { detector_.onGatherFailed(message); }
+  void onGatheringComplete(ConnectionId c) { detector_.onGatheringComplete(c); }
+  void onGatherFailed(ConnectionId c, const std::string& message) {
+    detector_.onGatherFailed(c, message);
+  }
   void onReachResult(bool reached) { detector_.onReachResult(reached); }
   void onTimer(int id) { detector_.onTimer(static_cast<NatDetector::TimerId>(id)); }
   bool finished() const { return detector_.finished(); }

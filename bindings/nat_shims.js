@@ -1,7 +1,8 @@
 // Stateless shims for NAT type detection (bindings/nat_bindings.cpp). All state is in a record
-// { host, pc, reach, timers, closed } that the C++ driver holds; every browser callback re-enters
-// the core through `host.core._onX(...)`, and nothing arrives once `closed` is set. No policy here:
-// the core decides which servers, how long, and what the evidence means.
+// { host, pcs, reach, timers, closed } that the C++ driver holds; every browser callback re-enters
+// the core through `host.core._onX(connection, ...)` with the number the core gave that connection,
+// and nothing arrives once `closed` is set. No policy here: the core decides which connections
+// ask which servers, how long, and what the evidence means.
 
 const LABEL = 'wre-nat';
 
@@ -30,46 +31,51 @@ function detach(pc) {
 
 export const natShims = {
   open(host) {
-    return { host, pc: null, reach: null, timers: new Map(), closed: false, reachReported: false };
+    return { host, pcs: new Map(), reach: null, timers: new Map(), closed: false, reachReported: false };
   },
 
-  // Returns undefined, or the browser's reason for refusing the configuration.
-  gather(rec, urls) {
+  // Connection `n` with `urls` as its only ICE servers. Returns undefined, or the browser's reason
+  // for refusing the configuration.
+  gather(rec, n, urls) {
     let pc;
     try {
       pc = new globalThis.RTCPeerConnection({ iceServers: [{ urls }], iceCandidatePoolSize: 0 });
     } catch (error) {
       return message(error);
     }
-    rec.pc = pc;
+    rec.pcs.set(n, pc);
     pc.onicecandidate = (e) => {
       const c = e.candidate;
       if (!c || !c.candidate || !alive(rec)) return;
-      rec.host.core._onCandidate(String(c.candidate), String(c.url || e.url || ''));
+      rec.host.core._onCandidate(n, String(c.candidate));
     };
     pc.onicecandidateerror = (e) => {
       if (!alive(rec)) return;
-      rec.host.core._onCandidateError(String(e.url || ''), Number(e.errorCode) | 0, String(e.errorText || ''));
+      rec.host.core._onCandidateError(n, String(e.url || ''), Number(e.errorCode) | 0, String(e.errorText || ''));
     };
     pc.onicegatheringstatechange = () => {
-      if (pc.iceGatheringState === 'complete' && alive(rec)) rec.host.core._onGatheringComplete();
+      if (pc.iceGatheringState === 'complete' && alive(rec)) rec.host.core._onGatheringComplete(n);
     };
     // A negotiated channel gives the offer an m-section, so the browser gathers.
     pc.createDataChannel(LABEL, { negotiated: true, id: 0 });
     pc.createOffer()
       .then((d) => pc.setLocalDescription(d))
-      .catch((error) => alive(rec) && rec.host.core._onGatherFailed(message(error)));
+      .catch((error) => alive(rec) && rec.host.core._onGatherFailed(n, message(error)));
     return undefined;
   },
 
-  // A second connection that knows only `candidate`: do its ICE checks reach the first one?
-  probeReach(rec, candidate) {
+  // One more connection that knows only `candidate`: do its ICE checks reach connection `n`?
+  probeReach(rec, n, candidate) {
     const report = (reached) => {
       if (rec.reachReported || !alive(rec)) return;
       rec.reachReported = true;
       rec.host.core._onReachResult(reached);
     };
-    const a = rec.pc;
+    const a = rec.pcs.get(n);
+    if (!a) {
+      report(false);
+      return;
+    }
     let b;
     try {
       b = new globalThis.RTCPeerConnection({ iceServers: [] });
@@ -117,7 +123,8 @@ export const natShims = {
     for (const t of rec.timers.values()) clearTimeout(t);
     rec.timers.clear();
     detach(rec.reach);
-    detach(rec.pc);
-    rec.reach = rec.pc = null;
+    rec.reach = null;
+    for (const pc of rec.pcs.values()) detach(pc);
+    rec.pcs.clear();
   },
 };

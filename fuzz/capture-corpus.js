@@ -21,8 +21,9 @@
 //   library_peer    those messages, as the far end sent them, with their timing, the app's sends
 //                   and the user-message sizes, in the target's record format
 //   config          the library configs the capture ran with, and the browser's getConfiguration()
-//   nat_classifier  gathering runs (candidates, URLs, errors, completion, timing) and getStats()
-//                   candidate sets, in the target's line format
+//   nat_classifier  gathering runs as the library makes them (one connection per server plus one
+//                   asking all: candidates, errors, completion, timing, by connection) and
+//                   getStats() candidate sets, in the target's line format
 // The raw captures are kept in build/capture/<browser>.json (for inspection and --reconvert).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -282,6 +283,7 @@ function configSeeds(cap) {
 
 const ms = (x) => Math.round(x * 10) / 10;
 
+// The nat_classifier line format (fuzz/nat_classifier.cpp): events by connection number.
 function natSeeds(cap) {
   const out = [];
   for (const g of cap.gathers) {
@@ -290,29 +292,31 @@ function natSeeds(cap) {
     for (const e of g.events) {
       if (e.t > last) lines.push(`wait ${ms(e.t - last)}`);
       last = Math.max(last, e.t);
-      if (e.kind === 'cand') lines.push(`cand ${e.url}\t${e.candidate}`);
-      else if (e.kind === 'err') lines.push(`err ${e.url}\t${e.errorCode}\t${e.errorText}`);
-      else lines.push('done');
+      if (e.kind === 'cand') lines.push(`cand ${e.conn}\t${e.candidate}`);
+      else if (e.kind === 'err') lines.push(`err ${e.conn}\t${e.url}\t${e.errorCode}\t${e.errorText}`);
+      else lines.push(`done ${e.conn}`);
     }
     out.push([`gather-${g.name}`, `${lines.join('\n')}\n`]);
   }
-  // getStats() candidate sets, written back as candidate lines.
-  const fromStats = (stats, urls, name) => {
+  // getStats() candidate sets, written back as candidate lines of each connection.
+  const fromStats = (statsByConn, urls, name) => {
     const lines = urls.map((u) => `stun ${u}`);
-    // (Chromium reports no address for an mDNS host candidate: nothing to write.)
-    for (const s of stats.filter((x) => x.type === 'local-candidate' && x.address)) {
-      let line = `candidate:${s.foundation || '1'} 1 ${s.protocol} ${s.priority} ${s.address} ${s.port} typ ${s.candidateType}`;
-      if (s.relatedAddress) line += ` raddr ${s.relatedAddress} rport ${s.relatedPort ?? 0}`;
-      if (s.tcpType) line += ` tcptype ${s.tcpType}`;
-      lines.push(`cand ${s.url || ''}\t${line}`);
-    }
-    lines.push('done');
+    statsByConn.forEach((stats, conn) => {
+      // (Chromium reports no address for an mDNS host candidate: nothing to write.)
+      for (const s of stats.filter((x) => x.type === 'local-candidate' && x.address)) {
+        let line = `candidate:${s.foundation || '1'} 1 ${s.protocol} ${s.priority} ${s.address} ${s.port} typ ${s.candidateType}`;
+        if (s.relatedAddress) line += ` raddr ${s.relatedAddress} rport ${s.relatedPort ?? 0}`;
+        if (s.tcpType) line += ` tcptype ${s.tcpType}`;
+        lines.push(`cand ${conn}\t${line}`);
+      }
+      lines.push(`done ${conn}`);
+    });
     out.push([name, `${lines.join('\n')}\n`]);
   };
-  for (const g of cap.gathers) if (g.stats.length) fromStats(g.stats, g.urls, `stats-gather-${g.name}`);
+  for (const g of cap.gathers) if (g.stats.some((s) => s.length)) fromStats(g.stats, g.urls, `stats-gather-${g.name}`);
   for (const r of cap.raw) {
     const urls = (r.config.iceServers || []).flatMap((s) => [].concat(s.urls));
-    if (r.statsA.length) fromStats(r.statsA, urls, `stats-pair-${r.name}`);
+    if (r.statsA.length) fromStats([r.statsA], urls, `stats-pair-${r.name}`);
   }
   return out;
 }

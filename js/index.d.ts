@@ -184,7 +184,11 @@ export type NATMappingBehavior = 'endpoint-independent' | 'dependent' | 'unknown
 /** RFC 4787 filtering behaviour (a browser cannot measure it, so usually `unknown`). */
 export type NATFilteringBehavior = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
 
-/** What one configured STUN server showed: the public address it saw, or why there is none. */
+/**
+ * What one configured STUN server showed to a connection that asked only it: the public address it
+ * saw, or why there is none. Each server is asked from its own socket, so ports differ between
+ * servers even behind an endpoint-independent NAT (the verdict compares mappings of one socket).
+ */
 export interface NATObservation {
   /** The STUN server URL. */
   server: string;
@@ -192,8 +196,6 @@ export interface NATObservation {
   address: string | null;
   /** Public port it saw; null when it produced no mapping. */
   port: number | null;
-  /** True when this server was credited with a mapping the browser reported only once (Chromium drops duplicates). */
-  inferred: boolean;
   /** Why there is no mapping: `error 701: …`, `no answer before the time limit`, `not contacted`. */
   error?: string;
 }

@@ -22,7 +22,7 @@ export function iceServerUrls(iceServers) {
 /**
  * Detects the NAT type with the STUN servers among `iceServers` (never any other server).
  * Resolves { type, supportsDirectConnection, requiresRelay, mapping, filtering, reason,
- * evidence: [{ server, address, port, inferred, error? }] } within `timeout` ms (default 5000).
+ * evidence: [{ server, address, port, error? }] } within `timeout` ms (default 5000).
  */
 export function detectNATType(iceServers, options = {}) {
   if (options === null || typeof options !== 'object') {

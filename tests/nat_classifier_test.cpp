@@ -1,3 +1,6 @@
+// classifyNat on evidence shaped like what Chromium and Firefox report: one connection per server
+// (different sockets, so different ports even behind one endpoint-independent NAT) and one shared
+// connection whose socket asked every server.
 #include "nat/nat_classifier.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,18 +15,29 @@ const char* kB = "stun:stun-b.example.net:3478";
 const char* kC = "stun:198.51.100.30:3478";
 const char* kMdnsHost = "3c2f8a9e-5b2d-4c1a-9f1e-2b7d0e6a4f11.local";
 
-// What Chromium reports with mDNS on: host hidden, srflx raddr 0.0.0.0, gathering completed.
-NatEvidence chromium(std::vector<std::string> servers) {
+SrflxObservation srflx(std::string address, std::uint16_t port, std::string related = "0.0.0.0") {
+  return {std::move(address), port, std::move(related)};
+}
+
+// What both browsers report with mDNS on: hosts hidden, srflx raddr 0.0.0.0, every connection
+// completed, nothing mapped yet.
+NatEvidence mdns(std::vector<std::string> servers) {
   NatEvidence e;
   e.stunServers = std::move(servers);
-  e.hostAddresses = {kMdnsHost};
-  e.gatheringCompleted = true;
+  e.perServer.resize(e.stunServers.size());
+  for (auto& g : e.perServer) {
+    g.hostAddresses = {kMdnsHost};
+    g.completed = true;
+  }
+  e.shared.hostAddresses = {kMdnsHost};
+  e.shared.completed = true;
   return e;
 }
 
-SrflxObservation srflx(std::string url, std::string address, std::uint16_t port,
-                       std::string related = "0.0.0.0") {
-  return {std::move(url), std::move(address), port, std::move(related)};
+// Server i answered its own connection; the port stands for that connection's own socket.
+void answer(NatEvidence& e, std::size_t i, std::string address, std::uint16_t port,
+            std::string related = "0.0.0.0") {
+  e.perServer.at(i).srflx.push_back(srflx(std::move(address), port, std::move(related)));
 }
 
 ServerError timeout(std::string url) {
@@ -44,8 +58,7 @@ void checkFlags(const NatVerdict& v, bool direct, bool relay) {
 }  // namespace
 
 TEST_CASE("no STUN servers: unknown, nothing measured") {
-  NatEvidence e = chromium({});
-  NatVerdict v = classifyNat(e);
+  NatVerdict v = classifyNat(mdns({}));
   CHECK(v.type == NatType::Unknown);
   CHECK(v.mapping == MappingBehavior::Unknown);
   checkFlags(v, false, false);
@@ -54,8 +67,8 @@ TEST_CASE("no STUN servers: unknown, nothing measured") {
 }
 
 TEST_CASE("one STUN server that answered: unknown, two are needed") {
-  NatEvidence e = chromium({kA});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000)};
+  NatEvidence e = mdns({kA});
+  answer(e, 0, "203.0.113.5", 40000);
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   checkFlags(v, false, false);
@@ -66,9 +79,10 @@ TEST_CASE("one STUN server that answered: unknown, two are needed") {
 }
 
 TEST_CASE("the same server listed twice counts once") {
-  NatEvidence e =
-      chromium({"stun:stun-a.example.org", "STUN:STUN-A.example.org:3478?transport=udp"});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000)};
+  NatEvidence e = mdns({"stun:stun-a.example.org", "STUN:STUN-A.example.org:3478?transport=udp"});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   CHECK(mentions(v, "Only one STUN server"));
@@ -85,14 +99,15 @@ TEST_CASE("one STUN server and no evidence yet: unknown at once, nothing claimed
 }
 
 TEST_CASE("two STUN servers and gathering still running: unknown, nothing claimed") {
-  NatEvidence e = chromium({kA, kB});
-  e.gatheringCompleted = false;
+  NatEvidence e = mdns({kA, kB});
+  for (auto& g : e.perServer) g.completed = false;
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   checkFlags(v, false, false);
   CHECK(mentions(v, "Gathering has not finished"));
   CHECK(mentions(v, "has not answered yet"));
-  e.serverErrors = {timeout(kA), timeout(kB)};  // both already failed: no need to wait
+  e.perServer[0].errors = {timeout(kA)};  // both already failed: no need to wait
+  e.perServer[1].errors = {timeout(kB)};
   CHECK(classifyNat(e).requiresRelay);
 }
 
@@ -106,97 +121,125 @@ TEST_CASE("distinctStunServers matches URL spellings") {
 }
 
 TEST_CASE("one STUN server that failed: unknown, relay needed") {
-  NatEvidence e = chromium({kA});
-  e.serverErrors = {timeout(kA)};
+  NatEvidence e = mdns({kA});
+  e.perServer[0].errors = {timeout(kA)};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   checkFlags(v, false, true);
   CHECK(mentions(v, "error 701 (STUN binding request timed out.)"));
 }
 
-TEST_CASE("two servers, same mapping reported by both: endpoint-independent, port-restricted") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000), srflx(kB, "203.0.113.5", 40000)};
+TEST_CASE("both servers answered, the shared socket got one mapping: port-restricted") {
+  NatEvidence e = mdns({kA, kB});
+  // Each server's own connection has its own socket, so its own port: not a comparison.
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::PortRestricted);
   CHECK(v.mapping == MappingBehavior::EndpointIndependent);
   checkFlags(v, true, false);
   CHECK(v.serversAnswered == 2);
-  CHECK(mentions(v, "203.0.113.5:40000"));
+  CHECK(mentions(v, "stun:stun-a.example.org:3478 and stun:stun-b.example.net:3478 both answered"));
+  CHECK(mentions(v, "got one mapping, 203.0.113.5:40002"));
   CHECK(mentions(v, "cannot measure filtering"));
   CHECK_FALSE(mentions(v, "share one host"));
-}
-
-TEST_CASE("two servers, different mapped ports: symmetric") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000), srflx(kB, "203.0.113.5", 40001)};
-  NatVerdict v = classifyNat(e);
-  CHECK(v.type == NatType::Symmetric);
-  CHECK(v.mapping == MappingBehavior::Dependent);
-  checkFlags(v, false, true);
-  CHECK(v.serversAnswered == 2);
-  CHECK(mentions(v, "stun:stun-a.example.org:3478 saw 203.0.113.5:40000"));
-  CHECK(mentions(v, "stun:stun-b.example.net:3478 saw 203.0.113.5:40001"));
-}
-
-TEST_CASE("two servers, different mapped addresses: symmetric") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000), srflx(kB, "203.0.113.6", 40000)};
-  NatVerdict v = classifyNat(e);
-  CHECK(v.type == NatType::Symmetric);
-  checkFlags(v, false, true);
-}
-
-TEST_CASE("Chromium drops the duplicate: one srflx, the other server silent after completion") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000)};
-  NatVerdict v = classifyNat(e);
-  CHECK(v.type == NatType::PortRestricted);
-  CHECK(v.mapping == MappingBehavior::EndpointIndependent);
-  checkFlags(v, true, false);
-  CHECK(v.serversAnswered == 2);
-  CHECK(mentions(v, "drops duplicate candidates"));
-  REQUIRE(v.mappings.size() == 2);
-  CHECK_FALSE(v.mappings[0].inferred);
+  REQUIRE(v.mappings.size() == 2);  // each server's own mapping, in configured order
+  CHECK(v.mappings[0].serverUrl == kA);
+  CHECK(v.mappings[0].port == 40000);
   CHECK(v.mappings[1].serverUrl == kB);
-  CHECK(v.mappings[1].inferred);
-  CHECK(v.mappings[1].port == 40000);
+  CHECK(v.mappings[1].port == 40001);
 }
 
-TEST_CASE("one srflx and the other server reported an error: only one answer, unknown") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000)};
-  e.serverErrors = {timeout(kB)};
+TEST_CASE("the shared socket got two mappings: symmetric") {
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  SECTION("different ports") {
+    e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.5", 50001)};
+    NatVerdict v = classifyNat(e);
+    CHECK(v.type == NatType::Symmetric);
+    CHECK(v.mapping == MappingBehavior::Dependent);
+    checkFlags(v, false, true);
+    CHECK(v.serversAnswered == 2);
+    CHECK(mentions(v, "One local socket asked stun:stun-a.example.org:3478 and "
+                      "stun:stun-b.example.net:3478 and got two mappings, 203.0.113.5:50000 and "
+                      "203.0.113.5:50001"));
+  }
+  SECTION("different addresses") {
+    e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.6", 50000)};
+    CHECK(classifyNat(e).type == NatType::Symmetric);
+  }
+  SECTION("even before the servers' own connections have answered") {
+    e.perServer[0].srflx.clear();
+    e.perServer[0].completed = false;
+    e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.5", 50001)};
+    CHECK(classifyNat(e).type == NatType::Symmetric);
+  }
+}
+
+TEST_CASE("one mapping on the shared socket proves nothing until that connection is done") {
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
+  e.shared.completed = false;
+  NatVerdict v = classifyNat(e);
+  CHECK(v.type == NatType::Unknown);
+  checkFlags(v, false, false);
+  CHECK(mentions(v, "has not finished gathering, so their mappings cannot be compared yet"));
+  e.timedOut = true;
+  v = classifyNat(e);
+  CHECK(v.type == NatType::Unknown);
+  CHECK(mentions(v, "did not finish gathering before the time limit"));
+  e.shared.completed = true;  // completed but also flagged late: still not trusted
+  CHECK(classifyNat(e).type == NatType::Unknown);
+}
+
+TEST_CASE("both answered but the shared socket got no reflexive candidate: unknown") {
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  NatVerdict v = classifyNat(e);
+  CHECK(v.type == NatType::Unknown);
+  CHECK_FALSE(v.requiresRelay);
+  CHECK(mentions(v, "got no reflexive candidate"));
+}
+
+TEST_CASE("one server answered, the other reported an error: only one answer, unknown") {
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  e.perServer[1].errors = {timeout(kB)};
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   CHECK(v.mapping == MappingBehavior::Unknown);
   checkFlags(v, false, false);
   CHECK(v.serversAnswered == 1);
-  CHECK(mentions(v, "Only stun:stun-a.example.org:3478 answered"));
+  CHECK(mentions(v, "Only stun:stun-a.example.org:3478 answered (mapped to 203.0.113.5:40000)"));
   CHECK(mentions(v, "stun:stun-b.example.net:3478 reported error 701"));
 }
 
-TEST_CASE("one srflx and detection timed out: the silent server may not have answered") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000)};
+TEST_CASE("one server answered and the detection timed out: the other did not answer") {
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  e.perServer[1].completed = false;
+  e.shared.completed = false;
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
   e.timedOut = true;
-  e.gatheringCompleted = false;
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   CHECK(v.serversAnswered == 1);
   CHECK(mentions(v, "stun:stun-b.example.net:3478 did not answer before the time limit"));
-
-  e.gatheringCompleted = true;  // completed but also flagged late: still not trusted
-  CHECK(classifyNat(e).type == NatType::Unknown);
-  e.timedOut = false;
-  e.gatheringCompleted = false;  // still gathering
+  e.timedOut = false;  // still gathering
   CHECK(classifyNat(e).type == NatType::Unknown);
   CHECK(mentions(classifyNat(e), "stun:stun-b.example.net:3478 has not answered yet"));
 }
 
 TEST_CASE("no reflexive candidate, every server failed: unknown, relay needed") {
-  NatEvidence e = chromium({kA, kB});
-  e.serverErrors = {timeout(kA), {kB, 701, "STUN host lookup received error."}};
+  NatEvidence e = mdns({kA, kB});
+  e.perServer[0].errors = {timeout(kA)};
+  e.perServer[1].errors = {{kB, 701, "STUN host lookup received error."}};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   checkFlags(v, false, true);
@@ -206,8 +249,8 @@ TEST_CASE("no reflexive candidate, every server failed: unknown, relay needed") 
 }
 
 TEST_CASE("no reflexive candidate before the time limit: unknown, relay needed") {
-  NatEvidence e = chromium({kA, kB});
-  e.gatheringCompleted = false;
+  NatEvidence e = mdns({kA, kB});
+  for (auto& g : e.perServer) g.completed = false;
   e.timedOut = true;
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
@@ -215,39 +258,58 @@ TEST_CASE("no reflexive candidate before the time limit: unknown, relay needed")
   CHECK(mentions(v, "did not answer before the time limit"));
 }
 
-TEST_CASE("no reflexive candidate and no error (Firefox fires none): unknown, relay needed") {
-  NatEvidence e = chromium({kA, kB});
-  NatVerdict v = classifyNat(e);
+TEST_CASE("no reflexive candidate and no error: unknown, relay needed") {
+  NatVerdict v = classifyNat(mdns({kA, kB}));
   CHECK(v.type == NatType::Unknown);
   checkFlags(v, false, true);
   CHECK(mentions(v, "gave no candidate"));
 }
 
 TEST_CASE("three servers") {
-  NatEvidence e = chromium({kA, kB, kC});
-  SECTION("two differ, one silent: symmetric") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000), srflx(kB, "203.0.113.5", 40002)};
-    NatVerdict v = classifyNat(e);
-    CHECK(v.type == NatType::Symmetric);
-    CHECK(v.serversAnswered == 3);  // C's silence is a dropped duplicate of one of the two
-  }
-  SECTION("one srflx, two silent: all three saw the same mapping") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000)};
-    NatVerdict v = classifyNat(e);
-    CHECK(v.type == NatType::PortRestricted);
-    CHECK(v.serversAnswered == 3);
-    CHECK(mentions(v, "stun:stun-b.example.net:3478 and stun:198.51.100.30:3478 answered"));
-  }
-  SECTION("one srflx, one silent, one failed: two answers are enough") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000)};
-    e.serverErrors = {timeout(kC)};
+  NatEvidence e = mdns({kA, kB, kC});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  e.shared.srflx = {srflx("203.0.113.5", 40003)};
+  SECTION("C failed on its own and on the shared socket (named): two answers are enough") {
+    e.perServer[2].errors = {timeout(kC)};
+    e.shared.errors = {timeout(kC)};
     NatVerdict v = classifyNat(e);
     CHECK(v.type == NatType::PortRestricted);
     CHECK(v.serversAnswered == 2);
+    CHECK(mentions(v, "stun:stun-a.example.org:3478 and stun:stun-b.example.net:3478 both"));
   }
-  SECTION("one srflx, two failed: unknown") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000)};
-    e.serverErrors = {timeout(kB), timeout(kC)};
+  SECTION("all three answered: all three vouch") {
+    answer(e, 2, "203.0.113.5", 40002);
+    NatVerdict v = classifyNat(e);
+    CHECK(v.type == NatType::PortRestricted);
+    CHECK(v.serversAnswered == 3);
+    CHECK(mentions(v, "all answered"));
+  }
+  SECTION("B failed on the shared socket only: A and C still vouch") {
+    answer(e, 2, "203.0.113.5", 40002);
+    e.shared.errors = {timeout("stun:stun-b.example.net")};
+    NatVerdict v = classifyNat(e);
+    CHECK(v.type == NatType::PortRestricted);
+    CHECK(mentions(v, "stun:stun-a.example.org:3478 and stun:198.51.100.30:3478 both answered"));
+  }
+  SECTION("an error on the shared socket that names no server: nobody can vouch") {
+    answer(e, 2, "203.0.113.5", 40002);
+    e.shared.errors = {{"", 701, "?"}};
+    NatVerdict v = classifyNat(e);
+    CHECK(v.type == NatType::Unknown);
+    CHECK(mentions(v, "heard from fewer than two of them (a server reported error 701 (?))"));
+  }
+  SECTION("two differ on the shared socket, one silent: symmetric") {
+    e.shared.srflx.push_back(srflx("203.0.113.5", 40004));
+    e.perServer[2].completed = false;
+    NatVerdict v = classifyNat(e);
+    CHECK(v.type == NatType::Symmetric);
+    CHECK(v.serversAnswered == 2);
+  }
+  SECTION("one answered, two failed: unknown") {
+    e.perServer[1].srflx.clear();
+    e.perServer[1].errors = {timeout(kB)};
+    e.perServer[2].errors = {timeout(kC)};
     NatVerdict v = classifyNat(e);
     CHECK(v.type == NatType::Unknown);
     CHECK(mentions(v, "stun:stun-b.example.net:3478 reported error 701"));
@@ -256,155 +318,171 @@ TEST_CASE("three servers") {
 }
 
 TEST_CASE("open: the reflexive address is a visible local address") {
-  NatEvidence e = chromium({kA, kB});
-  e.hostAddresses = {"203.0.113.5", "10.0.0.2"};
-  e.srflx = {srflx(kA, "203.0.113.5", 40000, "203.0.113.5")};
-  NatVerdict v = classifyNat(e);
-  CHECK(v.type == NatType::Open);
-  CHECK(v.mapping == MappingBehavior::EndpointIndependent);
-  checkFlags(v, true, false);
-  CHECK(mentions(v, "no NAT"));
+  NatEvidence e = mdns({kA, kB});
+  SECTION("a host candidate shows it") {
+    e.perServer[0].hostAddresses = {"192.0.2.2", "127.0.0.1"};
+    answer(e, 0, "192.0.2.2", 40000);  // Firefox with loopback on: a 127.0.0.1 server saw this
+    NatVerdict v = classifyNat(e);
+    CHECK(v.type == NatType::Open);
+    CHECK(v.mapping == MappingBehavior::EndpointIndependent);
+    checkFlags(v, true, false);
+    CHECK(mentions(v, "The reflexive address 192.0.2.2 is also a local address, so there is no "
+                      "NAT on this path"));
+  }
+  SECTION("another connection's host candidate shows it (same machine)") {
+    e.shared.hostAddresses = {"203.0.113.5"};
+    answer(e, 1, "203.0.113.5", 40000);
+    CHECK(classifyNat(e).type == NatType::Open);
+  }
+  SECTION("the candidate's own base is it") {
+    answer(e, 0, "203.0.113.5", 40000, "203.0.113.5");
+    CHECK(classifyNat(e).type == NatType::Open);
+  }
 }
 
 TEST_CASE("open is not claimed when host addresses are mDNS names") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000)};
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
   CHECK(classifyNat(e).type == NatType::PortRestricted);
 }
 
 TEST_CASE("open inferred from a public host address and no reflexive candidate (mDNS off)") {
-  NatEvidence e = chromium({kA, kB});
-  e.hostAddresses = {"203.0.113.5"};  // Chromium drops a srflx equal to it
+  NatEvidence e = mdns({kA, kB});
+  // Chromium drops a srflx equal to it.
+  for (auto& g : e.perServer) g.hostAddresses = {"203.0.113.5"};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Open);
   checkFlags(v, true, false);
   CHECK(v.serversAnswered == 2);
   CHECK(mentions(v, "203.0.113.5 is public"));
 
-  e.hostAddresses = {"192.168.1.5"};  // private: silence means no answer
+  for (auto& g : e.perServer) g.hostAddresses = {"192.168.1.5"};  // private: silence is no answer
   CHECK(classifyNat(e).type == NatType::Unknown);
   CHECK(classifyNat(e).requiresRelay);
-  e.hostAddresses = {"203.0.113.5"};
-  e.serverErrors = {timeout(kA), timeout(kB)};
+  for (auto& g : e.perServer) g.hostAddresses = {"203.0.113.5"};
+  e.perServer[0].errors = {timeout(kA)};
+  e.perServer[1].errors = {timeout(kB)};
   CHECK(classifyNat(e).type == NatType::Unknown);
 }
 
 TEST_CASE("IPv6") {
-  NatEvidence e = chromium({"stun:[2001:db8::10]:3478", "stun:[2001:db8::20]"});
-  SECTION("same mapping, Chromium's url without brackets") {
-    e.srflx = {srflx("stun:2001:db8::10:3478", "2001:db8::5", 50000, "::")};
+  NatEvidence e = mdns({"stun:[2001:db8::10]:3478", "stun:[2001:db8::20]"});
+  answer(e, 0, "2001:db8::5", 50000, "::");
+  answer(e, 1, "2001:db8::5", 50001, "::");
+  SECTION("one mapping on the shared socket") {
+    e.shared.srflx = {srflx("2001:db8::5", 50002, "::")};
     NatVerdict v = classifyNat(e);
     CHECK(v.type == NatType::PortRestricted);
     CHECK(v.serversAnswered == 2);
-    CHECK(mentions(v, "[2001:db8::5]:50000"));
+    CHECK(mentions(v, "[2001:db8::5]:50002"));
   }
-  SECTION("different ports: symmetric") {
-    e.srflx = {srflx("stun:[2001:db8::10]:3478", "2001:db8::5", 50000, "::"),
-               srflx("stun:[2001:db8::20]:3478", "2001:db8::5", 50001, "::")};
+  SECTION("two mappings on the shared socket: symmetric") {
+    e.shared.srflx = {srflx("2001:db8::5", 50002, "::"), srflx("2001:db8::5", 50003, "::")};
     CHECK(classifyNat(e).type == NatType::Symmetric);
   }
   SECTION("mapped to a visible local address: open") {
-    e.hostAddresses = {"2001:DB8::5"};
-    e.srflx = {srflx("stun:[2001:db8::10]:3478", "2001:db8::5", 50000, "::")};
+    e.perServer[0].hostAddresses = {"2001:DB8::5"};
     CHECK(classifyNat(e).type == NatType::Open);
   }
-  SECTION("an IPv4 server's silence does not vouch for an IPv6 mapping") {
+  SECTION("a server answering over IPv4 does not vouch for an IPv6 mapping") {
     e.stunServers = {"stun:[2001:db8::10]:3478", "stun:198.51.100.30"};
-    e.srflx = {srflx("stun:[2001:db8::10]:3478", "2001:db8::5", 50000, "::")};
+    e.perServer[1].srflx = {srflx("203.0.113.5", 40000)};
+    e.shared.srflx = {srflx("2001:db8::5", 50002, "::"), srflx("203.0.113.5", 40001)};
     NatVerdict v = classifyNat(e);
     CHECK(v.type == NatType::Unknown);
-    CHECK(mentions(v, "Only stun:[2001:db8::10]:3478 answered"));
+    CHECK(mentions(v, "Only stun:198.51.100.30 answered (mapped to 203.0.113.5:40000)"));
+    CHECK(mentions(v, "stun:[2001:db8::10]:3478 answered over another address family"));
   }
 }
 
 TEST_CASE("dual stack: the best path wins, proven symmetric beats unknown") {
-  NatEvidence e = chromium({kC, "stun:[2001:db8::10]:3478", "stun:198.51.100.31"});
-  e.srflx = {srflx(kC, "203.0.113.5", 40000),
-             srflx("stun:198.51.100.31:3478", "203.0.113.5", 40001),
-             srflx("stun:[2001:db8::10]:3478", "2001:db8::5", 50000, "::")};
+  NatEvidence e = mdns({kC, "stun:[2001:db8::10]:3478", "stun:198.51.100.31"});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "2001:db8::5", 50000, "::");
+  answer(e, 2, "203.0.113.5", 40001);
+  e.shared.srflx = {srflx("203.0.113.5", 40002), srflx("203.0.113.5", 40003),
+                    srflx("2001:db8::5", 50001, "::")};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Symmetric);
   CHECK(v.serversAnswered == 3);
 }
 
-TEST_CASE("config URLs match the browser's spelling of them") {
-  NatEvidence e = chromium({"stun:stun-a.example.org", "stun:Stun-B.example.net?transport=udp"});
-  e.srflx = {srflx(kA, "203.0.113.5", 40000)};
-  e.serverErrors = {timeout(kB)};
+TEST_CASE("error URLs on the shared socket match the configured spelling") {
+  NatEvidence e = mdns({"stun:stun-a.example.org", "stun:Stun-B.example.net?transport=udp", kC});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
+  e.shared.errors = {timeout(kB), timeout(kC)};  // Chromium's spelling: stun:<host>:<port>
   NatVerdict v = classifyNat(e);
-  CHECK(v.type == NatType::Unknown);  // B's error was matched to B, so B is not credited
-  CHECK(v.serversAnswered == 1);
-  CHECK(mentions(v, "Only stun:stun-a.example.org answered"));
+  CHECK(v.type == NatType::Unknown);  // B failed there, so only A vouches
+  CHECK(mentions(v, "heard from fewer than two of them (stun:Stun-B.example.net?transport=udp "
+                    "reported error 701"));
 }
 
-TEST_CASE("unattributed evidence is never stretched into a second answer") {
-  NatEvidence e = chromium({kA, kB});
-  SECTION("candidate without a url") {
-    e.srflx = {srflx("", "203.0.113.5", 40000)};
-    NatVerdict v = classifyNat(e);
-    CHECK(v.type == NatType::Unknown);
-    CHECK(v.serversAnswered == 1);
-    CHECK(mentions(v, "did not say which STUN server"));
-  }
-  SECTION("candidate from a server that is not configured") {
-    e.srflx = {srflx("turn:turn.example.org:3478", "203.0.113.5", 40000)};
-    NatVerdict v = classifyNat(e);
-    CHECK(v.type == NatType::Unknown);
-    CHECK(v.serversAnswered == 1);
-  }
-  SECTION("an error that names no configured server") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000)};
-    e.serverErrors = {{"", 701, "?"}};
-    CHECK(classifyNat(e).type == NatType::Unknown);
-  }
-  SECTION("two unnamed candidates with different mappings from one hidden socket: symmetric") {
-    e.srflx = {srflx("", "203.0.113.5", 40000), srflx("", "203.0.113.5", 40001)};
-    CHECK(classifyNat(e).type == NatType::Symmetric);
-  }
-}
-
-TEST_CASE("several local sockets behind mDNS names") {
-  NatEvidence e = chromium({kA, kB});
-  e.hostAddresses = {kMdnsHost, "0b4e6d7c-1111-4c1a-9f1e-2b7d0e6a4f11.local"};
+TEST_CASE("several local sockets behind mDNS names on the shared connection") {
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  answer(e, 1, "203.0.113.5", 40001);
+  e.shared.hostAddresses = {kMdnsHost, "0b4e6d7c-1111-4c1a-9f1e-2b7d0e6a4f11.local"};
   SECTION("two mappings may be one per socket: not called symmetric") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000), srflx(kB, "203.0.113.5", 40001)};
+    e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.5", 50001)};
     NatVerdict v = classifyNat(e);
     CHECK(v.type == NatType::Unknown);
     CHECK(mentions(v, "2 local addresses"));
   }
   SECTION("three mappings from two sockets: some socket got two, symmetric") {
-    e.stunServers.push_back(kC);
-    e.srflx = {srflx(kA, "203.0.113.5", 40000), srflx(kB, "203.0.113.5", 40001),
-               srflx(kC, "203.0.113.5", 40002)};
-    CHECK(classifyNat(e).type == NatType::Symmetric);
+    e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.5", 50001),
+                      srflx("203.0.113.5", 50002)};
+    NatVerdict v = classifyNat(e);
+    CHECK(v.type == NatType::Symmetric);
+    CHECK(mentions(v, "2 local sockets asked"));
+    CHECK(mentions(v, "3 mappings, among them"));
+    CHECK(mentions(v, "more than one per socket"));
   }
   SECTION("a known base shows one socket with two mappings: symmetric") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000, "192.168.1.5"),
-               srflx(kB, "203.0.113.5", 40001, "192.168.1.5")};
+    e.shared.srflx = {srflx("203.0.113.5", 50000, "192.168.1.5"),
+                      srflx("203.0.113.5", 50001, "192.168.1.5")};
     CHECK(classifyNat(e).type == NatType::Symmetric);
   }
-  SECTION("different known bases are different sockets: one answer each, unknown") {
-    e.srflx = {srflx(kA, "203.0.113.5", 40000, "192.168.1.5"),
-               srflx(kB, "203.0.113.5", 40001, "10.8.0.2")};
-    e.serverErrors = {timeout(kA), timeout(kB)};  // each failed on the other socket
+  SECTION("different known bases are different sockets: one mapping each") {
+    e.shared.srflx = {srflx("203.0.113.5", 50000, "192.168.1.5"),
+                      srflx("203.0.113.5", 50001, "10.8.0.2")};
+    CHECK(classifyNat(e).type == NatType::PortRestricted);
+    e.shared.errors = {timeout(kA), timeout(kB)};  // each failed on some socket
     CHECK(classifyNat(e).type == NatType::Unknown);
   }
 }
 
 TEST_CASE("servers on one host cannot rule out address-dependent mapping") {
-  NatEvidence e = chromium({"stun:127.0.0.1:3478", "stun:127.0.0.1:3479"});
-  e.srflx = {srflx("stun:127.0.0.1:3478", "127.0.0.1", 50743)};
+  NatEvidence e = mdns({"stun:127.0.0.1:3478", "stun:127.0.0.1:3479"});
+  answer(e, 0, "127.0.0.1", 50743);
+  answer(e, 1, "127.0.0.1", 50744);
+  e.shared.srflx = {srflx("127.0.0.1", 50745)};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::PortRestricted);
   CHECK(mentions(v, "share one host"));
 }
 
 TEST_CASE("malformed observations are ignored") {
-  NatEvidence e = chromium({kA, kB});
-  e.srflx = {srflx(kA, "not-an-address", 40000), srflx(kB, "203.0.113.5", 0)};
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "not-an-address", 40000);
+  answer(e, 1, "203.0.113.5", 0);
+  e.shared.srflx = {srflx("stun.example.org", 1)};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);
   CHECK(v.requiresRelay);
+}
+
+TEST_CASE("evidence shorter than the server list counts as silence") {
+  NatEvidence e = mdns({kA, kB});
+  answer(e, 0, "203.0.113.5", 40000);
+  e.perServer.resize(1);
+  e.shared.srflx = {srflx("203.0.113.5", 40002)};
+  NatVerdict v = classifyNat(e);
+  CHECK(v.type == NatType::Unknown);
+  CHECK(mentions(v, "stun:stun-b.example.net:3478 has not answered yet"));
 }
 
 TEST_CASE("NAT enums print as the guide names them") {

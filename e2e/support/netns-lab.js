@@ -1,14 +1,15 @@
 // A NAT lab made of Linux network namespaces, for testing NAT type detection behind real NATs.
 //
-//   wre-priv-<id>  10.99.0.2/24 (p0)            Chromium and the page's web server (127.0.0.1)
+//   wre-priv-<id>  10.99.0.2/24 (p0)            the browser and the page's web server (127.0.0.1)
 //        │ veth
 //   wre-rtr-<id>   10.99.0.1/24 (r0), 10.98.0.1/24 (r1)   forwards; iptables NAT out of r1
 //        │ veth
 //   wre-pub-<id>   10.98.0.2/24 + 10.98.0.3/24 (u0)       two coturn STUN servers, one per address
 //
 //   const lab = await createLab({ nat: 'masquerade' });  // 'none' | 'masquerade' | 'random'
-//   const browser = await chromium.launch({ executablePath: lab.chromium, args });
-//   await page.goto(`${lab.baseURL}e2e/pages/harness.html`);   // served inside wre-priv-<id>
+//   const out = await lab.node([script, arg], 45_000);   // a Node script inside wre-priv-<id>: it
+//                                                        // launches the browser (nat-in-netns.js)
+//   `${lab.baseURL}e2e/pages/harness.html`               // served inside wre-priv-<id>
 //   lab.stunUrls     // ['stun:10.98.0.2:3478', 'stun:10.98.0.3:3478']
 //   await lab.close();                                   // processes, namespaces, temp files
 //
@@ -38,7 +39,6 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '../..');
 const IP = '/usr/sbin/ip';
 const IPTABLES = '/usr/sbin/iptables';
-const CHROMIUM = process.env.WRE_CHROMIUM || '/usr/bin/chromium';
 const TMP_PREFIX = 'wre-netns-';
 const NAME = /^wre-(?:pub|rtr|priv)-([0-9a-f]{8})$/;
 
@@ -135,7 +135,7 @@ export async function labSupport() {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     return { ok: false, reason: 'network namespaces need root (CAP_NET_ADMIN and CAP_SYS_ADMIN); run the tests as root' };
   }
-  for (const [file, pkg] of [[IP, 'iproute2'], [IPTABLES, 'iptables'], [TURNSERVER, 'coturn'], [CHROMIUM, 'chromium']]) {
+  for (const [file, pkg] of [[IP, 'iproute2'], [IPTABLES, 'iptables'], [TURNSERVER, 'coturn']]) {
     if (!fs.existsSync(file)) return { ok: false, reason: `${file} is missing: run toolchain/setup.sh (Debian package ${pkg})` };
   }
   const name = `wre-priv-${crypto.randomBytes(4).toString('hex')}`;
@@ -250,13 +250,17 @@ export async function createLab({ nat = 'masquerade' } = {}) {
     namespaces: ns,
     stunUrls: STUN_ADDRESSES.map((a) => `stun:${a}:${STUN_PORT}`),
     deadStunUrl: `stun:${STUN_ADDRESSES[1]}:${STUN_PORT + 1}`, // nothing listens there
-    chromium: path.join(home, 'chromium-in-netns.sh'),
     baseURL: null,
     /** Processes the lab started (coturn x2, the web server). */
     get pids() {
       return children.map((c) => c.pid);
     },
     logs: () => ({ stun: logs.stun.map((l) => l.slice(-20)), server: logs.server.slice(-20) }),
+
+    /** Runs `node ...args` in the private namespace; resolves its stdout. */
+    node(args, timeoutMs = 10_000) {
+      return run(IP, ['netns', 'exec', ns.priv, process.execPath, ...args], { timeout: timeoutMs });
+    },
 
     /** The mappings one UDP socket in the private namespace gets from each STUN server. */
     async probe(timeoutMs = 3000) {
@@ -348,8 +352,6 @@ export async function createLab({ nat = 'masquerade' } = {}) {
       });
       server.exited.then(() => reject(new Error(`web server in ${ns.priv} exited: ${logs.server.join('\n')}`)));
     });
-
-    fs.writeFileSync(lab.chromium, `#!/bin/sh\nexec ${IP} netns exec ${ns.priv} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
 
     // Both servers answer from inside the private namespace (also proves the routing).
     const deadline = Date.now() + 10_000;

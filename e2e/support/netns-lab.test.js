@@ -34,7 +34,9 @@ test('each NAT mode maps as it claims, and close() removes namespaces, processes
         assert.notEqual(mapped[0].port, mapped[1].port);
       }
       for (const name of Object.values(lab.namespaces)) assert.match(namespaces(), new RegExp(`^${name}\\b`, 'm'));
-      assert.ok(fs.existsSync(lab.chromium));
+      // lab.node runs inside the private namespace.
+      const inside = await lab.node(['-e', 'console.log(require("os").networkInterfaces().p0[0].address)']);
+      assert.equal(inside.trim(), PRIVATE_ADDRESS);
     } finally {
       await lab.close();
     }

@@ -3,8 +3,10 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -23,8 +25,8 @@ std::string lowercase(std::string_view s) {
   return out;
 }
 
-// "host:port", to match a configured URL with event.candidate.url and icecandidateerror.url:
-// Chromium writes those as stun:<host>:<port> even when the config left the port out. An
+// "host:port", to match a configured URL with icecandidateerror.url: Chromium writes it as
+// stun:<host>:<port> even when the config left the port out. An
 // unbracketed IPv6 host (as Chromium may write it) loses a trailing ":port" only if what stays is
 // still an IPv6 address.
 std::string serverKey(std::string_view url) {
@@ -91,20 +93,19 @@ std::string show(const Mapping& m) {
 }
 
 struct Server {
-  std::string url;  // as configured, or as the browser named it
-  bool configured = true;
+  std::string url;         // as configured
+  std::set<Mapping> seen;  // what its own connection got
+  std::set<AddressFamily> families;
   std::vector<const ServerError*> errors;
-  std::set<Mapping> seen;
-  bool credited = false;  // answered with a dropped duplicate
+  bool completed = false;
 };
 
-// Observations from one local socket, or from all sockets of a family when the browser hides the
-// base address (raddr 0.0.0.0 behind mDNS).
+// The shared connection's observations from one local socket, or from all its sockets of a family
+// when the browser hides the base address (raddr 0.0.0.0 behind mDNS).
 struct Group {
   AddressFamily family = AddressFamily::Other;
   std::string base;  // empty when hidden
   std::set<Mapping> mappings;
-  std::map<Mapping, std::set<std::string>> supporters;  // server keys that reported each mapping
 };
 
 struct Judgement {
@@ -122,102 +123,99 @@ int rank(NatType type) {
   }
 }
 
+std::optional<Mapping> mappingOf(const SrflxObservation& o) {
+  AddressFamily family = addressFamilyOf(o.address);
+  // Not a reflexive transport address: nothing to compare.
+  if ((family != AddressFamily::Ipv4 && family != AddressFamily::Ipv6) || o.port == 0)
+    return std::nullopt;
+  return Mapping{lowercase(o.address), o.port};
+}
+
 class Classifier {
  public:
   explicit Classifier(const NatEvidence& evidence);
   NatVerdict run();
 
  private:
+  std::optional<Judgement> openPath() const;
   Judgement judge(const Group& g) const;
-  Judgement judgeSymmetric(const Group& g) const;
-  bool couldReach(const std::string& key, AddressFamily family) const;
+  Judgement judgeSymmetric(const Group& g, std::size_t sockets) const;
+  Judgement judgeWithoutShared() const;
+  Judgement onlyOne(const std::vector<std::string>& answered) const;
+  std::optional<Judgement> sharedUnfinished(const std::vector<std::string>& answered) const;
+  std::vector<std::string> answered(std::optional<AddressFamily> family) const;
   std::size_t socketsFor(AddressFamily family) const;
   std::string urls(const std::vector<std::string>& keys) const;
   std::string statusOf(const std::string& key) const;
-  std::string silentServers(const std::set<std::string>& answered) const;
+  std::string silentServers(const std::vector<std::string>& answered) const;
   NatVerdict finish(NatType type, MappingBehavior mapping, std::string reason) const;
 
   const NatEvidence& ev_;
-  bool settled_;  // gathering finished on its own: silence now means something
   std::map<std::string, Server> servers_;
   std::vector<std::string> order_;
-  std::size_t configured_ = 0;
   std::map<std::string, Group> groups_;
-  std::vector<Mapping> unattributed_;
-  bool attributionComplete_ = true;  // every candidate and error names a configured server
   std::set<std::string> visibleHosts_;
   int suppressedAnswers_ = 0;
 };
 
-Classifier::Classifier(const NatEvidence& ev)
-    : ev_(ev), settled_(ev.gatheringCompleted && !ev.timedOut) {
-  for (const auto& url : ev.stunServers) {
-    std::string key = serverKey(url);
+Classifier::Classifier(const NatEvidence& ev) : ev_(ev) {
+  for (std::size_t i = 0; i < ev.stunServers.size(); ++i) {
+    std::string key = serverKey(ev.stunServers[i]);
     auto [it, added] = servers_.try_emplace(key);
-    if (!added) continue;
-    it->second.url = url;
-    order_.push_back(key);
-  }
-  configured_ = servers_.size();
-  for (const auto& host : ev.hostAddresses) {
-    AddressFamily family = addressFamilyOf(host);
-    if (!isUnspecified(host) && (family == AddressFamily::Ipv4 || family == AddressFamily::Ipv6))
-      visibleHosts_.insert(lowercase(host));
+    if (added) {
+      it->second.url = ev.stunServers[i];
+      order_.push_back(key);
+    }
+    if (i >= ev.perServer.size()) continue;
+    const GatherEvidence& own = ev.perServer[i];
+    Server& s = it->second;
+    for (const auto& o : own.srflx)
+      if (auto m = mappingOf(o)) {
+        s.seen.insert(*m);
+        s.families.insert(addressFamilyOf(m->address));
+      }
+    for (const auto& e : own.errors) s.errors.push_back(&e);
+    s.completed = s.completed || own.completed;
   }
 
-  for (const auto& o : ev.srflx) {
-    AddressFamily family = addressFamilyOf(o.address);
-    // Not a reflexive transport address: nothing to compare.
-    if ((family != AddressFamily::Ipv4 && family != AddressFamily::Ipv6) || o.port == 0) continue;
-    Mapping m{lowercase(o.address), o.port};
+  auto addHosts = [&](const GatherEvidence& g) {
+    for (const auto& host : g.hostAddresses) {
+      AddressFamily family = addressFamilyOf(host);
+      if (!isUnspecified(host) && (family == AddressFamily::Ipv4 || family == AddressFamily::Ipv6))
+        visibleHosts_.insert(lowercase(host));
+    }
+  };
+  for (const auto& g : ev.perServer) addHosts(g);
+  addHosts(ev.shared);
+
+  for (const auto& o : ev.shared.srflx) {
+    auto m = mappingOf(o);
+    if (!m) continue;
+    AddressFamily family = addressFamilyOf(m->address);
     std::string base = isUnspecified(o.relatedAddress) ? "" : lowercase(o.relatedAddress);
     Group& g = groups_[fmt::format(FMT_COMPILE("{}|{}"), toString(family), base)];
     g.family = family;
     g.base = base;
-    g.mappings.insert(m);
-    if (o.serverUrl.empty()) {
-      attributionComplete_ = false;
-      unattributed_.push_back(m);
-      continue;
-    }
-    std::string key = serverKey(o.serverUrl);
-    auto [it, added] = servers_.try_emplace(key);
-    if (added) {
-      it->second.url = o.serverUrl;
-      it->second.configured = false;
-      order_.push_back(key);
-      attributionComplete_ = false;  // maybe a configured server spelled differently
-    }
-    it->second.seen.insert(m);
-    g.supporters[m].insert(key);
+    g.mappings.insert(*m);
   }
-
-  for (const auto& e : ev.serverErrors) {
-    auto it = servers_.find(serverKey(e.url));
-    if (it != servers_.end()) it->second.errors.push_back(&e);
-    attributionComplete_ = attributionComplete_ && it != servers_.end();
-  }
-
-  // Chromium's duplicate rule (see the header): silence after a completed gathering is an answer.
-  if (attributionComplete_ && settled_ && !groups_.empty())
-    for (auto& [_, s] : servers_) s.credited = s.configured && s.seen.empty() && s.errors.empty();
 }
 
-// A credited server only vouches for a family it can be reached over.
-bool Classifier::couldReach(const std::string& key, AddressFamily family) const {
-  AddressFamily serverFamily = addressFamilyOf(hostOfKey(key));
-  if (serverFamily == AddressFamily::Ipv4 || serverFamily == AddressFamily::Ipv6)
-    return serverFamily == family;
-  for (const auto& [_, g] : groups_)
-    if (g.family != family) return false;  // a host name: we cannot tell which family it has
-  return true;
+// Keys of the servers whose own connection got a mapping (of `family`, when given).
+std::vector<std::string> Classifier::answered(std::optional<AddressFamily> family) const {
+  std::vector<std::string> out;
+  for (const auto& key : order_) {
+    const Server& s = servers_.at(key);
+    if (family ? s.families.count(*family) > 0 : !s.seen.empty()) out.push_back(key);
+  }
+  return out;
 }
 
-// Local sockets that could have produced a hidden-base mapping of this family: mDNS names may be
-// either family. Under endpoint-independent mapping each socket shows one mapping at most.
+// The shared connection's local sockets that could have produced a hidden-base mapping of this
+// family: mDNS names may be either family. Under endpoint-independent mapping each socket shows
+// one mapping at most.
 std::size_t Classifier::socketsFor(AddressFamily family) const {
   std::set<std::string> sockets;
-  for (const auto& host : ev_.hostAddresses) {
+  for (const auto& host : ev_.shared.hostAddresses) {
     AddressFamily f = addressFamilyOf(host);
     if (!isUnspecified(host) &&
         (f == family || f == AddressFamily::Mdns || f == AddressFamily::Other))
@@ -235,117 +233,156 @@ std::string Classifier::urls(const std::vector<std::string>& keys) const {
   return out;
 }
 
+std::string errorStatus(std::string_view who, const ServerError& e) {
+  if (e.text.empty()) return fmt::format(FMT_COMPILE("{} reported error {}"), who, e.errorCode);
+  return fmt::format(FMT_COMPILE("{} reported error {} ({})"), who, e.errorCode,
+                     std::string_view(e.text).substr(0, kMaxErrorText));
+}
+
 std::string Classifier::statusOf(const std::string& key) const {
   const Server& s = servers_.at(key);
-  if (!s.errors.empty()) {
-    const ServerError& e = *s.errors.front();
-    if (e.text.empty()) return fmt::format(FMT_COMPILE("{} reported error {}"), s.url, e.errorCode);
-    return fmt::format(FMT_COMPILE("{} reported error {} ({})"), s.url, e.errorCode,
-                       std::string_view(e.text).substr(0, kMaxErrorText));
-  }
+  if (!s.seen.empty())
+    return fmt::format(FMT_COMPILE("{} answered over another address family"), s.url);
+  if (!s.errors.empty()) return errorStatus(s.url, *s.errors.front());
   if (ev_.timedOut)
     return fmt::format(FMT_COMPILE("{} did not answer before the time limit"), s.url);
-  if (!ev_.gatheringCompleted) return fmt::format(FMT_COMPILE("{} has not answered yet"), s.url);
-  if (!attributionComplete_ && !ev_.srflx.empty())
-    return fmt::format(FMT_COMPILE("{} cannot be matched to a candidate"), s.url);
+  if (!s.completed) return fmt::format(FMT_COMPILE("{} has not answered yet"), s.url);
   return fmt::format(FMT_COMPILE("{} gave no candidate"), s.url);
 }
 
-// "stun:b reported error 701 (...), stun:c did not answer ..." for configured servers not answered.
-std::string Classifier::silentServers(const std::set<std::string>& answered) const {
+// "stun:b reported error 701 (...); stun:c did not answer ..." for the servers not in `answered`.
+std::string Classifier::silentServers(const std::vector<std::string>& answered) const {
   std::string out;
   for (const auto& key : order_) {
-    if (!servers_.at(key).configured || answered.count(key)) continue;
+    if (std::find(answered.begin(), answered.end(), key) != answered.end()) continue;
     out += out.empty() ? statusOf(key) : "; " + statusOf(key);
   }
   return out;
 }
 
-Judgement Classifier::judgeSymmetric(const Group& g) const {
-  // Name two mappings from different servers where possible.
-  auto who = [&](const Mapping& m) {
-    auto it = g.supporters.find(m);
-    if (it == g.supporters.end()) return std::string("an unnamed server");
-    return urls({it->second.begin(), it->second.end()});
-  };
-  const Mapping& a = *g.mappings.begin();
-  const Mapping* b = &*std::next(g.mappings.begin());
-  for (const auto& m : g.mappings)
-    if (who(m) != who(a)) {
-      b = &m;
-      break;
+// A reflexive address that is a local one: a visible host address or the candidate's own base.
+std::optional<Judgement> Classifier::openPath() const {
+  auto check = [&](const GatherEvidence& g) -> std::optional<Judgement> {
+    for (const auto& o : g.srflx) {
+      auto m = mappingOf(o);
+      if (!m || !(visibleHosts_.count(m->address) || m->address == lowercase(o.relatedAddress)))
+        continue;
+      return Judgement{NatType::Open, MappingBehavior::EndpointIndependent,
+                       fmt::format(FMT_COMPILE("The reflexive address {} is also a local "
+                                               "address, so there is no NAT on this path."),
+                                   m->address)};
     }
+    return std::nullopt;
+  };
+  for (const auto& g : ev_.perServer)
+    if (auto j = check(g)) return j;
+  return check(ev_.shared);
+}
+
+Judgement Classifier::onlyOne(const std::vector<std::string>& answered) const {
+  std::string others = silentServers(answered);
+  if (answered.empty())
+    return {NatType::Unknown, MappingBehavior::Unknown,
+            fmt::format(FMT_COMPILE("No server answered on its own connection ({}), so there "
+                                    "are no mappings to compare."),
+                        others)};
+  const Server& s = servers_.at(answered.front());
+  return {NatType::Unknown, MappingBehavior::Unknown,
+          fmt::format(FMT_COMPILE("Only {} answered (mapped to {}){}{}, so there is no second "
+                                  "mapping to compare it with."),
+                      s.url, show(*s.seen.begin()), others.empty() ? "" : "; ", others)};
+}
+
+// The shared connection must have finished: until then a second mapping may still come.
+std::optional<Judgement> Classifier::sharedUnfinished(
+    const std::vector<std::string>& answered) const {
+  if (ev_.shared.completed && !ev_.timedOut) return std::nullopt;
+  return Judgement{
+      NatType::Unknown, MappingBehavior::Unknown,
+      fmt::format(FMT_COMPILE("{} answered, but the connection that asked them all from one "
+                              "socket {}, so their mappings cannot be compared{}."),
+                  urls(answered),
+                  ev_.timedOut ? "did not finish gathering before the time limit"
+                               : "has not finished gathering",
+                  ev_.timedOut ? "" : " yet")};
+}
+
+Judgement Classifier::judgeWithoutShared() const {
+  std::vector<std::string> keys = answered(std::nullopt);
+  if (keys.size() < 2) return onlyOne(keys);
+  if (auto j = sharedUnfinished(keys)) return *j;
+  return {NatType::Unknown, MappingBehavior::Unknown,
+          fmt::format(FMT_COMPILE("{} answered, but the connection that asked them all from one "
+                                  "socket got no reflexive candidate, so their mappings cannot be "
+                                  "compared."),
+                      urls(keys))};
+}
+
+Judgement Classifier::judgeSymmetric(const Group& g, std::size_t sockets) const {
+  const Mapping& a = *g.mappings.begin();
+  const Mapping& b = *std::next(g.mappings.begin());
+  std::string got = g.mappings.size() == 2
+                        ? fmt::format(FMT_COMPILE("two mappings, {} and {}"), show(a), show(b))
+                        : fmt::format(FMT_COMPILE("{} mappings, among them {} and {}"),
+                                      g.mappings.size(), show(a), show(b));
+  std::string who = sockets == 1 ? std::string("One local socket")
+                                 : fmt::format(FMT_COMPILE("{} local sockets"), sockets);
   return {NatType::Symmetric, MappingBehavior::Dependent,
-          fmt::format(FMT_COMPILE("{} saw {} but {} saw {}: the NAT picks a new mapping for each "
+          fmt::format(FMT_COMPILE("{} asked {} and got {}{}: the NAT picks a new mapping for each "
                                   "destination (symmetric), so plan for a TURN relay."),
-                      who(a), show(a), who(*b), show(*b))};
+                      who, urls(order_), got, sockets == 1 ? "" : ", more than one per socket")};
 }
 
 Judgement Classifier::judge(const Group& g) const {
   std::size_t sockets = g.base.empty() ? socketsFor(g.family) : 1;
   // More mappings than sockets: some socket got different mappings from different servers.
-  if (g.mappings.size() > sockets) return judgeSymmetric(g);
+  if (g.mappings.size() > sockets) return judgeSymmetric(g, sockets);
 
-  for (const auto& m : g.mappings)
-    if (visibleHosts_.count(m.address) || m.address == g.base)
-      return {NatType::Open, MappingBehavior::EndpointIndependent,
-              fmt::format(FMT_COMPILE("The reflexive address {} is also a local address, so there "
-                                      "is no NAT on this path."),
-                          m.address)};
+  std::vector<std::string> keys = answered(g.family);
+  if (keys.size() < 2) return onlyOne(keys);
+  if (auto j = sharedUnfinished(keys)) return *j;
 
-  std::vector<std::string> credited;
-  for (const auto& key : order_)
-    if (servers_.at(key).credited && couldReach(key, g.family)) credited.push_back(key);
-  const Mapping* best = nullptr;
-  std::vector<std::string> saw;
-  std::set<std::string> attributed;
-  for (const auto& [m, keys] : g.supporters) {
-    attributed.insert(keys.begin(), keys.end());
-    if (!best || keys.size() > saw.size()) {
-      best = &m;
-      saw.assign(keys.begin(), keys.end());
+  // Only servers that did not fail on the shared socket vouch for its mapping. The browser's URL
+  // says which failed; an error naming no configured server could be any of them.
+  std::vector<std::string> vouching = keys;
+  std::string failures;
+  for (const auto& e : ev_.shared.errors) {
+    auto it = servers_.find(serverKey(e.url));
+    if (it == servers_.end()) {
+      vouching.clear();
+    } else {
+      vouching.erase(std::remove(vouching.begin(), vouching.end(), it->first), vouching.end());
     }
+    if (failures.empty())
+      failures = errorStatus(it == servers_.end() ? "a server" : it->second.url, e);
   }
-
-  if (!best)  // only unnamed candidates (and then nobody is credited either)
+  if (vouching.size() < 2)
     return {NatType::Unknown, MappingBehavior::Unknown,
-            fmt::format(FMT_COMPILE("The browser did not say which STUN server produced the "
-                                    "reflexive candidate {}, so mappings cannot be compared."),
-                        show(*g.mappings.begin()))};
+            fmt::format(FMT_COMPILE("{} answered, but the socket that asked them all heard from "
+                                    "fewer than two of them ({}), so mappings cannot be "
+                                    "compared."),
+                        urls(keys), failures)};
 
-  if (saw.size() + credited.size() >= 2) {
-    std::string who =
-        credited.empty()
-            ? fmt::format(FMT_COMPILE("{} {} saw {}"), urls(saw), saw.size() == 2 ? "both" : "all",
-                          show(*best))
-            : fmt::format(
-                  FMT_COMPILE("{} saw {} and {} answered with the same mapping (the browser "
-                              "drops duplicate candidates)"),
-                  urls(saw), show(*best), urls(credited));
-    // Two ports on one host cannot tell endpoint-independent from address-dependent mapping.
-    std::set<std::string_view> hosts;
-    for (const auto& key : saw) hosts.insert(hostOfKey(key));
-    for (const auto& key : credited) hosts.insert(hostOfKey(key));
-    return {NatType::PortRestricted, MappingBehavior::EndpointIndependent,
-            fmt::format(FMT_COMPILE("{}, so mapping is endpoint-independent{}; a browser cannot "
-                                    "measure filtering, so this is reported as port-restricted."),
-                        who,
-                        hosts.size() == 1 ? " (though the servers share one host, so "
-                                            "address-dependent mapping is not ruled out)"
-                                          : "")};
-  }
-
-  if (attributed.size() >= 2)
+  if (g.mappings.size() > 1)
     return {NatType::Unknown, MappingBehavior::Unknown,
-            fmt::format(FMT_COMPILE("{} saw different mappings, but with {} local addresses hidden "
-                                    "behind mDNS names they may come from different sockets, so "
-                                    "mappings cannot be compared."),
-                        urls({attributed.begin(), attributed.end()}), sockets)};
-  std::string others = silentServers(attributed);
-  return {NatType::Unknown, MappingBehavior::Unknown,
-          fmt::format(FMT_COMPILE("Only {} answered (mapped to {}){}{}, so there is no second "
-                                  "mapping to compare it with."),
-                      urls(saw), show(*best), others.empty() ? "" : "; ", others)};
+            fmt::format(FMT_COMPILE("The connection that asked {} got {} mappings, but with {} "
+                                    "local addresses hidden behind mDNS names they may come from "
+                                    "different sockets, so mappings cannot be compared."),
+                        urls(vouching), g.mappings.size(), sockets)};
+
+  // Two ports on one host cannot tell endpoint-independent from address-dependent mapping.
+  std::set<std::string_view> hosts;
+  for (const auto& key : vouching) hosts.insert(hostOfKey(key));
+  return {NatType::PortRestricted, MappingBehavior::EndpointIndependent,
+          fmt::format(FMT_COMPILE("{} {} answered, and the local socket that asked them all got "
+                                  "one mapping, {}, so mapping is endpoint-independent{}; a "
+                                  "browser cannot measure filtering, so this is reported as "
+                                  "port-restricted."),
+                      urls(vouching), vouching.size() == 2 ? "both" : "all",
+                      show(*g.mappings.begin()),
+                      hosts.size() == 1 ? " (though the servers share one host, so "
+                                          "address-dependent mapping is not ruled out)"
+                                        : "")};
 }
 
 NatVerdict Classifier::finish(NatType type, MappingBehavior mapping, std::string reason) const {
@@ -356,38 +393,42 @@ NatVerdict Classifier::finish(NatType type, MappingBehavior mapping, std::string
   v.supportsDirectConnection = type == NatType::Open || type == NatType::FullCone ||
                                type == NatType::Restricted || type == NatType::PortRestricted;
   v.requiresRelay = type == NatType::Symmetric;
-  std::set<Mapping> all;
-  for (const auto& [_, g] : groups_) all.insert(g.mappings.begin(), g.mappings.end());
   for (const auto& key : order_) {
     const Server& s = servers_.at(key);
-    if (!s.seen.empty() || s.credited) ++v.serversAnswered;
-    for (const auto& m : s.credited ? all : s.seen)
-      v.mappings.push_back({s.url, m.address, m.port, s.credited});
+    if (!s.seen.empty()) ++v.serversAnswered;
+    for (const auto& m : s.seen) v.mappings.push_back({s.url, m.address, m.port});
   }
-  for (const auto& m : unattributed_) v.mappings.push_back({"", m.address, m.port, false});
-  if (v.serversAnswered == 0 && !unattributed_.empty()) v.serversAnswered = 1;
   v.serversAnswered += suppressedAnswers_;
   return v;
 }
 
 NatVerdict Classifier::run() {
-  if (configured_ == 0)
+  if (servers_.empty())
     return finish(NatType::Unknown, MappingBehavior::Unknown,
                   "No STUN servers are configured, so the NAT type cannot be detected.");
 
   // Chromium drops a reflexive candidate equal to its local address when mDNS is off; a public
-  // local address plus a server that answered without a candidate or error means no NAT.
+  // local address plus a server whose connection completed without a candidate or error means no
+  // NAT.
   std::string publicHost;
   for (const auto& host : visibleHosts_)
     if (isGlobalIpv4(host)) publicHost = host;
   int quiet = 0;
-  for (const auto& key : order_)
-    quiet += servers_.at(key).configured && servers_.at(key).errors.empty();
-  bool suppressedOpen = groups_.empty() && settled_ && !publicHost.empty() && quiet > 0;
-  bool noReflexive = groups_.empty() && !suppressedOpen;
+  bool settled = ev_.timedOut;
+  bool anyReflexive = !groups_.empty();
+  for (const auto& [_, s] : servers_) {
+    quiet += s.completed && s.seen.empty() && s.errors.empty();
+    anyReflexive = anyReflexive || !s.seen.empty();
+  }
+  if (!settled)
+    settled = std::all_of(servers_.begin(), servers_.end(), [](const auto& kv) {
+      return kv.second.completed || !kv.second.errors.empty();
+    });
+  bool suppressedOpen = !anyReflexive && !publicHost.empty() && quiet > 0;
+  bool noReflexive = !anyReflexive && !suppressedOpen;
 
-  // Silence means failure only once every server failed, gathering ended or time ran out.
-  if (noReflexive && (quiet == 0 || ev_.gatheringCompleted || ev_.timedOut)) {
+  // Silence means failure only once every server failed or finished, or time ran out.
+  if (noReflexive && settled) {
     NatVerdict v =
         finish(NatType::Unknown, MappingBehavior::Unknown,
                fmt::format(FMT_COMPILE("No STUN server produced a reflexive candidate "
@@ -397,7 +438,7 @@ NatVerdict Classifier::run() {
     v.requiresRelay = true;
     return v;
   }
-  if (configured_ < 2)
+  if (servers_.size() < 2)
     return finish(
         NatType::Unknown, MappingBehavior::Unknown,
         fmt::format(FMT_COMPILE("Only one STUN server is configured ({}) and two are "
@@ -416,7 +457,13 @@ NatVerdict Classifier::run() {
                                 "a separate reflexive address, so there is no NAT."),
                     publicHost));
   }
+  if (auto open = openPath()) return finish(open->type, open->mapping, std::move(open->reason));
+  if (groups_.empty()) {
+    Judgement j = judgeWithoutShared();
+    return finish(j.type, j.mapping, std::move(j.reason));
+  }
 
+  // Each family's sockets are judged alone; the best path wins (a proven symmetric beats unknown).
   Judgement best;
   bool first = true;
   for (const auto& [_, g] : groups_) {

@@ -1,19 +1,27 @@
 // NAT classification from what a browser can see while gathering ICE candidates against the
-// configured STUN servers (RFC 4787 terms). A pure function: the bindings collect NatEvidence
-// from an RTCPeerConnection, classifyNat decides, detectNATType() reports the verdict.
+// configured STUN servers (RFC 4787 terms). A pure function: NatDetector collects NatEvidence from
+// RTCPeerConnections, classifyNat decides, detectNATType() reports the verdict.
+//
+// The evidence comes from two kinds of connection, because a browser gives each connection its
+// own sockets and Firefox does not say which server produced a reflexive candidate:
+//   - one connection per server, configured with only that server: which servers answer, with
+//     what, or why not (each candidate belongs to the server of its connection);
+//   - one shared connection configured with every server: its socket asks them all, so it alone
+//     shows whether the mapping depends on the destination (one mapping per socket, or more).
+// Per-server mappings come from different sockets and are never compared with each other.
 //
 // What each verdict means for the two flags:
 //   open            A reflexive address equals a visible local address: no NAT on that path.
 //                   supportsDirectConnection = true, requiresRelay = false.
-//   port-restricted Two or more servers saw the same mapping: endpoint-independent mapping.
-//                   A browser cannot send RFC 5780's CHANGE-REQUEST tests, so filtering is never
-//                   measured (filtering = Unknown). We report the most restrictive cone rather than
-//                   guess a friendlier one. ICE hole punching works with such a NAT:
-//                   supportsDirectConnection = true, requiresRelay = false.
-//   symmetric       Servers saw different mappings: endpoint-dependent mapping. The address a peer
-//                   learns from our srflx candidate is not the one the NAT uses towards that peer,
-//                   so a direct path works only when the far side is open or a permissive cone,
-//                   which nobody can promise: supportsDirectConnection = false,
+//   port-restricted Two or more servers answered and the shared socket got one mapping from them:
+//                   endpoint-independent mapping. A browser cannot send RFC 5780's CHANGE-REQUEST
+//                   tests, so filtering is never measured (filtering = Unknown). We report the most
+//                   restrictive cone rather than guess a friendlier one. ICE hole punching works
+//                   with such a NAT: supportsDirectConnection = true, requiresRelay = false.
+//   symmetric       The shared socket got more than one mapping: endpoint-dependent mapping. The
+//                   address a peer learns from our srflx candidate is not the one the NAT uses
+//                   towards that peer, so a direct path works only when the far side is open or a
+//                   permissive cone, which nobody can promise: supportsDirectConnection = false,
 //                   requiresRelay = true (configure TURN). ICE may still find a peer-reflexive
 //                   path; the flags say what to plan for.
 //   unknown         Not enough evidence. requiresRelay = true only when STUN servers were
@@ -21,10 +29,10 @@
 //                   unreachable). Otherwise both flags are false: "not determined".
 //   full-cone and restricted are never reported, because telling them apart needs filtering tests.
 //
-// Browser facts this relies on (Chromium): one srflx candidate per local socket and mapping; a
-// second server that maps to the same address:port produces no candidate (a dropped duplicate),
-// and a server that fails produces an icecandidateerror. So a configured server with neither, once
-// gathering has completed, answered with the mapping already seen.
+// Browser facts this relies on (Chromium and Firefox): one srflx candidate per local socket and
+// mapping, so two servers that map a socket alike give one candidate (the duplicate is dropped);
+// a server that fails produces an icecandidateerror that names it; gathering completes only once
+// every server has answered or failed.
 #pragma once
 
 #include <cstddef>
@@ -47,35 +55,40 @@ enum class FilteringBehavior {
 
 // One srflx candidate. Ignored unless address is an IP address and port is not 0.
 struct SrflxObservation {
-  std::string serverUrl;  // event.candidate.url; may be empty when the browser does not say
-  std::string address;    // the mapped (reflexive) address
+  std::string address;  // the mapped (reflexive) address
   std::uint16_t port = 0;
   std::string relatedAddress;  // raddr: the local base, or 0.0.0.0 / :: when hidden
 };
 
 struct ServerError {  // from icecandidateerror
-  std::string url;
+  std::string url;    // the browser's name for the server; only the shared connection needs it
   int errorCode = 0;
   std::string text;
 };
 
-struct NatEvidence {
-  std::vector<std::string> stunServers;  // URLs as configured
-  std::vector<SrflxObservation> srflx;
+// What one gathering connection reported.
+struct GatherEvidence {
   // Host candidate addresses, may be mDNS names: the local sockets a hidden-base srflx can come
   // from.
   std::vector<std::string> hostAddresses;
-  std::vector<ServerError> serverErrors;
-  bool gatheringCompleted = false;  // iceGatheringState reached `complete`
-  bool timedOut = false;            // detection gave up waiting first
+  std::vector<SrflxObservation> srflx;
+  std::vector<ServerError> errors;
+  bool completed = false;  // iceGatheringState reached `complete`
 };
 
-// One server's observed mapping. `inferred` marks a server credited with a dropped duplicate.
+struct NatEvidence {
+  std::vector<std::string> stunServers;  // URLs as configured
+  // perServer[i]: the connection that asked only stunServers[i] (missing ones reported nothing).
+  std::vector<GatherEvidence> perServer;
+  GatherEvidence shared;  // the connection that asked every server from the same sockets
+  bool timedOut = false;  // detection gave up waiting first
+};
+
+// A mapping one server reported to its own connection.
 struct ServerMapping {
   std::string serverUrl;
   std::string address;
   std::uint16_t port = 0;
-  bool inferred = false;
 };
 
 struct NatVerdict {
@@ -86,7 +99,7 @@ struct NatVerdict {
   FilteringBehavior filtering = FilteringBehavior::Unknown;
   std::string reason;  // one sentence for people
   int serversAnswered = 0;
-  std::vector<ServerMapping> mappings;
+  std::vector<ServerMapping> mappings;  // per server, in configured order
 };
 
 NatVerdict classifyNat(const NatEvidence& evidence);

@@ -91,23 +91,43 @@ Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
   }
 
   gatherStarted_ = true;
-  auto started = driver_.gather(evidence_.stunServers);
-  if (phase_ == Phase::Done) return ok();  // the browser answered (and settled it) re-entrantly
-  if (!started) {
-    gatherStarted_ = false;
-    NatVerdict v = classifyNat(NatEvidence{});
-    v.reason = fmt::format(FMT_COMPILE("The browser refused to gather candidates with these STUN "
-                                       "servers ({}), so the NAT type is unknown."),
-                           started.error().message);
-    conclude(std::move(v));
-    return ok();
-  }
+  const auto& servers = evidence_.stunServers;
+  evidence_.perServer.resize(servers.size());
+  for (std::size_t i = 0; i < servers.size(); ++i)
+    if (!startGathering(static_cast<ConnectionId>(i), {servers[i]})) return ok();
+  if (!startGathering(sharedConnection(), servers)) return ok();
   driver_.setTimer(kDeadlineTimer, timeout);
   return ok();
 }
 
-void NatDetector::onCandidate(std::string_view candidate, std::string_view url) {
+// False when the detection has ended: the browser refused, or answered (and settled it)
+// re-entrantly.
+bool NatDetector::startGathering(ConnectionId connection, const std::vector<std::string>& urls) {
+  auto started = driver_.gather(connection, urls);
+  if (phase_ == Phase::Done) return false;
+  if (started) return true;
+  gatherStarted_ = false;
+  NatVerdict v = classifyNat(NatEvidence{});
+  v.reason = fmt::format(FMT_COMPILE("The browser refused to gather candidates with {} ({}), so "
+                                     "the NAT type is unknown."),
+                         joined(urls), started.error().message);
+  conclude(std::move(v));
+  return false;
+}
+
+NatDetector::ConnectionId NatDetector::sharedConnection() const {
+  return static_cast<ConnectionId>(evidence_.stunServers.size());
+}
+
+GatherEvidence* NatDetector::connection(ConnectionId id) {
+  if (id < evidence_.perServer.size()) return &evidence_.perServer[id];
+  return id == sharedConnection() && gatherStarted_ ? &evidence_.shared : nullptr;
+}
+
+void NatDetector::onCandidate(ConnectionId id, std::string_view candidate) {
   if (phase_ != Phase::Gathering || ++events_ > kNatMaxEvents) return;
+  GatherEvidence* g = connection(id);
+  if (!g) return;
   auto parsed = parseIceCandidate(candidate);
   if (!parsed) {
     if (malformed_++ == 0) firstMalformed_ = parsed.error().message;
@@ -115,39 +135,43 @@ void NatDetector::onCandidate(std::string_view candidate, std::string_view url) 
   }
   const IceCandidate& c = parsed.value();
   if (c.transport != CandidateTransport::Udp || c.component != 1) return;
+  bool shared = g == &evidence_.shared;
   if (c.type == CandidateType::Host) {
-    evidence_.hostAddresses.push_back(c.address);
-    hostPorts_.push_back(c.port);
+    g->hostAddresses.push_back(c.address);
+    if (shared) sharedHostPorts_.push_back(c.port);
   } else if (c.type == CandidateType::Srflx) {
     AddressFamily family = addressFamilyOf(c.address);
     // A name or port 0 is no mapping (and must not count as this server's answer).
     if ((family != AddressFamily::Ipv4 && family != AddressFamily::Ipv6) || c.port == 0) return;
-    std::string server = url.size() <= kMaxUrlLength ? std::string(url) : std::string();
-    evidence_.srflx.push_back({server, c.address, c.port, c.relatedAddress.value_or("")});
-    srflxCandidates_.push_back({std::string(candidate), lowercase(c.address), c.port});
+    g->srflx.push_back({c.address, c.port, c.relatedAddress.value_or("")});
+    if (shared) sharedSrflx_.push_back({std::string(candidate), lowercase(c.address), c.port});
   } else {
     return;  // relay / prflx: not evidence of a mapping to a STUN server
   }
   evaluate();
 }
 
-void NatDetector::onCandidateError(std::string_view url, int errorCode,
+void NatDetector::onCandidateError(ConnectionId id, std::string_view url, int errorCode,
                                    std::string_view errorText) {
   if (phase_ != Phase::Gathering || ++events_ > kNatMaxEvents) return;
+  GatherEvidence* g = connection(id);
+  if (!g) return;
   std::string server = url.size() <= kMaxUrlLength ? std::string(url) : std::string();
-  evidence_.serverErrors.push_back(
+  g->errors.push_back(
       {std::move(server), errorCode, std::string(errorText.substr(0, kMaxErrorText))});
   evaluate();
 }
 
-void NatDetector::onGatheringComplete() {
+void NatDetector::onGatheringComplete(ConnectionId id) {
   if (phase_ != Phase::Gathering) return;
-  evidence_.gatheringCompleted = true;
-  finishGathering(classifyNat(evidence_));
+  GatherEvidence* g = connection(id);
+  if (!g) return;
+  g->completed = true;
+  evaluate();
 }
 
-void NatDetector::onGatherFailed(std::string_view message) {
-  if (phase_ != Phase::Gathering) return;
+void NatDetector::onGatherFailed(ConnectionId id, std::string_view message) {
+  if (phase_ != Phase::Gathering || !connection(id)) return;
   NatVerdict v = classifyNat(NatEvidence{});
   v.reason = fmt::format(FMT_COMPILE("The browser could not start gathering candidates ({}), so "
                                      "the NAT type is unknown."),
@@ -170,41 +194,41 @@ void NatDetector::onTimer(TimerId id) {
 }
 
 bool NatDetector::everyServerAccountedFor() const {
-  for (const auto& s : evidence_.stunServers) {
-    auto answered = [&](const SrflxObservation& o) { return sameServer(o.serverUrl, s); };
-    bool mapped = std::any_of(evidence_.srflx.begin(), evidence_.srflx.end(), answered);
-    bool failed = std::any_of(evidence_.serverErrors.begin(), evidence_.serverErrors.end(),
-                              [&](const ServerError& e) { return sameServer(e.url, s); });
-    if (!mapped && !failed) return false;
-  }
-  return true;
+  return std::all_of(
+      evidence_.perServer.begin(), evidence_.perServer.end(),
+      [](const GatherEvidence& g) { return !g.srflx.empty() || !g.errors.empty() || g.completed; });
 }
 
-// Early stop: every server has spoken, and what they said settles it (a verdict, or all failed).
-// An undecided verdict (e.g. several local sockets behind mDNS names) waits for more candidates.
+bool NatDetector::everyConnectionCompleted() const {
+  return evidence_.shared.completed &&
+         std::all_of(evidence_.perServer.begin(), evidence_.perServer.end(),
+                     [](const GatherEvidence& g) { return g.completed; });
+}
+
+// Stop when every connection is done, or early when every server has spoken on its own
+// connection and what the evidence says settles it (a verdict, or all failed). An undecided
+// verdict (e.g. the shared connection still gathering) waits for more.
 void NatDetector::evaluate() {
-  if (!everyServerAccountedFor()) return;
+  bool done = everyConnectionCompleted();
+  if (!done && !everyServerAccountedFor()) return;
   NatVerdict v = classifyNat(evidence_);
-  if (v.type != NatType::Unknown || v.requiresRelay) finishGathering(std::move(v));
+  if (done || v.type != NatType::Unknown || v.requiresRelay) finishGathering(std::move(v));
 }
 
-// The one mapping every server saw, if its port is a local socket's port (else it cannot be this
-// machine's own address), with the candidate string that carried it.
+// The shared socket's reflexive candidate whose port is one of that connection's local ports
+// (else it cannot be this machine's own address). Only an endpoint-independent verdict has one
+// mapping per socket to test.
 std::optional<NatDetector::Probe> NatDetector::reachCandidate(const NatVerdict& v) const {
-  if (v.mappings.empty()) return std::nullopt;
-  const ServerMapping& first = v.mappings.front();
-  for (const auto& m : v.mappings)
-    if (lowercase(m.address) != lowercase(first.address) || m.port != first.port)
-      return std::nullopt;
-  if (std::find(hostPorts_.begin(), hostPorts_.end(), first.port) == hostPorts_.end())
-    return std::nullopt;
-  for (const auto& p : srflxCandidates_)
-    if (p.address == lowercase(first.address) && p.port == first.port) return p;
+  if (v.type != NatType::PortRestricted) return std::nullopt;
+  for (const auto& p : sharedSrflx_)
+    if (std::find(sharedHostPorts_.begin(), sharedHostPorts_.end(), p.port) !=
+        sharedHostPorts_.end())
+      return p;
   return std::nullopt;
 }
 
 void NatDetector::finishGathering(NatVerdict v) {
-  if (v.type == NatType::PortRestricted && !evidence_.timedOut) {
+  if (!evidence_.timedOut) {
     if (auto probe = reachCandidate(v)) {
       double left = deadline_ - driver_.nowMs();
       if (left >= kNatMinReachMs) {
@@ -212,7 +236,7 @@ void NatDetector::finishGathering(NatVerdict v) {
         pending_ = std::move(v);
         probe_ = *probe;
         reachWaitMs_ = std::min(kNatReachBudgetMs, left);
-        driver_.probeReach(probe_.candidate);
+        driver_.probeReach(sharedConnection(), probe_.candidate);
         driver_.setTimer(kReachTimer, reachWaitMs_);
         return;
       }
@@ -228,19 +252,17 @@ void NatDetector::concludeReach(bool reached, std::string_view why) {
   NatVerdict v = std::move(pending_);
   std::string mapped = show(probe_.address, probe_.port);
   if (reached) {
-    std::vector<std::string> servers;
-    for (const auto& m : v.mappings)
-      if (!m.serverUrl.empty()) servers.push_back(m.serverUrl);
     v.type = NatType::Open;
     v.mapping = MappingBehavior::EndpointIndependent;
     v.supportsDirectConnection = true;
     v.requiresRelay = false;
     v.reason = fmt::format(
-        FMT_COMPILE("{} saw {}, and ICE checks sent there by a second connection in this "
-                    "browser reached this browser's own socket: it is this machine's address, so "
-                    "there is no NAT on this path (a NAT that loops inside traffic back, keeps "
-                    "ports and filters nothing would look the same, and is as easy to reach)."),
-        joined(servers), mapped);
+        FMT_COMPILE(
+            "The local socket that asked {} got {}, and ICE checks sent there by a second "
+            "connection in this browser reached that socket: it is this machine's address, so "
+            "there is no NAT on this path (a NAT that loops inside traffic back, keeps "
+            "ports and filters nothing would look the same, and is as easy to reach)."),
+        joined(evidence_.stunServers), mapped);
   } else {
     v.reason += fmt::format(FMT_COMPILE(" ICE checks this browser sent to {} did not come back "
                                         "to it ({}), so that is a NAT's address, not this "
@@ -270,17 +292,19 @@ void NatDetector::conclude(NatVerdict v) {
 
 std::vector<NatEvidenceEntry> NatDetector::evidenceFor(const NatVerdict& v) const {
   std::vector<NatEvidenceEntry> out;
-  for (const auto& m : v.mappings) out.push_back({m.serverUrl, m.address, m.port, m.inferred, ""});
-  for (const auto& s : evidence_.stunServers) {
+  for (const auto& m : v.mappings) out.push_back({m.serverUrl, m.address, m.port, ""});
+  const auto& servers = evidence_.stunServers;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
     bool mapped = std::any_of(v.mappings.begin(), v.mappings.end(),
-                              [&](const ServerMapping& m) { return sameServer(m.serverUrl, s); });
+                              [&](const ServerMapping& m) { return m.serverUrl == servers[i]; });
     if (mapped) continue;
-    NatEvidenceEntry e{s, "", 0, false, ""};
-    auto error = std::find_if(evidence_.serverErrors.begin(), evidence_.serverErrors.end(),
-                              [&](const ServerError& err) { return sameServer(err.url, s); });
+    NatEvidenceEntry e{servers[i], "", 0, ""};
+    const ServerError* error = nullptr;
+    if (i < evidence_.perServer.size() && !evidence_.perServer[i].errors.empty())
+      error = &evidence_.perServer[i].errors.front();
     if (!gatherStarted_)
       e.problem = "not contacted";
-    else if (error != evidence_.serverErrors.end())
+    else if (error)
       e.problem = error->text.empty()
                       ? fmt::format(FMT_COMPILE("error {}"), error->errorCode)
                       : fmt::format(FMT_COMPILE("error {}: {}"), error->errorCode, error->text);

@@ -1,25 +1,29 @@
 // One NAT type detection, start to finish: picks the STUN servers from the configured ICE server
-// URLs, asks the browser (through NatProbeDriver) to gather candidates against them in a
-// short-lived peer connection, collects the evidence, decides when it has enough (or runs out of
+// URLs, asks the browser (through NatProbeDriver) to gather candidates against them in
+// short-lived peer connections, collects the evidence, decides when it has enough (or runs out of
 // time), classifies it with classifyNat(), and reports once. The policy lives here; the browser
 // side only gathers and reports what it sees.
 //
+// Connections (see nat_classifier.hpp for why both kinds): connection i (0 <= i < n) asks only
+// server i, so its candidates are that server's by construction (Firefox names no server on a
+// candidate); connection n, the shared one, asks all n servers from the same sockets, which is the
+// only way to see whether the mapping depends on the destination.
+//
 // When to stop:
 //   - fewer than two distinct STUN servers: at once, `unknown`, nothing gathered;
-//   - every server has produced a reflexive candidate or an error and the evidence is decisive;
-//   - the browser says gathering is complete (a silent server then answered with a mapping the
-//     browser dropped as a duplicate, see nat_classifier.hpp);
+//   - every server has answered or failed on its own connection and the evidence is decisive;
+//   - every connection has completed gathering;
 //   - the time limit (default 5 s): whatever has arrived is classified, silent servers count as
 //     not having answered.
 //
-// Telling `open` from an endpoint-independent NAT. With mDNS host candidates (Chromium's
-// default) the browser never shows its own address, so "the reflexive address is a local
-// address" cannot be read from the candidates, and a port-preserving NAT (Linux MASQUERADE, most
-// home routers) maps to the same port as the local socket. So when every server saw one mapping
-// whose port is a local candidate's port, the detector asks the browser to test it: a second
-// local connection sends ICE connectivity checks to that reflexive address, and only the
-// gathering connection's socket can answer them (they carry its ICE credentials). They arrive
-// when the address is this machine's own (no NAT); a NAT does not send them back inside.
+// Telling `open` from an endpoint-independent NAT. With mDNS host candidates (the default in
+// Chromium and Firefox) the browser never shows its own address, so "the reflexive address is a
+// local address" cannot be read from the candidates, and a port-preserving NAT (Linux MASQUERADE,
+// most home routers) maps to the same port as the local socket. So when the shared socket got one
+// mapping whose port is one of its local ports, the detector asks the browser to test it: a second
+// local connection sends ICE connectivity checks to that reflexive address, and only the shared
+// connection's socket can answer them (they carry its ICE credentials). They arrive when the
+// address is this machine's own (no NAT); a NAT does not send them back inside.
 // (A NAT that loops inside traffic back, keeps ports and filters nothing would pass too: it is
 // indistinguishable from here and behaves as open for peers.) The test is bounded by
 // kNatReachBudgetMs and by what is left of the time limit.
@@ -55,29 +59,30 @@ inline constexpr std::size_t kNatMaxEvents = 256;
 class NatProbeDriver {
  public:
   using TimerId = std::uint32_t;
+  using ConnectionId = std::uint32_t;  // the detector's number for a gathering connection
   virtual ~NatProbeDriver() = default;
 
-  // Makes an RTCPeerConnection whose only ICE servers are `stunUrls` and starts gathering
-  // (a negotiated data channel, createOffer, setLocalDescription). Fails synchronously only when
-  // the browser refuses the configuration.
-  virtual Result<void> gather(const std::vector<std::string>& stunUrls) = 0;
-  // Makes a second connection that knows only `candidate` (a reflexive candidate of the gathering
-  // connection) and reports through onReachResult whether its ICE checks reached it.
-  virtual void probeReach(const std::string& candidate) = 0;
+  // Makes RTCPeerConnection `connection` whose only ICE servers are `stunUrls` and starts
+  // gathering (a negotiated data channel, createOffer, setLocalDescription); its events come back
+  // with that number. Fails synchronously only when the browser refuses the configuration.
+  virtual Result<void> gather(ConnectionId connection,
+                              const std::vector<std::string>& stunUrls) = 0;
+  // Makes one more connection that knows only `candidate` (a reflexive candidate of gathering
+  // connection `connection`) and reports through onReachResult whether its ICE checks reached it.
+  virtual void probeReach(ConnectionId connection, const std::string& candidate) = 0;
   virtual void setTimer(TimerId id, double delayMs) = 0;
   virtual void cancelTimer(TimerId id) = 0;
   virtual double nowMs() = 0;
-  // Closes both connections and cancels every timer. Called once, before the report.
+  // Closes every connection and cancels every timer. Called once, before the report.
   virtual void close() = 0;
 };
 
-// One line of raw evidence: a mapping a server reported (or was credited with), or a server that
+// One line of raw evidence: a mapping a server reported to its own connection, or a server that
 // reported none (`address` empty, `problem` says why).
 struct NatEvidenceEntry {
   std::string server;
   std::string address;
   std::uint16_t port = 0;
-  bool inferred = false;  // credited with a duplicate the browser dropped
   std::string problem;
 };
 
@@ -92,6 +97,7 @@ struct NatReport {
 class NatDetector {
  public:
   using TimerId = NatProbeDriver::TimerId;
+  using ConnectionId = NatProbeDriver::ConnectionId;
   using Done = std::function<void(const NatReport&)>;
 
   NatDetector(NatProbeDriver& driver, Done onDone);
@@ -104,11 +110,14 @@ class NatDetector {
   Result<void> start(const std::vector<std::string>& iceServerUrls,
                      std::optional<double> timeoutMs);
 
-  // Browser callbacks; ignored once the detection has finished.
-  void onCandidate(std::string_view candidate, std::string_view url);
-  void onCandidateError(std::string_view url, int errorCode, std::string_view errorText);
-  void onGatheringComplete();
-  void onGatherFailed(std::string_view message);
+  // Browser callbacks, by the connection they came from; ignored once the detection has finished
+  // or when `connection` is not one the detector made. `url`: the browser's name for the server
+  // that failed (may be empty).
+  void onCandidate(ConnectionId connection, std::string_view candidate);
+  void onCandidateError(ConnectionId connection, std::string_view url, int errorCode,
+                        std::string_view errorText);
+  void onGatheringComplete(ConnectionId connection);
+  void onGatherFailed(ConnectionId connection, std::string_view message);
   void onReachResult(bool reached);
   void onTimer(TimerId id);
 
@@ -125,9 +134,13 @@ class NatDetector {
     std::uint16_t port = 0;
   };
 
+  bool startGathering(ConnectionId connection, const std::vector<std::string>& urls);
+  GatherEvidence* connection(ConnectionId id);
+  ConnectionId sharedConnection() const;
   void evaluate();
   void finishGathering(NatVerdict verdict);
   bool everyServerAccountedFor() const;
+  bool everyConnectionCompleted() const;
   std::optional<Probe> reachCandidate(const NatVerdict& verdict) const;
   void concludeReach(bool reached, std::string_view why);
   void conclude(NatVerdict verdict);
@@ -141,8 +154,9 @@ class NatDetector {
   double deadline_ = 0;
   NatEvidence evidence_;
   std::vector<std::string> ignoredUrls_;  // TURN and other non-STUN URLs
-  std::vector<std::uint16_t> hostPorts_;
-  std::vector<Probe> srflxCandidates_;  // the raw strings, for the self-reach test
+  // The shared connection's local ports and reflexive candidates (raw), for the self-reach test.
+  std::vector<std::uint16_t> sharedHostPorts_;
+  std::vector<Probe> sharedSrflx_;
   std::size_t events_ = 0;
   std::size_t malformed_ = 0;
   std::string firstMalformed_;
