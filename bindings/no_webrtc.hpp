@@ -4,7 +4,7 @@
 
 namespace wre {
 
-// What a peer or detectNATType() says in a browser without WebRTC (the shims find no
+// What creating a peer says in a browser without WebRTC (the shim finds no
 // RTCPeerConnection): which API is missing, what needs it, and the usual reasons.
 inline constexpr std::string_view kNoWebRtc =
     "this browser has no WebRTC: RTCPeerConnection is not defined. webrtc-enhanced needs "
