@@ -14,7 +14,10 @@ const LOGGED_EVENTS = [
 
 const STATE_NOTES = {
   connecting: 'connecting…',
-  connected: 'connected: chat and file transfer are enabled',
+  // Files are hashed with crypto.subtle, which only secure contexts have (https, localhost).
+  connected: globalThis.isSecureContext === false
+    ? 'connected: chat is enabled; file transfer needs https or localhost (SHA-256)'
+    : 'connected: chat and file transfer are enabled',
   disconnected: 'disconnected: the library is trying to reconnect',
   failed: 'the connection failed',
   closed: 'closed',
