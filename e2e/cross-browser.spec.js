@@ -131,15 +131,7 @@ test('Chromium ↔ Firefox: TURN killed and restarted; both sides notice, reconn
   await far.evaluate(watch);
   // A numbered message each way every 200 ms, before, during and after the outage.
   const stream = () => {
-    const got = [];
-    let seq = 0;
-    window.peer.on('message', (m) => m.type === 'reliable' && got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
-    const timer = setInterval(() => {
-      const buf = new Uint8Array(4);
-      new DataView(buf.buffer).setUint32(0, seq++);
-      window.peer.send(buf, 'reliable');
-    }, 200);
-    window.stream = { got, stop: () => { clearInterval(timer); return seq; } };
+    window.stream = { got: window.harness.numberedReceiver(window.peer), ...window.harness.numberedSender(window.peer, 200) };
   };
   await page.evaluate(stream);
   await far.evaluate(stream);

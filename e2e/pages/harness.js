@@ -326,22 +326,33 @@ export async function helloHeard(a, b) {
   await sleep(100);
 }
 
-// Numbered 4-byte messages from `from` to `to` on `reliable`, one every `everyMs`. stop() ends the
-// sending and resolves, once all sent have arrived (or 10 s later), to { sent, got }: the numbers
-// in arrival order.
-export function numberedStream(from, to, everyMs) {
-  const got = [];
+// Numbered 4-byte messages on `reliable` from `peer`, one every `everyMs`; stop() ends the sending
+// and returns how many were sent.
+export function numberedSender(peer, everyMs) {
   let seq = 0;
-  to.on('message', (m) => got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
   const timer = setInterval(() => {
     const buf = new Uint8Array(4);
     new DataView(buf.buffer).setUint32(0, seq++);
-    from.send(buf, 'reliable');
+    peer.send(buf, 'reliable');
   }, everyMs);
+  return { stop: () => { clearInterval(timer); return seq; } };
+}
+
+// The numbers of numberedSender's messages `peer` receives, in arrival order (a live array).
+export function numberedReceiver(peer) {
+  const got = [];
+  peer.on('message', (m) => m.type === 'reliable' && got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
+  return got;
+}
+
+// numberedSender from `from` to `to` in one page. stop() ends the sending and resolves, once all
+// sent have arrived (or 10 s later), to { sent, got }: the numbers in arrival order.
+export function numberedStream(from, to, everyMs) {
+  const got = numberedReceiver(to);
+  const sender = numberedSender(from, everyMs);
   return {
     async stop() {
-      clearInterval(timer);
-      const sent = seq;
+      const sent = sender.stop();
       const deadline = performance.now() + 10000;
       while (got.length < sent && performance.now() < deadline) await sleep(50);
       return { sent, got };
