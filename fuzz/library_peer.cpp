@@ -1,4 +1,7 @@
 // Feeds: a connected wre::Peer with what the far end sends on `wre`/`wre-probe` (onLibraryMessage), user-message sizes, app sends and time; the metrics must stay finite, non-negative, plausible (RTT, jitter within the estimators' bounds), lossRate in [0,1].
+// Session resume: what the peer says on `wre` is a hello, its own session id, counts that never go
+// back within one far session, an ack or a bye; whatever counts the far end sends, the replay store
+// stays within its bound and never holds more than was handed and not confirmed.
 // The peer stays connected, except after exactly a bye on `wre` from a far side that said hello:
 // then it is closed (reason remote-closed, browser objects released) and the run ends there.
 //
@@ -20,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <optional>
 #include <string_view>
 
 #include "check.hpp"
@@ -28,6 +32,7 @@
 #include "metrics/jitter_estimator.hpp"
 #include "metrics/rtt_estimator.hpp"
 #include "peer/peer.hpp"
+#include "session/session_codec.hpp"
 
 using namespace wre;
 using namespace wre::test;
@@ -104,6 +109,8 @@ struct Browser {
   std::size_t statsAnswered = 0;  // index into driver.calls
   double bytesIn = 0, bytesOut = 0, messagesIn = 0, messagesOut = 0, checks = 0;
   uint64_t lastAck = 0;
+  DeliveredCounts lastCounts{};
+  std::optional<uint64_t> countsFor;  // the far session lastCounts belong to
   double lastProbeMs = 0;
 
   void answerStats(Peer& peer) {
@@ -132,15 +139,28 @@ struct Browser {
   }
 
   // What the peer itself put on the wire is well formed.
-  void checkSent(std::size_t step) {
+  void checkSent(std::size_t step, const Peer& peer) {
+    if (peer.farSession() != countsFor) {  // a new far session: its counts start again
+      countsFor = peer.farSession();
+      lastCounts = {};
+    }
     for (const auto& [channel, bytes] : driver.sent) {
       bytesOut += static_cast<double>(bytes.size());
       messagesOut += 1;
       if (channel == kWre) {
         auto ack = decodeAck(bytes);
-        FUZZ_CHECK(bytes == kHello || bytes == kBye || ack,
-                   "step %zu: the peer sent %zu bytes on wre that are neither hello, bye nor ack",
+        auto session = decodeSession(bytes);
+        auto counts = decodeCounts(bytes);
+        FUZZ_CHECK(bytes == kHello || bytes == kBye || ack || session || counts,
+                   "step %zu: the peer sent %zu bytes on wre that are neither hello, session, counts, bye nor ack",
                    step, bytes.size());
+        if (session) FUZZ_CHECK(*session == peer.sessionId(), "step %zu: the peer sent another session id", step);
+        if (counts) {
+          FUZZ_CHECK(peer.farSession().has_value(), "step %zu: counts before the far side's session id", step);
+          for (size_t i = 0; i < counts->size(); ++i)
+            FUZZ_CHECK((*counts)[i] >= lastCounts[i], "step %zu: count %zu went back", step, i);
+          lastCounts = *counts;
+        }
         if (ack) {
           FUZZ_CHECK(*ack >= lastAck, "step %zu: ack went back from %llu to %llu", step,
                      static_cast<unsigned long long>(lastAck), static_cast<unsigned long long>(*ack));
@@ -187,7 +207,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   peer.setMetricsWanted(true);  // sweeps, so the stats path runs too
   for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
   FUZZ_CHECK(peer.state() == PeerState::Connected, "not connected");
-  b.checkSent(0);
+  b.checkSent(0, peer);
 
   auto wait = [&](double ms) {
     ms = std::min(ms, kMaxSimulatedMs - b.driver.now);
@@ -240,7 +260,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(closes.size() == 1 && closes[0].reason == CloseReason::RemoteClosed,
                  "step %zu: a bye after hello gave %zu closed events", step, closes.size());
     }
-    b.checkSent(step);
+    b.checkSent(step, peer);
     if (byeHeard) {
       FUZZ_CHECK(peer.state() == PeerState::Closed && b.driver.closed, "step %zu: a bye after hello left the peer %s", step,
                  std::string(toString(peer.state())).c_str());
@@ -248,6 +268,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FUZZ_CHECK(peer.state() == PeerState::Connected, "step %zu: state %s", step, std::string(toString(peer.state())).c_str());
     FUZZ_CHECK(peer.queuedBytes() <= config.maxQueuedBytes, "step %zu: %zu bytes queued", step, peer.queuedBytes());
+    const ReplayStore& store = peer.scheduler().replay();
+    FUZZ_CHECK(store.bytes() <= std::max<std::size_t>(peer.scheduler().replayLimit(), 65535), "step %zu: %zu bytes kept",
+               step, store.bytes());
+    uint64_t unconfirmed = 0;
+    for (int i = 0; i < 3; ++i) unconfirmed += store.handed(i) - store.acked(i);
+    FUZZ_CHECK(store.messages() <= unconfirmed, "step %zu: %zu kept, %llu unconfirmed", step, store.messages(),
+               static_cast<unsigned long long>(unconfirmed));
     checkMetrics(peer.metrics(), step);
   }
   // WRE_FUZZ_PRINT=1 build/fuzz/library_peer <file>: what the metrics ended at (for a reproducer).

@@ -241,6 +241,9 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 
   #deliver(channel, data) {
+    // The core accepted the message, then a listener of the events it emitted meanwhile (the
+    // link coming back: state-change) closed the peer: a closed peer delivers nothing.
+    if (this.#closed) return;
     this.#dispatch('message', { peerId: this.#peerId, type: CHANNEL_TYPES[channel], data });
   }
 

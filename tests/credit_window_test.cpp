@@ -265,9 +265,9 @@ TEST_CASE("`wre` opening sends the hello and an ack of 0: this side acknowledges
   Peer peer(flowConfig(), driver, log);
   REQUIRE(peer.start());
   peer.onChannelOpen(kWre);
-  REQUIRE(driver.sent.size() == 2);
+  REQUIRE(driver.sent.size() == 3);  // hello, session id (session_test.cpp), ack
   CHECK(driver.sent[0] == std::pair<int, std::string>{kWre, std::string(kHello)});
-  CHECK(driver.sent[1] == std::pair<int, std::string>{kWre, encodeAck(0)});
+  CHECK(driver.sent[2] == std::pair<int, std::string>{kWre, encodeAck(0)});
 }
 
 TEST_CASE("the receiver acks every ack step of file delivered once the far end said hello") {

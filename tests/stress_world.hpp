@@ -878,7 +878,14 @@ class World {
         processReports();  // a drop reported earlier in this step explains a gap
         trace(kDeliver, e.index, c, static_cast<double>(item.msg.size));
         if (kChannels[c].user) {
-          if (e.peer->onUserMessage(c, item.msg.size)) appReceives(e, c, item.msg);
+          // As js/peer.js: a listener may have closed the peer while the core took the message;
+          // then it is lost with the closing browser, like the messages still in it.
+          if (e.peer->onUserMessage(c, item.msg.size)) {
+            if (!facts_[e.index].closedSeen)
+              appReceives(e, c, item.msg);
+            else if (item.msg.id != kLibraryBytes)
+              env_.ledger.lost(item.msg.id, Fate::LostBrowser);
+          }
         } else {
           if (!item.msg.bytes) return fail(fmt::format("an app message arrived on {}", kChannels[c].label));
           e.peer->onLibraryMessage(c, *item.msg.bytes);
@@ -1119,6 +1126,9 @@ class World {
     if (b != 0 && b + static_cast<double>(size) > s.highWater(c)) return false;
     if (b + static_cast<double>(size) > kBrowserChannelLimit) return false;  // the browser would refuse it
     if (b > e.browser.ch[c].threshold) return false;  // bufferedamountlow is still to come
+    // Waiting for the far side's delivered counts (replay store full): the counts come with its
+    // deliveries and probe ticks, or the stall watch abandons the store; quiesce() checks the end.
+    if (s.replayFull(c, size)) return false;
     return c != kFile || s.fileWindow().allows(size);
   }
 

@@ -30,7 +30,12 @@ Result<void> checkDescription(const SessionDescription& d, std::string_view expe
 Peer::Peer(Config config, Driver& driver, EventSink& sink, Outbox* shared)
     : config_(std::move(config)), driver_(driver), sink_(sink),
       ownOutbox_(shared ? nullptr : std::make_unique<Outbox>()), outbox_(shared ? *shared : *ownOutbox_),
-      events_(outbox_, sink_), scheduler_(config_, driver_, events_) {}
+      events_(outbox_, sink_), scheduler_(config_, driver_, events_) {
+  // Two draws of 32 bits: a reloaded page must not come back with the same id.
+  auto draw = [&] { return static_cast<uint64_t>(driver_.random01() * 4294967296.0) & 0xffffffffu; };
+  sessionId_ = draw() << 32;
+  sessionId_ |= draw();
+}
 
 Peer::~Peer() { outbox_.forget(sink_); }
 
@@ -278,7 +283,7 @@ void Peer::onChannelOpen(int channel) {
   // far, usually 0): the far end's window can start with its first byte. A plain peer has no
   // channel on this stream, so it never sees either.
   if (channel == kWre) {
-    (void)driver_.sendBytes(kWre, kHello);
+    sayHello();
     sendFileAck();
   }
 }
@@ -308,6 +313,7 @@ bool Peer::onUserMessage(int channel, size_t size) {
   if (closed() || channel < 0 || channel >= kUserChannels) return false;
   onHeard();
   userBytesSinceProbe_ += size;
+  countDelivered(channel, size);
   if (channel == kFile) {
     fileDelivered_ += size;
     if (farSideIsLibrary_ && fileDelivered_ - fileAckSent_ >= CreditWindow::kAckStep) sendFileAck();
@@ -332,6 +338,7 @@ Result<void> Peer::send(int channel, Payload payload) {
   if (scheduler_.queue().bytes() > 0) {
     watchDrain();
     if (channel == kFile) watchFileAcks();
+    watchReplayAcks();
   }
   return ok();
 }
@@ -339,6 +346,7 @@ Result<void> Peer::send(int channel, Payload payload) {
 void Peer::watchDrain() {
   if (scheduler_.waitingOnOpenChannel() && !hasTimer(TimerKind::DrainWatch))
     startTimer(TimerKind::DrainWatch, kDrainWatchMs);
+  watchReplayAcks();  // what waits may wait on the far side's counts
 }
 
 // ---- timers, errors, close ----
@@ -401,6 +409,7 @@ void Peer::onTimer(TimerId id) {
     case TimerKind::Probe: onProbeTick(); break;
     case TimerKind::HeartbeatCheck: checkHeartbeat(driver_.nowMs(), std::numeric_limits<double>::infinity()); break;
     case TimerKind::FileAckStall: onFileAckStall(); break;
+    case TimerKind::ReplayAckStall: onReplayAckStall(); break;
     case TimerKind::DrainWatch:
       scheduler_.drain();  // asks the browser for its buffer when the estimate says full
       watchDrain();
@@ -440,13 +449,26 @@ void Peer::shutDown(CloseReason reason) {
   cancelTimers();
   driver_.close();
   bool local = reason == CloseReason::Local;
+  const char* who = local ? "close()" : "the far side's close";
   auto [dropped, bytes] = scheduler_.discard();
+  // What the replay store held went to the browser but was not confirmed delivered. On a working
+  // link that is only the far side's last counts not yet here (reporting it would cry wolf on every
+  // close); with the link down it is what a rebuild would have replayed: reported.
+  auto [unconfirmed, unconfirmedBytes] = scheduler_.releaseReplay();
+  if (state_ == PeerState::Connected) unconfirmed = 0;
+  std::string sentPart = fmt::format(FMT_COMPILE("{} sent messages ({} bytes) the far side had not confirmed delivering"),
+                                     unconfirmed, unconfirmedBytes);
   if (dropped > 0)
-    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent"),
-                                       local ? "close()" : "the far side's close", dropped, bytes));
+    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent{}{}"),
+                                       who, dropped, bytes, unconfirmed > 0 ? ", and " : "",
+                                       unconfirmed > 0 ? sentPart : std::string()));
+  else if (unconfirmed > 0)
+    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {}"), who, sentPart));
   heldCandidates_.clear();
   heldBytes_ = 0;
   fileDelivered_ = fileAckSent_ = 0;
+  delivered_ = countsSent_ = DeliveredCounts{};
+  farSession_.reset();
   for (const auto& [id, _] : pending_)
     events_.onEvent(event::RequestFailed{
         id, makeError(ErrorKind::InvalidState, local ? "the peer was closed" : "the far side closed the peer")});

@@ -23,6 +23,7 @@
 #include "peer/peer_events.hpp"
 #include "peer/peer_state.hpp"
 #include "queue/send_scheduler.hpp"
+#include "session/session_codec.hpp"
 
 namespace wre {
 
@@ -110,6 +111,19 @@ class Peer {
   // often: a lost or coalesced bufferedamountlow must not stall it for good (found by the stress
   // test). Costs nothing while nothing is queued.
   static constexpr double kDrainWatchMs = 1000;
+  // Session resume (peer_session.cpp). This peer object's session id, random, sent in the hello
+  // exchange; the far side's, once it said it (nullopt: a plain peer or an older copy).
+  uint64_t sessionId() const { return sessionId_; }
+  std::optional<uint64_t> farSession() const { return farSession_; }
+  // Messages delivered to our app per counted channel (control, reliable, file), this far session.
+  const DeliveredCounts& delivered() const { return delivered_; }
+  // Counts go to the far side whenever this many messages or bytes more were delivered, and at
+  // the next probe tick otherwise (so what the far side keeps for replay is soon released).
+  static constexpr uint64_t kCountStep = 64;
+  static constexpr size_t kCountStepBytes = 64 * 1024;
+  // The replay store holding sends back with no counts from the far side for this long, while
+  // connected: the far side is not confirming (broken or hostile); keeping is abandoned.
+  static constexpr double kReplayAckStallMs = kFileAckStallMs;
   void onTimer(TimerId id);
   // The browser came back online or changed network: restart now rather than at the next slot.
   void onNetworkChange();
@@ -122,7 +136,7 @@ class Peer {
   enum class Role { None, Offerer, Answerer };
   enum class TimerKind {
     ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe, FileAckStall,
-    DrainWatch, HeartbeatCheck
+    DrainWatch, HeartbeatCheck, ReplayAckStall
   };
 
   RequestId startRequest(Op op);
@@ -170,6 +184,15 @@ class Peer {
   // Starts the drain watch of kDrainWatchMs if messages wait on an open channel.
   void watchDrain();
   void onFileAckStall();
+  // Session resume (peer_session.cpp).
+  void sayHello();
+  void onFarSession(uint64_t id);
+  void countDelivered(int channel, size_t size);
+  void sendCounts();
+  bool countsDue() const { return farSession_ && delivered_ != countsSent_; }
+  void watchReplayAcks();
+  void onReplayAckStall();
+  uint64_t replayAckedTotal() const;
   bool closed() const { return state_ == PeerState::Closed; }
   // Best effort: a far side of this library learns of our close at once, not from a dead link.
   void sayBye();
@@ -225,6 +248,12 @@ class Peer {
   uint64_t fileDelivered_ = 0;  // bytes of `file` messages handed to the app
   uint64_t fileAckSent_ = 0;    // the count in our last acknowledgement
   uint64_t ackedAtWatch_ = 0;   // the far end's acknowledged count when the stall watch began
+  uint64_t sessionId_ = 0;
+  std::optional<uint64_t> farSession_;
+  DeliveredCounts delivered_{};
+  DeliveredCounts countsSent_{};     // the counts in our last counts message
+  size_t bytesSinceCounts_ = 0;      // delivered on counted channels since then
+  uint64_t replayAckedAtWatch_ = 0;  // the far side's counts (summed) when the replay watch began
 };
 
 }  // namespace wre

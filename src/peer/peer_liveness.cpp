@@ -50,6 +50,8 @@ void Peer::onProbeTick() {
   double sparse = ProbePlan::sparsePeriod(config_.heartbeatTimeout);
   bool heartbeatDue = now - lastProbeMs_ >= sparse - ProbePlan::kDenseMs / 2;
   if (now >= quietUntilMs_ || heartbeatDue) sendProbe(now);
+  // Counts not yet sent because fewer than a step were delivered: now (nothing when unchanged).
+  if (countsDue()) sendCounts();
   armProbeTick(now);
   checkHeartbeat(now, plan_.dense(now) ? ProbePlan::kDenseMs : sparse);
 }

@@ -8,6 +8,7 @@
 #include "metrics/probe_codec.hpp"
 #include "metrics/stats_summary.hpp"
 #include "peer/peer.hpp"
+#include "session/session_codec.hpp"
 
 namespace wre {
 
@@ -34,13 +35,22 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
   if (closed()) return;
   onHeard();
   if (channel == kWre) {
-    if (bytes == kHello && !farSideIsLibrary_) {
+    if (decodeHello(bytes)) {  // any version: a later one may say more than we read
+      if (farSideIsLibrary_) return;
       farSideIsLibrary_ = true;
       // File data delivered before we knew: acknowledged now rather than at the next step.
       if (fileDelivered_ != fileAckSent_) sendFileAck();
       if (state_ == PeerState::Connected) startTicking();
     } else if (bytes == kBye) {
       if (farSideIsLibrary_) shutDown(CloseReason::RemoteClosed);  // before a hello: not ours, ignored
+    } else if (auto session = decodeSession(bytes)) {
+      if (farSideIsLibrary_) onFarSession(*session);
+    } else if (auto counts = decodeCounts(bytes)) {
+      // Counts mean something only once we know whose session they count (sent after our 'S').
+      if (farSideIsLibrary_ && farSession_) {
+        scheduler_.onDeliveredCounts(*counts);
+        watchReplayAcks();
+      }
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
       scheduler_.onFileAck(*delivered);
       watchFileAcks();

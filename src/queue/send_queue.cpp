@@ -5,12 +5,19 @@
 
 namespace wre {
 
-Result<void> SendQueue::push(int channel, Payload payload, double nowMs) {
-  if (bytes_ + payload.size() > maxBytes_)
+Result<void> SendQueue::push(int channel, Payload payload, double nowMs, size_t alsoHeld) {
+  if (bytes_ + alsoHeld + payload.size() > maxBytes_) {
+    if (alsoHeld == 0)
+      return makeError(ErrorKind::Send,
+                       fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} would pass "
+                                               "maxQueuedBytes ({}); wait for 'channel-ready'"),
+                                   bytes_, payload.size(), maxBytes_));
     return makeError(ErrorKind::Send,
-                     fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} would pass "
-                                             "maxQueuedBytes ({}); wait for 'channel-ready'"),
-                                 bytes_, payload.size(), maxBytes_));
+                     fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} kept for replay until the "
+                                             "far side confirms them + {} would pass maxQueuedBytes ({}); "
+                                             "wait for 'channel-ready'"),
+                                 bytes_, alsoHeld, payload.size(), maxBytes_));
+  }
   bytes_ += payload.size();
   channelBytes_[channel] += payload.size();
   ++messages_;
@@ -24,6 +31,16 @@ void SendQueue::pop(int channel) {
   channelBytes_[channel] -= size;
   --messages_;
   queues_[channel].pop_front();
+}
+
+Payload SendQueue::take(int channel) {
+  Payload payload = std::move(queues_[channel].front().payload);
+  size_t size = payload.size();
+  bytes_ -= size;
+  channelBytes_[channel] -= size;
+  --messages_;
+  queues_[channel].pop_front();
+  return payload;
 }
 
 void SendQueue::clear() {

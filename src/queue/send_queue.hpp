@@ -21,10 +21,13 @@ class SendQueue {
  public:
   explicit SendQueue(size_t maxBytes) : maxBytes_(maxBytes) {}
 
-  Result<void> push(int channel, Payload payload, double nowMs);
+  // `alsoHeld`: bytes the peer keeps elsewhere under the same bound (the replay store).
+  Result<void> push(int channel, Payload payload, double nowMs, size_t alsoHeld = 0);
   bool empty(int channel) const { return queues_[channel].empty(); }
   const QueuedMessage& front(int channel) const { return queues_[channel].front(); }
   void pop(int channel);
+  // Pops the front message and hands its payload over (to the replay store).
+  Payload take(int channel);
   void clear();
 
   size_t messages() const { return messages_; }

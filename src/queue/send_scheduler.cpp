@@ -25,8 +25,18 @@ double SendScheduler::lowThreshold(int channel) const {
   return std::max(0.0, std::min(config_.lowWaterMark, highWater(channel) - kDefaultMaxMessageSize));
 }
 
+bool SendScheduler::replayFull(int channel, size_t size) const {
+  return replay_.active() && countedIndex(channel) >= 0 && !replay_.empty() &&
+         replay_.bytes() + size > replayLimit();
+}
+
+void SendScheduler::keep(int channel, Payload payload) {
+  if (int i = countedIndex(channel); i >= 0) replay_.onHanded(i, std::move(payload));
+}
+
 bool SendScheduler::hasRoom(int channel, size_t size) {
   if (channel == kFile && !fileWindow_.allows(size)) return false;
+  if (replayFull(channel, size)) return false;
   // The estimate only overstates (the browser drains it): ask the browser before saying no.
   // Saying no waits for bufferedamountlow, which the browser fires only on the way down through
   // the low threshold: at or below it (an empty buffer included) any message goes, or one larger
@@ -67,6 +77,7 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
       if (auto sent = hand(channel, payload); !sent)
         return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("send() on '{}' failed: {}"),
                                                       kChannels[channel].label, sent.error().message));
+      keep(channel, std::move(payload));
       return ok();
     }
     if (!congested_[channel]) {
@@ -75,7 +86,7 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
     }
   }
   if (channel == kUnreliable) dropOldestUnreliable(size);
-  WRE_TRY(queue_.push(channel, std::move(payload), channel == kUnreliable ? driver_.nowMs() : 0));
+  WRE_TRY(queue_.push(channel, std::move(payload), channel == kUnreliable ? driver_.nowMs() : 0, replay_.bytes()));
   if (reportQueued_) sink_.onEvent(event::MessageQueued{channel, size});
   return ok();
 }
@@ -99,6 +110,22 @@ bool SendScheduler::waitingOnOpenChannel() const {
 bool SendScheduler::fileHeldByWindow() const {
   return fileWindow_.active() && open_[kFile] && !queue_.empty(kFile) &&
          !fileWindow_.allows(queue_.front(kFile).payload.size());
+}
+
+void SendScheduler::onDeliveredCounts(const DeliveredCounts& counts) {
+  if (replay_.onCounts(counts)) drain();
+}
+
+bool SendScheduler::heldByReplay() const {
+  for (int c : {kControl, kReliable, kFile})
+    if (open_[c] && !queue_.empty(c) && replayFull(c, queue_.front(c).payload.size())) return true;
+  return false;
+}
+
+std::pair<size_t, size_t> SendScheduler::abandonReplay() {
+  auto gone = replay_.abandon();
+  drain();
+  return gone;
 }
 
 void SendScheduler::abandonFileWindow() {
@@ -145,7 +172,7 @@ bool SendScheduler::sendFront(int channel) {
                                      kChannels[channel].label, sent.error().message))});
     return false;
   }
-  queue_.pop(channel);
+  keep(channel, queue_.take(channel));
   return true;
 }
 

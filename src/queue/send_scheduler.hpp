@@ -14,6 +14,11 @@
 // - `unreliable` drops stale data (queued longer than kUnreliableMaxAgeMs) and, past
 //   kUnreliableQueueLimit bytes, its oldest queued messages, announcing each with MessageDropped.
 //   Ordered channels never drop: a full queue refuses the send.
+// - Between two peers of this library that count deliveries, what goes to the browser on
+//   `control`, `reliable` and `file` is kept (ReplayStore) until the far side confirms it. The
+//   store and the queues share `maxQueuedBytes`; the store alone may hold half of it (at least one
+//   message): past that, messages wait in the queue (backpressure) instead of going to the
+//   browser, so the app hears `backpressure` before a send is ever refused.
 #pragma once
 
 #include <array>
@@ -23,6 +28,7 @@
 #include "peer/driver.hpp"
 #include "peer/peer_events.hpp"
 #include "queue/credit_window.hpp"
+#include "queue/replay_store.hpp"
 #include "queue/send_queue.hpp"
 
 namespace wre {
@@ -71,6 +77,21 @@ class SendScheduler {
   // The far end stopped acknowledging: `file` goes on with the browser's buffer as its only bound.
   void abandonFileWindow();
 
+  // Session resume: the far side's delivered counts (untrusted; ReplayStore). Releasing what they
+  // cover drains the queues.
+  void onDeliveredCounts(const DeliveredCounts& counts);
+  const ReplayStore& replay() const { return replay_; }
+  // Would a `size`-byte message on `channel` wait for the far side's counts (the store is full)?
+  bool replayFull(int channel, size_t size) const;
+  // True while a counted channel's queue waits on the replay store's bound alone.
+  bool heldByReplay() const;
+  // The far side stopped confirming: keep nothing more, send on. Returns {messages, bytes} let go.
+  std::pair<size_t, size_t> abandonReplay();
+  // The peer closes, or the far side is a new session: returns {messages, bytes} the store held.
+  std::pair<size_t, size_t> releaseReplay() { return replay_.reset(); }
+  // What the store may hold before messages wait in the queue instead (at least one message).
+  size_t replayLimit() const { return queue_.maxBytes() / 2; }
+
   const SendQueue& queue() const { return queue_; }
   bool isOpen(int channel) const { return open_[channel]; }
 
@@ -80,6 +101,7 @@ class SendScheduler {
   double pressure(int channel) const;
   Result<void> hand(int channel, const Payload& payload);
   bool sendFront(int channel);
+  void keep(int channel, Payload payload);
   void dropOldestUnreliable(size_t incoming);
   void dropped(size_t size, const char* reason);
 
@@ -92,6 +114,7 @@ class SendScheduler {
   std::array<double, kChannelCount> buffered_{};  // last known bufferedAmount (only grows between reads)
   std::array<double, kUserChannels> deficit_{};
   CreditWindow fileWindow_;
+  ReplayStore replay_;
   double maxMessageSize_ = kDefaultMaxMessageSize;
   bool reportSent_ = true;
   bool reportQueued_ = true;

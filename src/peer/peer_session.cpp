@@ -1,0 +1,78 @@
+// Session resume, the peer's part (README, "Session resume"): the hello exchange says which
+// session each side is, the receiver counts what it delivers per counted channel and tells the
+// far side on `wre`, and the sender's replay store (queue/replay_store.hpp) lets go of what the
+// counts cover. The rebuild that would replay what is left is not here yet (issue #20).
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include "metrics/probe_codec.hpp"
+#include "peer/peer.hpp"
+
+namespace wre {
+
+void Peer::sayHello() {
+  // The released hello, byte for byte (older copies compare it exactly), then who we are.
+  (void)driver_.sendBytes(kWre, kHello);
+  (void)driver_.sendBytes(kWre, encodeSession(sessionId_));
+}
+
+void Peer::onFarSession(uint64_t id) {
+  if (farSession_ == id) return;  // the same session saying hello again (a new `wre`)
+  if (farSession_) {
+    // A new session (the far page reloaded): the old one is over. Its counts mean nothing to the
+    // new one, and nothing kept for the old one may reach the new one.
+    auto [messages, bytes] = scheduler_.releaseReplay();
+    if (messages > 0)
+      raise(ErrorKind::Send,
+            fmt::format(FMT_COMPILE("the far side came back as a new session: {} sent messages ({} bytes) the old "
+                                    "session had not confirmed delivering are not replayed into the new one"),
+                        messages, bytes));
+    delivered_ = countsSent_ = DeliveredCounts{};
+    bytesSinceCounts_ = 0;
+  }
+  farSession_ = id;
+  sendCounts();  // says at once that we count (usually zeros): the far side starts keeping
+}
+
+void Peer::countDelivered(int channel, size_t size) {
+  int i = countedIndex(channel);
+  if (i < 0) return;
+  ++delivered_[i];
+  bytesSinceCounts_ += size;
+  if (!farSession_) return;  // counted all the same: the first counts message carries them
+  uint64_t since = 0;
+  for (size_t k = 0; k < delivered_.size(); ++k) since += delivered_[k] - countsSent_[k];
+  if (since >= kCountStep || bytesSinceCounts_ >= kCountStepBytes) sendCounts();
+}
+
+void Peer::sendCounts() {
+  // Not sent (the channel closing): the next delivery or probe tick tries again.
+  if (!driver_.sendBytes(kWre, encodeCounts(delivered_))) return;
+  countsSent_ = delivered_;
+  bytesSinceCounts_ = 0;
+}
+
+uint64_t Peer::replayAckedTotal() const {
+  const auto& store = scheduler_.replay();
+  return store.acked(0) + store.acked(1) + store.acked(2);
+}
+
+void Peer::watchReplayAcks() {
+  if (!scheduler_.heldByReplay() || hasTimer(TimerKind::ReplayAckStall)) return;
+  replayAckedAtWatch_ = replayAckedTotal();
+  startTimer(TimerKind::ReplayAckStall, kReplayAckStallMs);
+}
+
+void Peer::onReplayAckStall() {
+  if (!scheduler_.heldByReplay()) return;
+  // Reconnecting (no counts can come), or counts still arriving: keep watching.
+  if (state_ != PeerState::Connected || replayAckedTotal() != replayAckedAtWatch_) return watchReplayAcks();
+  auto [messages, bytes] = scheduler_.abandonReplay();
+  raise(ErrorKind::Send,
+        fmt::format(FMT_COMPILE("the far side confirmed no delivered messages for {} ms while {} sent messages "
+                                "({} bytes) waited for it; they are no longer kept for replay and sending goes on "
+                                "without session resume (is the far side a modified or stalled copy of this library?)"),
+                    kReplayAckStallMs, messages, bytes));
+}
+
+}  // namespace wre
