@@ -17,8 +17,7 @@ void Peer::sayHello() {
 }
 
 void Peer::onFarSession(uint64_t id) {
-  if (farSession_ == id) return;  // the same session saying hello again (a new `wre`)
-  if (farSession_) {
+  if (farSession_ && *farSession_ != id) {
     // A new session (the far page reloaded): the old one is over. Its counts mean nothing to the
     // new one, and nothing kept for the old one may reach the new one.
     auto [messages, bytes] = scheduler_.releaseReplay();
@@ -31,7 +30,9 @@ void Peer::onFarSession(uint64_t id) {
     bytesSinceCounts_ = 0;
   }
   farSession_ = id;
-  sendCounts();  // says at once that we count (usually zeros): the far side starts keeping
+  // Every session message is answered with our counts: the first tells the far side we count (it
+  // starts keeping); after a new `wre` (a rebuilt connection) they say where to resume.
+  sendCounts();
 }
 
 void Peer::countDelivered(int channel, size_t size) {

@@ -6,6 +6,8 @@
 //            hello byte for byte: a longer hello would make them take us for a plain peer.
 //   counts   'C' control:u64 reliable:u64 file:u64 — 25 bytes: messages this side has delivered
 //            to its app per channel, cumulative over the far side's session. Each <= 2^53 - 1.
+//            The answer to every session message, then every Peer::kCountStep messages or
+//            kCountStepBytes bytes, and at the probe tick when changed.
 // Decoding checks only the shape; what a count may mean is the ReplayStore's to decide.
 #pragma once
 
