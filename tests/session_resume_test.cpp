@@ -227,9 +227,9 @@ TEST_CASE("queued messages are kept when they go, not before") {
   CHECK(p.store().messages() == 3);
 }
 
-TEST_CASE("the bound: the store holds half of maxQueuedBytes, then sends wait in the queue (backpressure), never dropped") {
+TEST_CASE("the bound: the store holds maxQueuedBytes, then sends wait in the queue (backpressure), never dropped") {
   Config c = resumeConfig();
-  c.maxQueuedBytes = 64.0 * KiB;
+  c.maxQueuedBytes = 32.0 * KiB;
   ResumePeer p(c);
   p.farSays(9);
   p.farCounts({0, 0, 0});
@@ -240,10 +240,11 @@ TEST_CASE("the bound: the store holds half of maxQueuedBytes, then sends wait in
   CHECK(p.peer.queuedMessages() == 4);
   REQUIRE(p.log.count<event::Backpressure>() == 1);
   CHECK(p.log.all<event::Backpressure>()[0].channel == kReliable);
-  // Store and queue share maxQueuedBytes: 64 KiB are held, the next send is refused, saying why.
+  // The queue has its own maxQueuedBytes, as without resume: full now, the next send is refused.
   auto refused = p.peer.send(kReliable, msg(1));
   REQUIRE_FALSE(refused);
-  CHECK_THAT(refused.error().message, Catch::Contains("kept for replay"));
+  CHECK_THAT(refused.error().message, Catch::Contains("queue is full"));
+  CHECK(p.store().bytes() == 32 * KiB);  // nothing dropped, nothing moved
   // The far side delivered two: two more go, in order.
   p.farCounts({0, 2, 0});
   CHECK(p.store().bytes() == 32 * KiB);
@@ -256,13 +257,13 @@ TEST_CASE("the bound: the store holds half of maxQueuedBytes, then sends wait in
   CHECK(reliableSent == 8);
 }
 
-TEST_CASE("one message larger than the store's share still goes when the store is empty") {
+TEST_CASE("one message larger than the store's bound still goes when the store is empty") {
   Config c = resumeConfig();
-  c.maxQueuedBytes = 16.0 * KiB;
+  c.maxQueuedBytes = 8.0 * KiB;
   ResumePeer p(c);
   p.farSays(9);
   p.farCounts({0, 0, 0});
-  REQUIRE(p.peer.send(kFile, msg(12 * KiB)));  // over the 8 KiB share, but nothing is kept
+  REQUIRE(p.peer.send(kFile, msg(12 * KiB)));  // over the 8 KiB bound, but nothing is kept
   CHECK(p.store().messages() == 1);
   CHECK(p.peer.queuedMessages() == 0);
   REQUIRE(p.peer.send(kFile, msg(1 * KiB)));
@@ -271,7 +272,7 @@ TEST_CASE("one message larger than the store's share still goes when the store i
 
 TEST_CASE("a far side that never confirms: after kReplayAckStallMs connected the store is given up, loudly") {
   Config c = resumeConfig();
-  c.maxQueuedBytes = 64.0 * KiB;
+  c.maxQueuedBytes = 32.0 * KiB;
   ResumePeer p(c);
   p.farSays(9);
   p.farCounts({0, 0, 0});
@@ -316,7 +317,7 @@ TEST_CASE("a plain far side (no hello): nothing is kept, counts and session ids 
 
 TEST_CASE("close() with the link down reports what the store held, after the queued messages") {
   Config c = resumeConfig();
-  c.maxQueuedBytes = 64.0 * KiB;
+  c.maxQueuedBytes = 32.0 * KiB;
   ResumePeer p(c);
   p.farSays(9);
   p.farCounts({0, 0, 0});
@@ -324,7 +325,7 @@ TEST_CASE("close() with the link down reports what the store held, after the que
   p.farCounts({0, 1, 0});
   REQUIRE(p.store().messages() == 4);
   REQUIRE(p.peer.queuedMessages() == 0);
-  REQUIRE(p.peer.send(kReliable, msg(8 * KiB)));  // waits: the store is at its share
+  REQUIRE(p.peer.send(kReliable, msg(8 * KiB)));  // waits: the store is at its bound
   REQUIRE(p.peer.queuedMessages() == 1);
   p.peer.onConnectionState("failed");  // Firefox closes the channels too; the store keeps them
   p.peer.onChannelClose(kReliable);

@@ -1146,8 +1146,14 @@ class World {
 
   std::string windowState(Endpoint& e) {
     const CreditWindow& w = e.peer->scheduler().fileWindow();
-    return fmt::format("file window {} (sent {}, acked {}, in flight {}{})", w.active() ? "active" : "inactive",
-                       w.sent(), w.acked(), w.inFlight(), w.abandoned() ? ", abandoned" : "");
+    const ReplayStore& r = e.peer->scheduler().replay();
+    return fmt::format("file window {} (sent {}, acked {}, in flight {}{}); replay store {} ({} messages, {} bytes; "
+                       "handed {}/{}/{}, acked {}/{}/{}); {} {}, far session {}; delivered {}/{}/{}",
+                       w.active() ? "active" : "inactive", w.sent(), w.acked(), w.inFlight(),
+                       w.abandoned() ? ", abandoned" : "", r.active() ? "active" : r.abandoned() ? "abandoned" : "inactive",
+                       r.messages(), r.bytes(), r.handed(0), r.handed(1), r.handed(2), r.acked(0), r.acked(1),
+                       r.acked(2), e.id, toString(e.peer->state()), e.peer->farSession().has_value(),
+                       e.peer->delivered()[0], e.peer->delivered()[1], e.peer->delivered()[2]);
   }
 
   // ---- the end of a run ----
@@ -1238,10 +1244,10 @@ class World {
           if (!from->peer->scheduler().isOpen(c) || !from->browser.ch[c].ready || !to->browser.ch[c].transport) continue;
           if (!from->peer->scheduler().queue().empty(c))
             return fail(fmt::format("stall: with the link up and every event delivered, {} still has {} messages ({} "
-                                    "bytes) queued on {}; its browser buffer holds {} (threshold {}); {}", from->id,
+                                    "bytes) queued on {}; its browser buffer holds {} (threshold {}); {}; far side: {}", from->id,
                                     from->peer->scheduler().queue().messages(c), from->peer->scheduler().queue().bytes(c),
                                     kChannels[c].label, from->browser.ch[c].buffered, from->browser.ch[c].threshold,
-                                    windowState(*from)));
+                                    windowState(*from), windowState(*to)));
           if (size_t n = env_.ledger.inFlight(from->index, c))
             return fail(fmt::format("{} messages {} handed to the browser on {} never arrived", n, from->id,
                                     kChannels[c].label));

@@ -279,6 +279,7 @@ void Peer::onChannelOpen(int channel) {
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   if (kChannels[channel].user) events_.onEvent(event::ChannelOpen{channel});
   scheduler_.onOpen(channel);
+  watchReplayAcks();  // what now waits may wait on the far side's counts
   // Announce ourselves, and that we acknowledge `file` data (an ack of what we have delivered so
   // far, usually 0): the far end's window can start with its first byte. A plain peer has no
   // channel on this stream, so it never sees either.
@@ -292,6 +293,7 @@ void Peer::onChannelClose(int channel) {
   Outbox::Scope scope(outbox_);
   if (closed() || channel < 0 || channel >= kChannelCount) return;
   scheduler_.onClose(channel);
+  watchReplayAcks();  // without `wre` no counts come: the watch decides how long to wait
   if (kChannels[channel].user) events_.onEvent(event::ChannelClose{channel});
 }
 

@@ -121,8 +121,9 @@ class Peer {
   // the next probe tick otherwise (so what the far side keeps for replay is soon released).
   static constexpr uint64_t kCountStep = 64;
   static constexpr size_t kCountStepBytes = 64 * 1024;
-  // The replay store holding sends back with no counts from the far side for this long, while
-  // connected: the far side is not confirming (broken or hostile); keeping is abandoned.
+  // The replay store holding sends back with no counts from the far side for this long, neither
+  // reconnecting nor in the grace before it: the far side is not confirming (broken, hostile, or
+  // the peer gave up); keeping is abandoned.
   static constexpr double kReplayAckStallMs = kFileAckStallMs;
   void onTimer(TimerId id);
   // The browser came back online or changed network: restart now rather than at the next slot.

@@ -66,8 +66,11 @@ void Peer::watchReplayAcks() {
 
 void Peer::onReplayAckStall() {
   if (!scheduler_.heldByReplay()) return;
-  // Reconnecting (no counts can come), or counts still arriving: keep watching.
-  if (state_ != PeerState::Connected || replayAckedTotal() != replayAckedAtWatch_) return watchReplayAcks();
+  // Reconnecting (no counts can come: all is kept for the rebuild), or counts still arriving: keep
+  // watching. A peer that gave up (`failed`) keeps nothing for a rebuild that will not come: its
+  // open channels must not stay stuck behind counts that never arrive (found by the stress test).
+  bool linkMayReturn = reconnecting_ || state_ == PeerState::Disconnected || state_ == PeerState::Connecting;
+  if (linkMayReturn || replayAckedTotal() != replayAckedAtWatch_) return watchReplayAcks();
   auto [messages, bytes] = scheduler_.abandonReplay();
   raise(ErrorKind::Send,
         fmt::format(FMT_COMPILE("the far side confirmed no delivered messages for {} ms while {} sent messages "

@@ -5,19 +5,12 @@
 
 namespace wre {
 
-Result<void> SendQueue::push(int channel, Payload payload, double nowMs, size_t alsoHeld) {
-  if (bytes_ + alsoHeld + payload.size() > maxBytes_) {
-    if (alsoHeld == 0)
-      return makeError(ErrorKind::Send,
-                       fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} would pass "
-                                               "maxQueuedBytes ({}); wait for 'channel-ready'"),
-                                   bytes_, payload.size(), maxBytes_));
+Result<void> SendQueue::push(int channel, Payload payload, double nowMs) {
+  if (bytes_ + payload.size() > maxBytes_)
     return makeError(ErrorKind::Send,
-                     fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} kept for replay until the "
-                                             "far side confirms them + {} would pass maxQueuedBytes ({}); "
-                                             "wait for 'channel-ready'"),
-                                 bytes_, alsoHeld, payload.size(), maxBytes_));
-  }
+                     fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} would pass "
+                                             "maxQueuedBytes ({}); wait for 'channel-ready'"),
+                                 bytes_, payload.size(), maxBytes_));
   bytes_ += payload.size();
   channelBytes_[channel] += payload.size();
   ++messages_;

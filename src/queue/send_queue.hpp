@@ -21,8 +21,7 @@ class SendQueue {
  public:
   explicit SendQueue(size_t maxBytes) : maxBytes_(maxBytes) {}
 
-  // `alsoHeld`: bytes the peer keeps elsewhere under the same bound (the replay store).
-  Result<void> push(int channel, Payload payload, double nowMs, size_t alsoHeld = 0);
+  Result<void> push(int channel, Payload payload, double nowMs);
   bool empty(int channel) const { return queues_[channel].empty(); }
   const QueuedMessage& front(int channel) const { return queues_[channel].front(); }
   void pop(int channel);

@@ -86,7 +86,7 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
     }
   }
   if (channel == kUnreliable) dropOldestUnreliable(size);
-  WRE_TRY(queue_.push(channel, std::move(payload), channel == kUnreliable ? driver_.nowMs() : 0, replay_.bytes()));
+  WRE_TRY(queue_.push(channel, std::move(payload), channel == kUnreliable ? driver_.nowMs() : 0));
   if (reportQueued_) sink_.onEvent(event::MessageQueued{channel, size});
   return ok();
 }

@@ -15,10 +15,11 @@
 //   kUnreliableQueueLimit bytes, its oldest queued messages, announcing each with MessageDropped.
 //   Ordered channels never drop: a full queue refuses the send.
 // - Between two peers of this library that count deliveries, what goes to the browser on
-//   `control`, `reliable` and `file` is kept (ReplayStore) until the far side confirms it. The
-//   store and the queues share `maxQueuedBytes`; the store alone may hold half of it (at least one
-//   message): past that, messages wait in the queue (backpressure) instead of going to the
-//   browser, so the app hears `backpressure` before a send is ever refused.
+//   `control`, `reliable` and `file` is kept (ReplayStore) until the far side confirms it, up to
+//   `maxQueuedBytes` (at least one message) beside the queues' own `maxQueuedBytes`: past that,
+//   messages wait in the queue (backpressure, like a full browser buffer) instead of going to the
+//   browser. Not shared with the queues: the browser buffer (which the store mirrors) would then
+//   eat the queue's room, and a send be refused sooner than without resume.
 #pragma once
 
 #include <array>
@@ -90,7 +91,7 @@ class SendScheduler {
   // The peer closes, or the far side is a new session: returns {messages, bytes} the store held.
   std::pair<size_t, size_t> releaseReplay() { return replay_.reset(); }
   // What the store may hold before messages wait in the queue instead (at least one message).
-  size_t replayLimit() const { return queue_.maxBytes() / 2; }
+  size_t replayLimit() const { return queue_.maxBytes(); }
 
   const SendQueue& queue() const { return queue_; }
   bool isOpen(int channel) const { return open_[channel]; }
