@@ -418,3 +418,25 @@ TEST_CASE("loopback: two library peers exchange ids and counts, and each store e
   CHECK(a.errors().empty());
   CHECK(b.errors().empty());
 }
+
+TEST_CASE("a peer that gave up reconnecting keeps nothing for a rebuild: the store is let go, sends go on") {
+  Config c = resumeConfig();
+  c.maxQueuedBytes = 32.0 * KiB;
+  c.reconnectMaxAttempts = 1;
+  c.reconnectBaseDelay = 100;
+  c.reconnectMaxDelay = 100;
+  c.reconnectJitter = 0;
+  ResumePeer p(c);
+  p.farSays(9);
+  p.farCounts({0, 0, 0});
+  for (int i = 0; i < 6; ++i) REQUIRE(p.peer.send(kReliable, msg(8 * KiB)));
+  REQUIRE(p.peer.queuedMessages() == 2);
+  p.peer.onConnectionState("failed");
+  p.wait(5000);  // the one attempt fails: reconnect-failed, state failed (channels still open)
+  REQUIRE(p.peer.state() == PeerState::Failed);
+  REQUIRE_FALSE(p.peer.reconnecting());
+  CHECK(p.store().active());
+  p.wait(Peer::kReplayAckStallMs + 1000);
+  CHECK(p.store().abandoned());
+  CHECK(p.peer.queuedMessages() == 0);
+}
