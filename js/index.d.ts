@@ -87,6 +87,8 @@ export interface WebRTCConfig {
   connectionTimeout?: number;
   /** Reconnection attempts before `reconnect-failed` (integer, 0 disables). Default `5`. */
   reconnectMaxAttempts?: number;
+  /** ICE restarts that may fail before the next reconnection attempts rebuild the connection (a new `RTCPeerConnection`, the session resumed on it; integer, 0: rebuild at once). Attempts also rebuild when the browser has closed the data channels. Default `3`. */
+  iceRestartAttempts?: number;
   /** Base reconnection delay in ms; attempt n waits base × 2^n, capped, plus jitter. Default `1000`. */
   reconnectBaseDelay?: number;
   /** Cap on the exponential part of the reconnection delay in ms (≥ `reconnectBaseDelay`). Default `30000`. */

@@ -150,11 +150,11 @@ Result<void> validateIceUrl(const std::string& url) {
 
 Result<Config> parseConfig(const Value& in) {
   if (in.type() != Value::Type::Object) return wrongType("config", in, "an object");
-  static constexpr std::array<std::string_view, 17> kKnown = {
+  static constexpr std::array<std::string_view, 18> kKnown = {
       "peerId", "iceServers", "connectionTimeout", "reconnectMaxAttempts", "reconnectBaseDelay",
       "reconnectMaxDelay", "reconnectJitter", "maxBufferedAmount", "lowWaterMark", "maxQueuedBytes",
       "metricsEnabled", "metricsInterval", "iceTransportPolicy", "bundlePolicy", "rtcpMuxPolicy",
-      "iceCandidatePoolSize", "heartbeatTimeout"};
+      "iceCandidatePoolSize", "heartbeatTimeout", "iceRestartAttempts"};
   for (const auto& [key, _] : in.fields()) {
     bool known = false;
     for (auto k : kKnown) known = known || key == k;
@@ -178,6 +178,7 @@ Result<Config> parseConfig(const Value& in) {
   constexpr double kDay = 24.0 * 3600 * 1000;
   WRE_TRY(readNumber(in, "connectionTimeout", c.connectionTimeout, 1, kDay, false));
   WRE_TRY(readNumber(in, "reconnectMaxAttempts", c.reconnectMaxAttempts, 0, 1000, true));
+  WRE_TRY(readNumber(in, "iceRestartAttempts", c.iceRestartAttempts, 0, 1000, true));
   WRE_TRY(readNumber(in, "reconnectBaseDelay", c.reconnectBaseDelay, 0, kDay, false));
   WRE_TRY(readNumber(in, "reconnectMaxDelay", c.reconnectMaxDelay, 0, kDay, false));
   WRE_TRY(readNumber(in, "reconnectJitter", c.reconnectJitter, 0, kDay, false));

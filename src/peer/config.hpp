@@ -22,6 +22,8 @@ struct Config {
   std::vector<IceServer> iceServers;  // no default servers: we never call a public host
   double connectionTimeout = 30000;   // ms
   int reconnectMaxAttempts = 5;
+  // Failed ICE restarts before the next attempts rebuild the connection instead (session resume).
+  int iceRestartAttempts = 3;
   double reconnectBaseDelay = 1000;   // ms
   double reconnectMaxDelay = 30000;   // ms
   double reconnectJitter = 1000;      // ms, upper bound of the random part

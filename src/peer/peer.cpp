@@ -78,6 +78,13 @@ Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
   if (signaling_ != Signaling::Stable)
     return fail(ErrorKind::AnswerCreation, "createAnswer() called while another answer is being made");
   beginConnecting();
+  offeredSessionTag_ = std::string(sessionIdOf(offer.sdp));
+  if (!remoteSessionTag_.empty() && offeredSessionTag_ != remoteSessionTag_) {
+    // The far side made a new RTCPeerConnection (its rebuild, or its page reloaded): ours cannot
+    // take that offer, a new one can.
+    if (auto rebuilt = rebuildConnection(); !rebuilt) return fail(rebuilt.error().kind, rebuilt.error().message);
+    setState(PeerState::Connecting);
+  }
   // A renegotiation (the far side restarting ICE) while our link is down: we are reconnecting.
   if (state_ == PeerState::Disconnected || state_ == PeerState::Failed) setState(PeerState::Connecting);
   signaling_ = Signaling::HaveRemoteOffer;
@@ -173,6 +180,7 @@ void Peer::onRequestDone(RequestId id) {
   switch (op) {
     case Op::RemoteOffer: {
       remoteDescriptionSet_ = true;
+      remoteSessionTag_ = offeredSessionTag_;
       remoteMaxMessageSize_ = offeredMaxMessageSize_;
       updateMaxMessageSize();
       applyHeldCandidates();
@@ -256,7 +264,14 @@ void Peer::onConnectionState(const std::string& state) {
   if (closed()) return;
   if (state == "connecting" && state_ != PeerState::New) setState(PeerState::Connecting);
   browserConnected_ = state == "connected";
-  if (state == "connected") {
+  if (state == "connected" && channelsLost_) {
+    // ICE is back (Firefox after an ICE restart) but the browser closed the channels with the
+    // failure: no data can flow on this connection. The offerer rebuilds now, not at the next slot.
+    if (role_ == Role::Offerer && reconnecting_) {
+      cancelTimers(TimerKind::ReconnectAttempt);
+      runAttempt();
+    }
+  } else if (state == "connected") {
     onLinkBack();
   } else if (state == "disconnected") {
     onLinkLost(false);
@@ -295,6 +310,10 @@ void Peer::onChannelClose(int channel) {
   scheduler_.onClose(channel);
   watchReplayAcks();  // without `wre` no counts come: the watch decides how long to wait
   if (kChannels[channel].user) events_.onEvent(event::ChannelClose{channel});
+  // The browser closed it (ours close only with the connection): the association is gone (the far
+  // page went away, or Firefox gave up on ICE). Only a rebuilt connection carries data again.
+  channelsLost_ = true;
+  if (state_ == PeerState::Connected) onLinkLost(true);
 }
 
 void Peer::onChannelError(int channel, const std::string& message) {

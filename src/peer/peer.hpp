@@ -162,6 +162,15 @@ class Peer {
   void runAttempt();
   void giveUp();
   void restartIce();
+  // An ICE restart cannot help: the browser closed the channels, or iceRestartAttempts restarts
+  // failed, or this outage already needed a rebuild.
+  bool needsRebuild() const {
+    return channelsLost_ || rebuiltSinceUp_ || restartsSinceUp_ >= config_.iceRestartAttempts;
+  }
+  // A new RTCPeerConnection with the same channels in place of the old one (session resume); the
+  // peer, its queues and the replay store stay. The caller offers (offerer) or applies the far
+  // side's offer (answerer).
+  Result<void> rebuildConnection();
   // Metrics (peer_metrics.cpp) and liveness (peer_liveness.cpp).
   void startTicking();
   void onMetricsTick();
@@ -211,6 +220,14 @@ class Peer {
   Role role_ = Role::None;
   bool remoteDescriptionSet_ = false;
   bool everConnected_ = false;
+  bool channelsLost_ = false;     // the browser closed our channels (not we): only a rebuild brings them back
+  bool rebuiltSinceUp_ = false;   // this outage already rebuilt the connection
+  int restartsSinceUp_ = 0;       // ICE restarts since the link was last up
+  // The o= sess-id of the far side's last offer we applied (answerer): a different one is a new
+  // RTCPeerConnection over there, so ours is rebuilt to take it. `offeredSessionTag_`: the one
+  // being applied.
+  std::string remoteSessionTag_;
+  std::string offeredSessionTag_;
   bool reconnecting_ = false;
   int attempt_ = 0;
   std::vector<CandidateInit> heldCandidates_;

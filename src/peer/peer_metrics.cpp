@@ -48,7 +48,12 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
     } else if (auto counts = decodeCounts(bytes)) {
       // Counts mean something only once we know whose session they count (sent after our 'S').
       if (farSideIsLibrary_ && farSession_) {
-        scheduler_.onDeliveredCounts(*counts);
+        auto lost = scheduler_.onDeliveredCounts(*counts);
+        if (uint64_t n = lost[0] + lost[1] + lost[2]; n > 0)
+          raise(ErrorKind::Send, fmt::format(FMT_COMPILE("the connection was rebuilt and {} messages sent before the far "
+                                                         "side first confirmed deliveries (control {}, reliable {}, file {}) "
+                                                         "were not delivered; they were not kept for replay"),
+                                             n, lost[0], lost[1], lost[2]));
         watchReplayAcks();
       }
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {

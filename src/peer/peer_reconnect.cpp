@@ -1,8 +1,9 @@
 // Reconnection: when the link is lost the peer waits a short grace period (`disconnected`) or
-// not at all (`failed`), then makes up to reconnectMaxAttempts ICE restarts on the backoff
-// schedule. Only the side that made the first offer restarts (it sends `renegotiation-needed`);
-// the answering side keeps the same schedule as a deadline, so a far side that is gone ends in
-// `reconnect-failed` rather than a hang. Glare cannot happen: the answerer never offers.
+// not at all (`failed`), then makes up to reconnectMaxAttempts attempts on the backoff
+// schedule: ICE restarts, or rebuilds of the connection once a restart cannot help (needsRebuild).
+// Only the side that made the first offer restarts (it sends `renegotiation-needed`); the answering
+// side rebuilds when an offer comes from a new RTCPeerConnection, and keeps the same schedule as
+// a deadline, so a far side that is gone ends in `reconnect-failed` rather than a hang. Glare cannot happen: the answerer never offers.
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
@@ -36,6 +37,8 @@ void Peer::onLinkBack() {
     cancelTimers(kind);
   everConnected_ = true;
   reconnecting_ = false;
+  rebuiltSinceUp_ = false;
+  restartsSinceUp_ = 0;
   heartbeatLost_ = false;
   attempt_ = 0;
   lastHeardMs_ = driver_.nowMs();  // the heartbeat's silence counts from now
@@ -75,9 +78,53 @@ void Peer::runAttempt() {
   events_.onEvent(event::ReconnectAttempt{attempt_});
   if (role_ == Role::Offerer) {
     setState(PeerState::Connecting);
-    restartIce();
+    if (!needsRebuild()) {
+      ++restartsSinceUp_;
+      restartIce();
+    } else if (auto rebuilt = rebuildConnection(); rebuilt) {
+      // Offered like an ICE restart: the same `renegotiation-needed` path the app carries.
+      driver_.createOffer(startRequest(Op::RestartOffer), false);
+    } else {
+      raise(ErrorKind::IceRestart, "rebuilding the connection failed: " + rebuilt.error().message);
+    }
   }
   scheduleNextAttempt();
+}
+
+Result<void> Peer::rebuildConnection() {
+  driver_.close();  // no callback of the old connection arrives after this
+  // Its requests never settle now. A held-up candidate belonged to it: done, nothing to add. The
+  // app's offer/answer calls fail (their descriptions are of the old connection).
+  for (const auto& [id, op] : pending_) {
+    if (op == Op::Candidate) {
+      events_.onEvent(event::RequestDone{id, std::nullopt});
+    } else if (op != Op::Stats && op != Op::RestartOffer) {
+      Error error = makeError(ErrorKind::InvalidState, "the connection was rebuilt before this call completed");
+      events_.onEvent(event::RequestFailed{id, error});
+    }
+  }
+  pending_.clear();
+  statsInFlight_ = false;
+  for (const auto& spec : kChannels) {
+    if (!scheduler_.isOpen(spec.id)) continue;
+    scheduler_.onClose(spec.id);
+    if (spec.user) events_.onEvent(event::ChannelClose{spec.id});
+  }
+  scheduler_.holdForResume();  // counted channels wait for the far side's counts on the new one
+  channelsLost_ = false;
+  rebuiltSinceUp_ = true;
+  browserConnected_ = false;
+  signaling_ = Signaling::Stable;
+  remoteDescriptionSet_ = false;
+  heldCandidates_.clear();
+  heldBytes_ = 0;
+  remoteSessionTag_.clear();
+  // `file` acknowledgements count per connection: the far side's window restarts with the channel.
+  fileDelivered_ = fileAckSent_ = 0;
+  toEcho_.reset();
+  WRE_TRY(driver_.createPeerConnection(config_));
+  for (const auto& spec : kChannels) driver_.createChannel(spec, scheduler_.lowThreshold(spec.id));
+  return ok();
 }
 
 void Peer::giveUp() {

@@ -1,5 +1,6 @@
 #include "peer/sdp_facts.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace wre {
@@ -28,6 +29,18 @@ double maxMessageSizeOf(std::string_view sdp) { return attribute(sdp, 65536); }
 
 double ownMaxMessageSizeOf(std::string_view sdp) {
   return attribute(sdp, std::numeric_limits<double>::infinity());
+}
+
+std::string_view sessionIdOf(std::string_view sdp) {
+  // "o=<username> <sess-id> <sess-version> ...", on the line that starts with o=.
+  size_t pos = sdp.rfind("o=", 0) == 0 ? 0 : sdp.find("\no=");
+  if (pos == std::string_view::npos) return {};
+  std::string_view line = sdp.substr(pos + (sdp[pos] == '\n' ? 3 : 2));
+  line = line.substr(0, std::min(line.find_first_of("\r\n"), line.size()));
+  size_t first = line.find(' ');
+  if (first == std::string_view::npos) return {};
+  std::string_view rest = line.substr(first + 1);
+  return rest.substr(0, std::min(rest.find(' '), rest.size()));
 }
 
 }  // namespace wre

@@ -13,4 +13,8 @@ double maxMessageSizeOf(std::string_view sdp);
 // absent or 0: no limit of ours is known.
 double ownMaxMessageSizeOf(std::string_view sdp);
 
+// The o= line's sess-id (RFC 4566): the same in every description one RTCPeerConnection makes
+// (ICE restarts included, JSEP 5.2.2), new with a new RTCPeerConnection. Empty when missing.
+std::string_view sessionIdOf(std::string_view sdp);
+
 }  // namespace wre

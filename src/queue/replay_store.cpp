@@ -36,6 +36,18 @@ bool ReplayStore::onCounts(const DeliveredCounts& counts) {
   return released;
 }
 
+ReplayStore::Unacked ReplayStore::takeUnacked() {
+  Unacked out;
+  for (size_t i = 0; i < kept_.size(); ++i) {
+    out.lost[i] = base_[i] - acked_[i];  // base_ >= acked_ always: onCounts moves base_ to acked_ at least
+    out.messages[i].swap(kept_[i]);
+    handed_[i] = acked_[i];
+    base_[i] = acked_[i];
+  }
+  messages_ = bytes_ = 0;
+  return out;
+}
+
 std::pair<size_t, size_t> ReplayStore::abandon() {
   auto gone = reset();
   abandoned_ = true;

@@ -1,7 +1,8 @@
 // Session resume, sender side: every message on `control`, `reliable` and `file` that was handed
 // to the browser is kept here (the caller's buffer handle, no copy) until the far side's
 // cumulative delivered count for its channel covers it. A rebuilt connection replays what is
-// left (not yet: issue #20). Only between two peers of this library that count: inactive (keeps
+// left: the first counts on the new connection say where the far side stands, and takeUnacked()
+// hands back everything after that, oldest first, to be sent again. Only between two peers of this library that count: inactive (keeps
 // nothing, counts only) until the far side's first counts message, which a plain peer or an
 // older copy of this library never sends. Counts are untrusted: one below the last is ignored,
 // one beyond what was handed is clamped.
@@ -36,6 +37,15 @@ class ReplayStore {
   // The far side stopped acknowledging: release everything, keep nothing until reset(). Returns
   // {messages, bytes} released.
   std::pair<size_t, size_t> abandon();
+  // What the far side's counts do not cover, per counted index, oldest first; the store keeps
+  // nothing more and counts those messages as not handed (they will be handed again). `lost`:
+  // messages per index handed before keeping began (the far side's first counts) that the far
+  // side has not delivered either; they cannot be replayed.
+  struct Unacked {
+    std::array<std::deque<Payload>, 3> messages;
+    std::array<uint64_t, 3> lost{};
+  };
+  Unacked takeUnacked();
   // Back to inactive and zero (the peer closes, or the far side is a new session). Returns
   // {messages, bytes} it still held.
   std::pair<size_t, size_t> reset();

@@ -26,6 +26,17 @@ void SendQueue::pop(int channel) {
   queues_[channel].pop_front();
 }
 
+void SendQueue::pushReplayed(int channel, std::deque<Payload> oldestFirst) {
+  while (!oldestFirst.empty()) {
+    size_t size = oldestFirst.back().size();
+    bytes_ += size;
+    channelBytes_[channel] += size;
+    ++messages_;
+    queues_[channel].push_front({std::move(oldestFirst.back()), 0, true});
+    oldestFirst.pop_back();
+  }
+}
+
 Payload SendQueue::take(int channel) {
   Payload payload = std::move(queues_[channel].front().payload);
   size_t size = payload.size();

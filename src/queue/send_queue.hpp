@@ -14,7 +14,8 @@ namespace wre {
 
 struct QueuedMessage {
   Payload payload;
-  double queuedAtMs;  // for the unreliable channel's staleness rule
+  double queuedAtMs;     // for the unreliable channel's staleness rule
+  bool replay = false;  // sent before, on a connection since rebuilt: no second `message-sent`
 };
 
 class SendQueue {
@@ -25,6 +26,9 @@ class SendQueue {
   bool empty(int channel) const { return queues_[channel].empty(); }
   const QueuedMessage& front(int channel) const { return queues_[channel].front(); }
   void pop(int channel);
+  // Puts messages being replayed (oldest first) before everything queued on `channel`. Not
+  // bounded by maxBytes: send() accepted them once already.
+  void pushReplayed(int channel, std::deque<Payload> oldestFirst);
   // Pops the front message and hands its payload over (to the replay store).
   Payload take(int channel);
   void clear();

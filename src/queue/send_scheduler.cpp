@@ -35,6 +35,7 @@ void SendScheduler::keep(int channel, Payload payload) {
 }
 
 bool SendScheduler::hasRoom(int channel, size_t size) {
+  if (awaitingResume_ && countedIndex(channel) >= 0) return false;
   if (channel == kFile && !fileWindow_.allows(size)) return false;
   if (replayFull(channel, size)) return false;
   // The estimate only overstates (the browser drains it): ask the browser before saying no.
@@ -49,11 +50,11 @@ bool SendScheduler::hasRoom(int channel, size_t size) {
   return fits();
 }
 
-Result<void> SendScheduler::hand(int channel, const Payload& payload) {
+Result<void> SendScheduler::hand(int channel, const Payload& payload, bool report) {
   WRE_TRY(driver_.send(channel, payload));
   buffered_[channel] += static_cast<double>(payload.size());  // an upper bound until asked again
   if (channel == kFile) fileWindow_.onSent(payload.size());
-  if (reportSent_) sink_.onEvent(event::MessageSent{channel, payload.size()});
+  if (reportSent_ && report) sink_.onEvent(event::MessageSent{channel, payload.size()});
   return ok();
 }
 
@@ -112,17 +113,29 @@ bool SendScheduler::fileHeldByWindow() const {
          !fileWindow_.allows(queue_.front(kFile).payload.size());
 }
 
-void SendScheduler::onDeliveredCounts(const DeliveredCounts& counts) {
-  if (replay_.onCounts(counts)) drain();
+std::array<uint64_t, 3> SendScheduler::onDeliveredCounts(const DeliveredCounts& counts) {
+  bool released = replay_.onCounts(counts);
+  if (!awaitingResume_) {
+    if (released) drain();
+    return {};
+  }
+  awaitingResume_ = false;
+  auto unacked = replay_.takeUnacked();
+  constexpr std::array<int, 3> kCounted = {kControl, kReliable, kFile};
+  for (size_t i = 0; i < kCounted.size(); ++i) queue_.pushReplayed(kCounted[i], std::move(unacked.messages[i]));
+  drain();
+  return unacked.lost;
 }
 
 bool SendScheduler::heldByReplay() const {
+  if (awaitingResume_) return true;
   for (int c : {kControl, kReliable, kFile})
     if (open_[c] && !queue_.empty(c) && replayFull(c, queue_.front(c).payload.size())) return true;
   return false;
 }
 
 std::pair<size_t, size_t> SendScheduler::abandonReplay() {
+  awaitingResume_ = false;
   auto gone = replay_.abandon();
   drain();
   return gone;
@@ -166,7 +179,7 @@ bool SendScheduler::sendFront(int channel) {
                                      size, kChannels[channel].label, maxMessageSize_))});
     return true;
   }
-  if (auto sent = hand(channel, next.payload); !sent) {
+  if (auto sent = hand(channel, next.payload, !next.replay); !sent) {
     sink_.onEvent(event::ErrorRaised{makeError(
         ErrorKind::Send, fmt::format(FMT_COMPILE("sending a queued message on '{}' failed: {}; it stays queued"),
                                      kChannels[channel].label, sent.error().message))});

@@ -79,8 +79,15 @@ class SendScheduler {
   void abandonFileWindow();
 
   // Session resume: the far side's delivered counts (untrusted; ReplayStore). Releasing what they
-  // cover drains the queues.
-  void onDeliveredCounts(const DeliveredCounts& counts);
+  // cover drains the queues. The first counts after holdForResume() also put what they do not
+  // cover back at the front of the queues (sent again, oldest first, before anything newer) and
+  // end the hold; returns the messages per counted index that could not be replayed (sent
+  // before the far side's first counts, never kept).
+  std::array<uint64_t, 3> onDeliveredCounts(const DeliveredCounts& counts);
+  // The connection is being rebuilt: if the store keeps anything for this far side, nothing more
+  // goes out on counted channels until its first counts on the new connection say where to resume.
+  void holdForResume() { awaitingResume_ = replay_.active(); }
+  bool awaitingResume() const { return awaitingResume_; }
   const ReplayStore& replay() const { return replay_; }
   // Would a `size`-byte message on `channel` wait for the far side's counts (the store is full)?
   bool replayFull(int channel, size_t size) const;
@@ -89,7 +96,10 @@ class SendScheduler {
   // The far side stopped confirming: keep nothing more, send on. Returns {messages, bytes} let go.
   std::pair<size_t, size_t> abandonReplay();
   // The peer closes, or the far side is a new session: returns {messages, bytes} the store held.
-  std::pair<size_t, size_t> releaseReplay() { return replay_.reset(); }
+  std::pair<size_t, size_t> releaseReplay() {
+    awaitingResume_ = false;
+    return replay_.reset();
+  }
   // What the store may hold before messages wait in the queue instead (at least one message).
   size_t replayLimit() const { return queue_.maxBytes(); }
 
@@ -100,7 +110,7 @@ class SendScheduler {
   bool hasRoom(int channel, size_t size);
   // What `backpressure` reports: the browser's buffer, or the bytes in flight when the window holds.
   double pressure(int channel) const;
-  Result<void> hand(int channel, const Payload& payload);
+  Result<void> hand(int channel, const Payload& payload, bool report = true);
   bool sendFront(int channel);
   void keep(int channel, Payload payload);
   void dropOldestUnreliable(size_t incoming);
@@ -119,6 +129,7 @@ class SendScheduler {
   double maxMessageSize_ = kDefaultMaxMessageSize;
   bool reportSent_ = true;
   bool reportQueued_ = true;
+  bool awaitingResume_ = false;  // holdForResume() until the far side's first counts
 };
 
 }  // namespace wre
