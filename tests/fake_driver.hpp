@@ -46,6 +46,7 @@ class FakeDriver : public Driver {
   Result<void> createPeerConnection(const Config&) override {
     if (refuseConfig) return makeError(ErrorKind::Initialization, "browser refused the configuration");
     calls.push_back({"createPeerConnection"});
+    closed = false;  // a rebuild makes a new connection after closing the old one
     return ok();
   }
   void createChannel(const ChannelSpec& spec, double low) override {

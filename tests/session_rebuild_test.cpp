@@ -1,0 +1,322 @@
+// Session resume across a rebuilt connection (issue #20): when an ICE restart cannot help, the
+// offerer makes a new RTCPeerConnection and offers it through `renegotiation-needed`; the answerer
+// rebuilds on an offer from a new connection; the far side's first counts on the new connection
+// say where to resume, and every message on control/reliable/file arrives once, in order.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "connect_peer.hpp"
+#include "fake_driver.hpp"
+#include "metrics/probe_codec.hpp"
+#include "peer/peer.hpp"
+#include "session/session_codec.hpp"
+
+using namespace wre;
+using namespace wre::test;
+
+namespace {
+
+const std::string kOfferOld = "v=0\r\no=- 1111 2 IN IP4 127.0.0.1\r\ns=-\r\n";
+const std::string kOfferRestart = "v=0\r\no=- 1111 3 IN IP4 127.0.0.1\r\ns=-\r\n";  // same connection, ICE restart
+const std::string kOfferNew = "v=0\r\no=- 2222 2 IN IP4 127.0.0.1\r\ns=-\r\n";      // a new connection
+const std::string kAnswer = "v=0\r\no=- 3333 2 IN IP4 127.0.0.1\r\ns=-\r\n";
+
+Config rebuildConfig() {
+  Config c;
+  c.peerId = "rebuild";
+  c.metricsEnabled = false;
+  c.heartbeatTimeout = 0;
+  c.reconnectBaseDelay = 100;
+  c.reconnectMaxDelay = 100;
+  c.reconnectJitter = 0;
+  c.reconnectMaxAttempts = 10;
+  return c;
+}
+
+// One side of a loopback: a peer on a fake driver, what reached its app per channel, and where
+// the carrying of its driver's sends to the far side stands.
+struct Side {
+  FakeDriver driver;
+  EventLog log;
+  Peer peer;
+  size_t cursor = 0;
+  std::map<int, std::vector<std::string>> got;
+  explicit Side(double random) : peer((driver.nextRandom = random, rebuildConfig()), driver, log) { REQUIRE(peer.start()); }
+  std::vector<std::string> errors() const {
+    std::vector<std::string> out;
+    for (const auto& e : log.all<event::ErrorRaised>()) out.push_back(e.error.message);
+    return out;
+  }
+  void wait(double ms) {
+    driver.advance(driver.now + ms, [&](TimerId id) { peer.onTimer(id); });
+  }
+  // The old connection's unsent bytes are gone with it: carrying starts again from here.
+  void forgetInFlight() { cursor = driver.sent.size(); }
+  // The browser gives up on ICE and closes every channel (what Firefox does ~13 s into an outage).
+  void browserDrops() {
+    peer.onConnectionState("failed");
+    for (int c = 0; c < kChannelCount; ++c) peer.onChannelClose(c);
+  }
+  void linkUp() {
+    peer.onConnectionState("connected");
+    for (int c = 0; c < kChannelCount; ++c) peer.onChannelOpen(c);
+  }
+};
+
+// Moves what `from` sent (library and user messages) to `to`, up to `limit` user messages.
+void carry(Side& from, Side& to, size_t limit = SIZE_MAX) {
+  while (from.cursor < from.driver.sent.size()) {
+    const auto& [c, bytes] = from.driver.sent[from.cursor];
+    if (c < kUserChannels) {
+      if (limit == 0) return;
+      --limit;
+      if (to.peer.onUserMessage(c, bytes.size())) to.got[c].push_back(bytes);
+    } else {
+      to.peer.onLibraryMessage(c, bytes);
+    }
+    ++from.cursor;
+  }
+}
+
+void exchange(Side& a, Side& b) {
+  for (int i = 0; i < 4; ++i) {
+    carry(a, b);
+    carry(b, a);
+  }
+}
+
+// A offers, B answers with the SDP given; both connected, every channel open, hellos exchanged.
+void connectPair(Side& a, Side& b, const std::string& offer = kOfferOld) {
+  connectAsOfferer(a.peer);
+  auto id = b.peer.createAnswer({"offer", offer});
+  REQUIRE(id);
+  b.peer.onRequestDone(id.value());
+  b.peer.onDescription(id.value(), {"answer", kAnswer});
+  b.linkUp();
+  exchange(a, b);
+  REQUIRE(a.peer.farSession() == b.peer.sessionId());
+  REQUIRE(b.peer.farSession() == a.peer.sessionId());
+}
+
+Payload body(const std::string& s) { return bytesPayload(s); }
+
+// Sends `n` messages "<tag><i>" on `channel` and appends them to `expected`.
+void sendNumbered(Side& s, int channel, const std::string& tag, int from, int n, std::vector<std::string>& expected) {
+  for (int i = from; i < from + n; ++i) {
+    REQUIRE(s.peer.send(channel, body(tag + std::to_string(i))));
+    expected.push_back(tag + std::to_string(i));
+  }
+}
+
+// The offerer's next attempt is a rebuild: its new connection's offer goes to B, whose answer
+// comes back. Returns the offer A made.
+void rebuildAndSignal(Side& a, Side& b, const std::string& newOffer = kOfferNew) {
+  size_t made = a.driver.count("createPeerConnection");
+  size_t offers = a.log.count<event::RenegotiationNeeded>();
+  a.wait(100);
+  REQUIRE(a.driver.count("createPeerConnection") == made + 1);
+  const auto* offer = a.driver.last("createOffer");
+  REQUIRE(offer);
+  CHECK(offer->detail.empty());  // a fresh offer, not an ICE restart
+  a.peer.onDescription(offer->id, {"offer", newOffer});
+  REQUIRE(a.log.count<event::RenegotiationNeeded>() == offers + 1);
+  auto answered = b.peer.createAnswer({"offer", newOffer});
+  REQUIRE(answered);
+  b.peer.onRequestDone(answered.value());
+  b.peer.onDescription(answered.value(), {"answer", kAnswer});
+  auto set = a.peer.setRemoteAnswer({"answer", kAnswer});
+  REQUIRE(set);
+  a.peer.onRequestDone(set.value());
+}
+
+}  // namespace
+
+TEST_CASE("the browser closes the channels with ICE: the offerer rebuilds, and every message arrives once, in order") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  std::vector<std::string> control, reliable, file;
+  sendNumbered(a, kControl, "c", 0, 5, control);
+  sendNumbered(a, kReliable, "r", 0, 10, reliable);
+  sendNumbered(a, kFile, "f", 0, 3, file);
+  carry(a, b, 6);  // six arrive; the rest die in the browser's buffers
+  CHECK(b.peer.delivered() == DeliveredCounts{5, 1, 0});
+  size_t sentMessages = a.log.count<event::MessageSent>();
+
+  a.browserDrops();
+  b.browserDrops();
+  a.forgetInFlight();
+  b.forgetInFlight();
+  CHECK(a.peer.state() == PeerState::Failed);
+  CHECK(a.peer.reconnecting());
+  sendNumbered(a, kReliable, "r", 10, 4, reliable);  // while down: queued behind what is replayed
+  CHECK(a.peer.queuedMessages() == 4);
+
+  rebuildAndSignal(a, b);
+  CHECK(b.driver.count("createPeerConnection") == 2);  // the answerer took a new connection too
+  CHECK(a.log.count<event::ChannelClose>() == kUserChannels);  // once, from the browser: not again
+  // Until the far side's counts on the new connection, nothing goes on counted channels.
+  a.linkUp();
+  b.linkUp();
+  CHECK(a.peer.state() == PeerState::Connected);
+  exchange(a, b);
+
+  CHECK(b.got[kControl] == control);
+  CHECK(b.got[kReliable] == reliable);
+  CHECK(b.got[kFile] == file);
+  CHECK(b.peer.delivered() == DeliveredCounts{5, 14, 3});
+  CHECK(a.errors().empty());
+  CHECK(b.errors().empty());
+  // A replayed message was announced once, when it first went: only the four new ones since.
+  CHECK(a.log.count<event::MessageSent>() == sentMessages + 4);
+  b.wait(ProbePlan::kMaxSparseMs + 10);  // b's last counts
+  carry(b, a);
+  CHECK(a.peer.scheduler().replay().messages() == 0);
+}
+
+TEST_CASE("after iceRestartAttempts failed ICE restarts the next attempts rebuild, again while a rebuild fails") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  std::vector<std::string> reliable;
+  sendNumbered(a, kReliable, "r", 0, 3, reliable);  // none arrives
+  a.forgetInFlight();
+  a.peer.onConnectionState("failed");
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    a.wait(100);
+    const auto* offer = a.driver.last("createOffer");
+    REQUIRE(offer);
+    CHECK(offer->detail == "restart");
+    CHECK(a.driver.count("createPeerConnection") == 1);
+  }
+  // The fourth attempt rebuilds; it does not connect either, so the fifth rebuilds again.
+  a.wait(100);
+  CHECK(a.driver.count("createPeerConnection") == 2);
+  a.wait(100);
+  CHECK(a.driver.count("createPeerConnection") == 3);
+  CHECK(a.peer.reconnectAttempt() == 5);
+  rebuildAndSignal(a, b);
+  CHECK(a.driver.count("createPeerConnection") == 4);
+  a.linkUp();
+  b.linkUp();
+  exchange(a, b);
+  CHECK(b.got[kReliable] == reliable);
+  CHECK(a.errors().empty());
+  // Up again: the next outage starts with ICE restarts.
+  a.peer.onConnectionState("failed");
+  a.wait(100);
+  CHECK(a.driver.last("createOffer")->detail == "restart");
+}
+
+TEST_CASE("iceRestartAttempts is a config field: 0 rebuilds at once, negative or fractional is refused") {
+  Config c = rebuildConfig();
+  c.iceRestartAttempts = 0;
+  FakeDriver driver;
+  EventLog log;
+  Peer p(c, driver, log);
+  REQUIRE(p.start());
+  connectAsOfferer(p);
+  p.onConnectionState("failed");
+  driver.advance(100, [&](TimerId id) { p.onTimer(id); });
+  CHECK(driver.count("createPeerConnection") == 2);
+  for (double v : {-1.0, 2.5}) {
+    auto bad = parseConfig(Value::object().set("peerId", Value::string("x")).set("iceRestartAttempts", Value::number(v)));
+    REQUIRE_FALSE(bad);
+    CHECK_THAT(bad.error().message, Catch::Contains("iceRestartAttempts"));
+  }
+  auto good = parseConfig(Value::object().set("peerId", Value::string("x")));
+  REQUIRE(good);
+  CHECK(good.value().iceRestartAttempts == 3);
+}
+
+TEST_CASE("the answerer: an ICE restart offer stays on the same connection, an offer of a new connection rebuilds") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  b.peer.onConnectionState("failed");
+  auto restart = b.peer.createAnswer({"offer", kOfferRestart});
+  REQUIRE(restart);
+  CHECK(b.driver.count("createPeerConnection") == 1);
+  b.peer.onRequestDone(restart.value());
+  b.peer.onDescription(restart.value(), {"answer", kAnswer});
+  CHECK(b.driver.last("setRemoteDescription")->id == restart.value());
+
+  size_t closes = b.log.count<event::ChannelClose>();
+  auto fresh = b.peer.createAnswer({"offer", kOfferNew});
+  REQUIRE(fresh);
+  CHECK(b.driver.count("createPeerConnection") == 2);
+  CHECK(b.driver.channels.size() == 2 * kChannelCount);  // the same six channels on the new one
+  CHECK(b.log.count<event::ChannelClose>() == closes + kUserChannels);  // the old ones, still open, closed
+  CHECK(b.peer.state() == PeerState::Connecting);
+  b.peer.onRequestDone(fresh.value());
+  b.peer.onDescription(fresh.value(), {"answer", kAnswer});
+  CHECK(b.errors().empty());
+}
+
+TEST_CASE("the far side comes back as a new session after a rebuild: reported with counts, nothing replayed, the new one works") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  std::vector<std::string> unused;
+  sendNumbered(a, kReliable, "old", 0, 3, unused);
+  sendNumbered(a, kControl, "old", 0, 2, unused);
+  a.forgetInFlight();
+  a.browserDrops();
+
+  Side reloaded(0.5);  // the far page reloaded: a new peer object, a new session id
+  rebuildAndSignal(a, reloaded);
+  a.linkUp();
+  reloaded.linkUp();
+  exchange(a, reloaded);
+  REQUIRE(a.peer.farSession() == reloaded.peer.sessionId());
+  REQUIRE(a.errors().size() == 1);
+  CHECK_THAT(a.errors()[0], Catch::Contains("new session: 5 sent messages (20 bytes)"));
+  CHECK(reloaded.got.empty());  // nothing of the old session
+  std::vector<std::string> fresh;
+  sendNumbered(a, kReliable, "new", 0, 2, fresh);
+  exchange(a, reloaded);
+  CHECK(reloaded.got[kReliable] == fresh);
+  CHECK(reloaded.errors().empty());
+}
+
+TEST_CASE("ICE back but the channels gone: the offerer rebuilds at once instead of calling the link up") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  a.browserDrops();
+  a.peer.onConnectionState("connected");  // an ICE restart worked, the association did not survive
+  CHECK(a.peer.state() == PeerState::Connecting);
+  CHECK(a.driver.count("createPeerConnection") == 2);
+}
+
+TEST_CASE("a rebuild settles the old connection's requests: a held candidate resolves, a superseded answer fails") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  a.peer.onConnectionState("failed");
+  for (int attempt = 0; attempt < 3; ++attempt) a.wait(100);  // three ICE restarts
+  const auto* offer = a.driver.last("createOffer");
+  a.peer.onDescription(offer->id, {"offer", kOfferRestart});
+  auto set = a.peer.setRemoteAnswer({"answer", kAnswer});
+  REQUIRE(set);  // in flight when the rebuild comes
+  a.wait(100);
+  REQUIRE(a.driver.count("createPeerConnection") == 2);
+  bool failed = false;
+  for (const auto& f : a.log.all<event::RequestFailed>())
+    if (f.id == set.value()) failed = Catch::contains(f.error.message, "rebuilt");
+  CHECK(failed);
+  a.peer.onRequestDone(set.value());  // the old connection's late answer: nothing happens
+  CHECK(a.peer.state() == PeerState::Connecting);
+}
+
+TEST_CASE("a plain far side (no counts): a rebuild holds nothing back, messages go as soon as channels open") {
+  Side a(0.1);
+  connectAsOfferer(a.peer);  // the far side never says hello
+  a.browserDrops();
+  a.wait(100);
+  REQUIRE(a.driver.count("createPeerConnection") == 2);
+  a.forgetInFlight();
+  a.linkUp();
+  REQUIRE(a.peer.send(kReliable, body("x")));
+  REQUIRE(a.cursor < a.driver.sent.size());
+  bool went = false;
+  for (size_t i = a.cursor; i < a.driver.sent.size(); ++i) went = went || a.driver.sent[i] == std::pair<int, std::string>{kReliable, "x"};
+  CHECK(went);
+}
