@@ -261,18 +261,23 @@ TEST_CASE("the far side comes back as a new session after a rebuild: reported wi
   sendNumbered(a, kControl, "old", 0, 2, unused);
   a.forgetInFlight();
   a.browserDrops();
+  sendNumbered(a, kReliable, "old", 3, 2, unused);  // queued while down: for the old session too
 
   Side reloaded(0.5);  // the far page reloaded: a new peer object, a new session id
   rebuildAndSignal(a, reloaded);
+  std::vector<std::string> fresh;
+  sendNumbered(a, kReliable, "new", 0, 1, fresh);  // after the rebuild began: for whoever is there
   a.linkUp();
   reloaded.linkUp();
   exchange(a, reloaded);
   REQUIRE(a.peer.farSession() == reloaded.peer.sessionId());
   REQUIRE(a.errors().size() == 1);
-  CHECK_THAT(a.errors()[0], Catch::Contains("new session: 5 sent messages (20 bytes)"));
-  CHECK(reloaded.got.empty());  // nothing of the old session
-  std::vector<std::string> fresh;
-  sendNumbered(a, kReliable, "new", 0, 2, fresh);
+  CHECK_THAT(a.errors()[0], Catch::Contains("new session: 5 sent messages (20 bytes) the old session had not "
+                                            "confirmed delivering, and 2 messages (8 bytes) queued for it"));
+  CHECK(a.peer.queuedMessages() == 0);
+  CHECK(reloaded.got[kReliable] == fresh);  // nothing of the old session
+  CHECK(reloaded.got[kControl].empty());
+  sendNumbered(a, kReliable, "new", 1, 2, fresh);
   exchange(a, reloaded);
   CHECK(reloaded.got[kReliable] == fresh);
   CHECK(reloaded.errors().empty());

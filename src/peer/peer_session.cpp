@@ -1,7 +1,8 @@
 // Session resume, the peer's part (README, "Session resume"): the hello exchange says which
 // session each side is, the receiver counts what it delivers per counted channel and tells the
 // far side on `wre`, and the sender's replay store (queue/replay_store.hpp) lets go of what the
-// counts cover. The rebuild that would replay what is left is not here yet (issue #20).
+// counts cover. After a rebuild the far side's first counts say where to resume
+// (SendScheduler::onDeliveredCounts), or its new session id ends the old session (endSession).
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
@@ -20,12 +21,13 @@ void Peer::onFarSession(uint64_t id) {
   if (farSession_ && *farSession_ != id) {
     // A new session (the far page reloaded): the old one is over. Its counts mean nothing to the
     // new one, and nothing kept for the old one may reach the new one.
-    auto [messages, bytes] = scheduler_.releaseReplay();
-    if (messages > 0)
+    auto end = scheduler_.endSession();
+    if (end.unconfirmed + end.queued > 0)
       raise(ErrorKind::Send,
             fmt::format(FMT_COMPILE("the far side came back as a new session: {} sent messages ({} bytes) the old "
-                                    "session had not confirmed delivering are not replayed into the new one"),
-                        messages, bytes));
+                                    "session had not confirmed delivering, and {} messages ({} bytes) queued for it "
+                                    "before the connection was rebuilt, are not delivered to the new one"),
+                        end.unconfirmed, end.unconfirmedBytes, end.queued, end.queuedBytes));
     delivered_ = countsSent_ = DeliveredCounts{};
     bytesSinceCounts_ = 0;
   }

@@ -34,8 +34,8 @@ class SendQueue {
   void clear();
 
   size_t messages() const { return messages_; }
-  size_t bytes() const { return bytes_; }
   size_t messages(int channel) const { return queues_[channel].size(); }
+  size_t bytes() const { return bytes_; }
   size_t bytes(int channel) const { return channelBytes_[channel]; }
   size_t maxBytes() const { return maxBytes_; }
 

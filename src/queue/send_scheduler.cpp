@@ -1,6 +1,7 @@
 #include "queue/send_scheduler.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
@@ -113,6 +114,30 @@ bool SendScheduler::fileHeldByWindow() const {
          !fileWindow_.allows(queue_.front(kFile).payload.size());
 }
 
+namespace {
+constexpr std::array<int, 3> kCounted = {kControl, kReliable, kFile};
+}  // namespace
+
+void SendScheduler::holdForResume() {
+  awaitingResume_ = replay_.active();
+  for (size_t i = 0; i < kCounted.size(); ++i) queuedAtRebuild_[i] = queue_.messages(kCounted[i]);
+}
+
+SendScheduler::SessionEnd SendScheduler::endSession() {
+  SessionEnd end;
+  std::tie(end.unconfirmed, end.unconfirmedBytes) = releaseReplay();
+  for (size_t i = 0; i < kCounted.size(); ++i) {
+    for (size_t n = std::min(queuedAtRebuild_[i], queue_.messages(kCounted[i])); n > 0; --n) {
+      ++end.queued;
+      end.queuedBytes += queue_.front(kCounted[i]).payload.size();
+      queue_.pop(kCounted[i]);
+    }
+    queuedAtRebuild_[i] = 0;
+  }
+  drain();  // channel-ready for a queue that emptied
+  return end;
+}
+
 std::array<uint64_t, 3> SendScheduler::onDeliveredCounts(const DeliveredCounts& counts) {
   bool released = replay_.onCounts(counts);
   if (!awaitingResume_) {
@@ -120,8 +145,8 @@ std::array<uint64_t, 3> SendScheduler::onDeliveredCounts(const DeliveredCounts& 
     return {};
   }
   awaitingResume_ = false;
+  queuedAtRebuild_ = {};
   auto unacked = replay_.takeUnacked();
-  constexpr std::array<int, 3> kCounted = {kControl, kReliable, kFile};
   for (size_t i = 0; i < kCounted.size(); ++i) queue_.pushReplayed(kCounted[i], std::move(unacked.messages[i]));
   drain();
   return unacked.lost;

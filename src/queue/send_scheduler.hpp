@@ -86,7 +86,9 @@ class SendScheduler {
   std::array<uint64_t, 3> onDeliveredCounts(const DeliveredCounts& counts);
   // The connection is being rebuilt: if the store keeps anything for this far side, nothing more
   // goes out on counted channels until its first counts on the new connection say where to resume.
-  void holdForResume() { awaitingResume_ = replay_.active(); }
+  // What was queued on counted channels at that moment was meant for this session too: see
+  // endSession().
+  void holdForResume();
   bool awaitingResume() const { return awaitingResume_; }
   const ReplayStore& replay() const { return replay_; }
   // Would a `size`-byte message on `channel` wait for the far side's counts (the store is full)?
@@ -95,11 +97,19 @@ class SendScheduler {
   bool heldByReplay() const;
   // The far side stopped confirming: keep nothing more, send on. Returns {messages, bytes} let go.
   std::pair<size_t, size_t> abandonReplay();
-  // The peer closes, or the far side is a new session: returns {messages, bytes} the store held.
+  // The peer closes: returns {messages, bytes} the store held.
   std::pair<size_t, size_t> releaseReplay() {
     awaitingResume_ = false;
     return replay_.reset();
   }
+  // The far side came back as a new session: the old one's messages go nowhere. What the store
+  // held, and what send() accepted before the connection was rebuilt (still queued), are let go;
+  // what the app sent since goes to the new session.
+  struct SessionEnd {
+    size_t unconfirmed = 0, unconfirmedBytes = 0;  // went to the browser, not confirmed delivered
+    size_t queued = 0, queuedBytes = 0;            // never sent
+  };
+  SessionEnd endSession();
   // What the store may hold before messages wait in the queue instead (at least one message).
   size_t replayLimit() const { return queue_.maxBytes(); }
 
@@ -130,6 +140,8 @@ class SendScheduler {
   bool reportSent_ = true;
   bool reportQueued_ = true;
   bool awaitingResume_ = false;  // holdForResume() until the far side's first counts
+  // Messages queued per counted channel when the last rebuild began: the old session's (endSession).
+  std::array<size_t, 3> queuedAtRebuild_{};
 };
 
 }  // namespace wre
