@@ -9,7 +9,8 @@ for (const plainOffers of [true, false]) {
     const result = await page.evaluate(async (plainOffers) => {
       const { WebRTCPeerEnhanced } = window.wre;
       const { connected, receive, bytes, sameBytes } = window.harness;
-      const peer = new WebRTCPeerEnhanced({ peerId: 'lib' });
+      // A small queue bound: a replay store waiting for counts a plain peer never sends would fill it.
+      const peer = new WebRTCPeerEnhanced({ peerId: 'lib', maxQueuedBytes: 64 * 1024 });
       const pc = new RTCPeerConnection();
       const specs = [['control', 0, {}], ['reliable', 1, {}], ['unreliable', 2, { ordered: false, maxRetransmits: 0 }], ['file', 3, {}]];
       const channels = {};
@@ -48,14 +49,22 @@ for (const plainOffers of [true, false]) {
         const back = plainGot.find((m) => m.label === label);
         out[label] = { libGotIt: sameBytes(got, payload), plainGotIt: !!back && sameBytes(back.data, bytes(512, id + 100)) };
       }
+      // Session resume keeps nothing for a plain peer: 256 KiB in one loop goes straight through.
+      const before = plainGot.length;
+      for (let i = 0; i < 256; i++) peer.send(bytes(1024, i), 'reliable');
+      const deadline = performance.now() + 10000;
+      while (plainGot.length < before + 256 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const bulk = plainGot.slice(before);
+      out.bulk = bulk.length === 256 && bulk.every((m, i) => m.label === 'reliable' && sameBytes(m.data, bytes(1024, i)));
       await new Promise((r) => setTimeout(r, 300));
       peer.close();
       pc.close();
-      return { out, extraMessages: plainGot.length - 4, streamsSeen };
+      return { out, extraMessages: plainGot.length - 4 - 256, streamsSeen };
     }, plainOffers);
     for (const label of ['control', 'reliable', 'unreliable', 'file']) {
       expect(result.out[label], label).toEqual({ libGotIt: true, plainGotIt: true });
     }
+    expect(result.out.bulk, '256 × 1 KiB on reliable, every byte, in order').toBe(true);
     // The library's own traffic never reaches a plain peer.
     expect(result.extraMessages).toBe(0);
     expect(result.streamsSeen).toEqual([]);

@@ -326,30 +326,33 @@ export async function helloHeard(a, b) {
   await sleep(100);
 }
 
-// Numbered 4-byte messages on `reliable` from `peer`, one every `everyMs`; stop() ends the sending
-// and returns how many were sent.
-export function numberedSender(peer, everyMs) {
+// Numbered 4-byte messages on `type` from `peer`, one every `everyMs`; stop() ends the sending
+// and returns how many were sent, sent() says so far. Each message is a 4-byte view into the
+// middle of its own larger buffer: the library sends (and keeps for replay) the view, no copy.
+export function numberedSender(peer, everyMs, type = 'reliable') {
   let seq = 0;
   const timer = setInterval(() => {
-    const buf = new Uint8Array(4);
-    new DataView(buf.buffer).setUint32(0, seq++);
-    peer.send(buf, 'reliable');
+    const view = new Uint8Array(12).subarray(4, 8);
+    new DataView(view.buffer, view.byteOffset).setUint32(0, seq++);
+    peer.send(view, type);
   }, everyMs);
-  return { stop: () => { clearInterval(timer); return seq; } };
+  return { stop: () => { clearInterval(timer); return seq; }, sent: () => seq };
 }
 
-// The numbers of numberedSender's messages `peer` receives, in arrival order (a live array).
-export function numberedReceiver(peer) {
+// The numbers of numberedSender's messages on `type` that `peer` receives, in arrival order (a
+// live array); -1 for a message that is not 4 bytes.
+export function numberedReceiver(peer, type = 'reliable') {
   const got = [];
-  peer.on('message', (m) => m.type === 'reliable' && got.push(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
+  peer.on('message', (m) => m.type === type &&
+    got.push(m.data.byteLength === 4 ? new DataView(m.data.buffer, m.data.byteOffset).getUint32(0) : -1));
   return got;
 }
 
 // numberedSender from `from` to `to` in one page. stop() ends the sending and resolves, once all
 // sent have arrived (or 10 s later), to { sent, got }: the numbers in arrival order.
-export function numberedStream(from, to, everyMs) {
-  const got = numberedReceiver(to);
-  const sender = numberedSender(from, everyMs);
+export function numberedStream(from, to, everyMs, type = 'reliable') {
+  const got = numberedReceiver(to, type);
+  const sender = numberedSender(from, everyMs, type);
   return {
     async stop() {
       const sent = sender.stop();
