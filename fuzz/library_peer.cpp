@@ -5,13 +5,14 @@
 // The peer stays connected, except after exactly a bye on `wre` from a far side that said hello:
 // then it is closed (reason remote-closed, browser objects released) and the run ends there.
 //
-// Input: byte 0 picks metricsInterval (100 ms + 100 ms × (b % 50)); then records, op = byte % 6:
+// Input: byte 0 picks metricsInterval (100 ms + 100 ms × (b % 50)); then records, op = byte % 7:
 //   0 library message   b: channel 4 + (b & 1), length b >> 1 (0..127); then that many bytes
 //   1 user message      b: channel b % 4; u32 LE size          (Peer::onUserMessage)
 //   2 time passes       u16 LE milliseconds                      (timers fire; getStats answered)
 //   3 time passes       u8 seconds
 //   4 app send          b: channel b % 4; u16 LE size          (Peer::send)
 //   5 browser drained   b: channel b % 6                        (buffer empty, onBufferedAmountLow)
+//   6 rebuild           every channel closed by the browser; the rebuilt connection comes up
 // The browser's own getStats() answers are plausible (counters follow what moved), so whatever
 // reaches the metrics came through the library's channels. Seeds: capture-corpus.js, from the
 // hello/ack/probe bytes real library peers sent in Chromium and Firefox, with their timing.
@@ -138,6 +139,26 @@ struct Browser {
     }
   }
 
+  // The browser closes every channel (Firefox when ICE fails); the peer's next attempt rebuilds
+  // the connection, whose offer is answered; the new one comes up, its counters at zero.
+  template <class Wait>
+  void rebuild(Peer& peer, Wait& wait, std::size_t step) {
+    for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelClose(ch);
+    std::size_t made = driver.count("createPeerConnection");
+    for (int k = 0; k < 10 && driver.count("createPeerConnection") == made; ++k) wait(1000);
+    FUZZ_CHECK(driver.count("createPeerConnection") == made + 1, "step %zu: no rebuild after the channels closed", step);
+    const auto* offer = driver.last("createOffer");
+    FUZZ_CHECK(offer && offer->detail.empty(), "step %zu: the rebuild made no fresh offer", step);
+    peer.onDescription(offer->id, {"offer", "v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\n"});
+    auto answer = peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"});
+    FUZZ_CHECK(answer, "step %zu: the rebuild's answer was refused", step);
+    peer.onRequestDone(answer.value());
+    bytesIn = bytesOut = messagesIn = messagesOut = checks = 0;
+    lastAck = 0;  // `file` acknowledgements count per connection
+    peer.onConnectionState("connected");
+    for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
+  }
+
   // What the peer itself put on the wire is well formed.
   void checkSent(std::size_t step, const Peer& peer) {
     if (peer.farSession() != countsFor) {  // a new far session: its counts start again
@@ -220,7 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   bool byeHeard = false;  // the far side said hello, then bye: the peer must have closed
   for (std::size_t step = 1; step <= kMaxSteps && !in.empty() && !byeHeard; ++step) {
-    uint8_t op = in.u8() % 6;
+    uint8_t op = in.u8() % 7;
     switch (op) {
       case 0: {
         uint8_t head = in.u8();
@@ -254,6 +275,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         peer.onBufferedAmountLow(channel);
         break;
       }
+      case 6:
+        if (b.driver.now < kMaxSimulatedMs - 20000) b.rebuild(peer, wait, step);  // room for the attempt
+        break;
     }
     if (byeHeard) {
       auto closes = b.log.all<event::Closed>();
@@ -267,7 +291,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     FUZZ_CHECK(peer.state() == PeerState::Connected, "step %zu: state %s", step, std::string(toString(peer.state())).c_str());
-    FUZZ_CHECK(peer.queuedBytes() <= config.maxQueuedBytes, "step %zu: %zu bytes queued", step, peer.queuedBytes());
+    // A rebuild puts what the store kept back in the queue: the two bounds together.
+    FUZZ_CHECK(peer.queuedBytes() <= 2 * config.maxQueuedBytes + 65535, "step %zu: %zu bytes queued", step,
+               peer.queuedBytes());
     const ReplayStore& store = peer.scheduler().replay();
     FUZZ_CHECK(store.bytes() <= std::max<std::size_t>(peer.scheduler().replayLimit(), 65535), "step %zu: %zu bytes kept",
                step, store.bytes());

@@ -36,6 +36,31 @@ TEST_CASE("totals and rates from getStats records recorded in Chromium") {
   CHECK(m.mos > 4.3);
 }
 
+TEST_CASE("a rebuilt connection's counters start at zero: the totals go on, no rate spans the two") {
+  MetricsCollector c;
+  const auto &a = kChromiumStats[0], &b = kChromiumStats[1];
+  c.onStats(a, false);
+  c.onStats(b, false);
+  double rate = c.metrics().bytesPerSecondSent;
+  REQUIRE(rate > 1e6);
+  c.onConnectionReplaced();
+  StatsRecord fresh = a;  // the new connection's first sweep: small counters, a later time
+  fresh.timestampMs = b.timestampMs + 1000;
+  fresh.bytesSent = 100;
+  fresh.packetsReceived = 3;
+  c.onStats(fresh, false);
+  const auto& m = c.metrics();
+  CHECK(m.bytesSent == b.bytesSent + 100);
+  CHECK(m.packetsReceived == b.packetsReceived + 3);
+  CHECK(m.bytesPerSecondSent == rate);  // not (100 - b.bytesSent) / 1 s: no delta across the connections
+  StatsRecord next = fresh;
+  next.timestampMs += 1000;
+  next.bytesSent += 5000;
+  c.onStats(next, false);
+  CHECK(c.metrics().bytesSent == b.bytesSent + 5100);
+  CHECK(c.metrics().bytesPerSecondSent == Approx(5000));
+}
+
 TEST_CASE("probes give RTT, RFC 3550 jitter and one-way loss") {
   MetricsCollector c;
   // The far side probes every 50 ms; its clock is 1e6 ms ahead of ours (it cancels out).

@@ -49,10 +49,10 @@ void MetricsCollector::computeLoss(double nowMs) {
 void MetricsCollector::onStats(const StatsRecord& r, bool sendBufferBusy) {
   ConnectionMetrics& m = metrics_;
   m.timestampMs = r.timestampMs;
-  m.bytesSent = r.bytesSent;
-  m.bytesReceived = r.bytesReceived;
-  m.packetsSent = r.packetsSent;
-  m.packetsReceived = r.packetsReceived;
+  m.bytesSent = carried_.bytesSent + r.bytesSent;
+  m.bytesReceived = carried_.bytesReceived + r.bytesReceived;
+  m.packetsSent = carried_.packetsSent + r.packetsSent;
+  m.packetsReceived = carried_.packetsReceived + r.packetsReceived;
   m.localCandidateType = r.localCandidateType;
   m.remoteCandidateType = r.remoteCandidateType;
   if (r.currentRoundTripTime >= 0) stunRtt_.addSample(r.currentRoundTripTime * 1000.0);
@@ -80,6 +80,12 @@ void MetricsCollector::onStats(const StatsRecord& r, bool sendBufferBusy) {
   }
   previous_ = r;
   updateFigures(r.timestampMs);
+}
+
+void MetricsCollector::onConnectionReplaced() {
+  const ConnectionMetrics& m = metrics_;
+  carried_ = {m.bytesSent, m.bytesReceived, m.packetsSent, m.packetsReceived};
+  previous_.reset();
 }
 
 void MetricsCollector::onTick(double nowMs) { updateFigures(nowMs); }

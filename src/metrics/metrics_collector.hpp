@@ -47,6 +47,9 @@ class MetricsCollector {
   // A getStats() sample: counters, rates, STUN RTT; then the figures and the grade move on.
   // `sendBufferBusy`: the send buffer was draining under load since the last one (for bandwidth).
   void onStats(const StatsRecord& record, bool sendBufferBusy);
+  // The connection was rebuilt (session resume): the new one's counters start at zero; the peer's
+  // byte and packet totals go on from where they were, and no rate spans the two connections.
+  void onConnectionReplaced();
   // A metrics tick without a sample (no one wants the counters): the probes' figures and the
   // grade move on, the counters hold.
   void onTick(double nowMs);
@@ -77,6 +80,10 @@ class MetricsCollector {
   LossCounter loss_;
   std::deque<std::pair<double, LossSnapshot>> lossHistory_;  // (time, snapshot) per stats sample
   std::optional<StatsRecord> previous_;
+  // Totals of the connections this peer had before the current one.
+  struct Carried {
+    double bytesSent = 0, bytesReceived = 0, packetsSent = 0, packetsReceived = 0;
+  } carried_;
   std::optional<double> consentLoss_;  // unanswered consent checks between the last two samples
   EModel emodel_;
   QualityTracker tracker_;

@@ -122,6 +122,7 @@ Result<void> Peer::rebuildConnection() {
   // `file` acknowledgements count per connection: the far side's window restarts with the channel.
   fileDelivered_ = fileAckSent_ = 0;
   toEcho_.reset();
+  metrics_.onConnectionReplaced();
   WRE_TRY(driver_.createPeerConnection(config_));
   for (const auto& spec : kChannels) driver_.createChannel(spec, scheduler_.lowThreshold(spec.id));
   return ok();
