@@ -285,6 +285,8 @@ class World {
       if (auto* q = std::get_if<event::MessageQueued>(&e)) extra = fmt::format(" queued {} on {}", q->size, q->channel);
       if (auto* q = std::get_if<event::MessageSent>(&e)) extra = fmt::format(" sent {} on {}", q->size, q->channel);
       if (auto* q = std::get_if<event::ErrorRaised>(&e)) extra = " error " + q->error.message;
+      if (auto* q = std::get_if<event::StateChange>(&e)) extra = fmt::format(" {} -> {}", toString(q->from), toString(q->to));
+      if (auto* q = std::get_if<event::ChannelClose>(&e)) extra = fmt::format(" channel {}", q->channel);
       fmt::print("  [{}] {} event #{}{}\n", stepNo_, ep.id, e.index(), extra);
     }
     // (An app call on a closed peer is answered with one error; the JS wrapper refuses such calls
@@ -781,6 +783,7 @@ class World {
         std::string s = e->browser.states.front();
         e->browser.states.pop_front();
         trace(kState, e->index, -1, s == "connected" ? 1 : s == "disconnected" ? 2 : s == "failed" ? 3 : 0);
+        if (debug_) fmt::print("  [{}] {} browser state {} (connection {})\n", stepNo_, e->id, s, e->browser.gen);
         if (r.chance(0.3)) e->peer->onIceConnectionState(s);
         if (!e->browser.closed) e->peer->onConnectionState(s);
         return true;
@@ -851,11 +854,17 @@ class World {
         for (const auto& p : pairs_)
           if (p->a && p->b && p->everUp && p->a->browser.far == &p->b->browser) ready.push_back(p.get());
         if (ready.empty()) return false;
+        // The association dies (Firefox once ICE failed; an SCTP abort): every channel closes at
+        // both ends for good, and only a rebuilt connection carries data again. A browser closes
+        // no single negotiated channel of a library peer (the library never closes one), and the
+        // core now takes a closed channel for a dead association (Peer::onChannelClose).
         Pair* p = ready[r.below(ready.size())];
-        int c = static_cast<int>(r.below(kChannelCount));
-        trace(kCloseChannel, p->a->index, c, 0);
-        p->a->browser.closeChannel(c);
-        p->b->browser.closeChannel(c);
+        trace(kCloseChannel, p->a->index, -1, 0);
+        for (int c = 0; c < kChannelCount; ++c) {
+          p->a->browser.closeChannel(c);
+          p->b->browser.closeChannel(c);
+        }
+        if (p->up && r.chance(0.5)) linkDown(*p, true);  // Firefox: with ICE `failed`
         return true;
       }
       case kApp: {
@@ -986,18 +995,23 @@ class World {
       return true;
     }
     if (!r.chance(prof_.transfer ? 0.05 : 0.15)) return false;
-    p->up = false;
-    trace(kLink, p->a->index, -1, 0);
-    bool fails = r.chance(0.4);
-    for (Endpoint* e : {p->a, p->b}) {
+    linkDown(*p, r.chance(0.4));
+    return true;
+  }
+
+  // The link flaps down: disconnected, and with `fails` failed (up again only after an ICE
+  // restart or a rebuild went through).
+  void linkDown(Pair& p, bool fails) {
+    p.up = false;
+    trace(kLink, p.a->index, -1, 0);
+    for (Endpoint* e : {p.a, p.b}) {
       e->browser.states.push_back("disconnected");
       if (fails) e->browser.states.push_back("failed");
     }
     if (fails) {
-      p->failed = true;
-      p->restartDone = false;
+      p.failed = true;
+      p.restartDone = false;
     }
-    return true;
   }
 
   void linkUp(Pair& p) {
@@ -1007,6 +1021,7 @@ class World {
     p.failed = p.restartDone = false;
     p.everUp = true;
     trace(kLink, p.a->index, -1, 1);
+    if (debug_) fmt::print("  [{}] link up {}-{} (connections {}/{})\n", stepNo_, p.a->id, p.b->id, p.a->browser.gen, p.b->browser.gen);
     for (int side = 0; side < 2; ++side) {
       SimBrowser& b = (side == 0 ? p.a : p.b)->browser;
       bool fresh = p.upGen[side] != b.gen;  // a new connection: its channels open with this link
