@@ -193,29 +193,23 @@ class Ledger {
   }
 
   // After a rebuild the core reported `n` messages on `channel` from `from` not delivered and not
-  // kept: the first ones the far side has not delivered, lost in the browser. Or, late, ones an
-  // earlier rebuild that kept nothing lost: the store's handed count still includes them, so its
-  // first resume after such a rebuild reports them (see the report: the counts are no longer in
-  // step with what the far side delivered).
+  // kept: the first ones the far side has not delivered (its counts say how many it did), lost in
+  // the browser.
   void reportedLost(int from, int channel, uint64_t n) {
     auto& s = streams_[from][channel];
     for (size_t i = static_cast<size_t>(s.lastDelivered + 1); i < s.ids.size() && n > 0; ++i) {
       Msg& m = msgs_[s.ids[i]];
       if (m.fate == Fate::Refused || m.fate == Fate::DroppedOversize || m.fate == Fate::LostReported) continue;
-      if (m.fate != Fate::LostBrowser) break;
+      if (m.fate != Fate::LostBrowser)
+        return fail(fmt::format("peer {} reported {} more messages on {} lost with the rebuilt connection; #{} after "
+                                "the last delivered (#{}) is {}", from, n, kChannels[channel].label, i,
+                                s.lastDelivered, name(m.fate)));
       m.fate = Fate::LostReported;
       --n;
     }
-    for (size_t i = 0; i < s.ids.size() && n > 0; ++i) {
-      Msg& m = msgs_[s.ids[i]];
-      if (m.fate == Fate::LostBrowser && unkept_[from].count(m.gen)) {
-        m.fate = Fate::LostReported;
-        --n;
-      }
-    }
     if (n > 0)
-      fail(fmt::format("peer {} reported {} more messages on {} lost with the rebuilt connection than it lost (the "
-                       "last delivered is #{})", from, n, kChannels[channel].label, s.lastDelivered));
+      fail(fmt::format("peer {} reported {} more messages on {} lost with the rebuilt connection than it lost", from, n,
+                       kChannels[channel].label));
   }
 
   // The far app got message `id` of `size` bytes on `channel` from peer `from`.

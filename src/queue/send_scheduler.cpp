@@ -113,6 +113,16 @@ bool SendScheduler::fileHeldByWindow() const {
          !fileWindow_.allows(queue_.front(kFile).payload.size());
 }
 
+void SendScheduler::holdForResume(bool farCounts) {
+  if (replay_.abandoned()) return;
+  if (replay_.active() || farCounts) {
+    awaitingResume_ = true;
+    return;
+  }
+  bool anyHanded = replay_.handed(0) + replay_.handed(1) + replay_.handed(2) > 0;
+  if (anyHanded) replay_.abandon();  // (holds nothing: inactive)
+}
+
 std::array<uint64_t, 3> SendScheduler::onDeliveredCounts(const DeliveredCounts& counts) {
   bool released = replay_.onCounts(counts);
   if (!awaitingResume_) {
