@@ -83,7 +83,7 @@ struct RebuildPeer {
 // the store then kept messages the far side had delivered, and the next rebuild replayed them.
 // Now the counted channels wait for the far side's counts after such a rebuild too (it said it
 // counts), and those counts say how many were lost: reported, and the counts are in step again.
-TEST_CASE("a rebuild before the far side's first counts: what it lost is reported, later replays resend nothing delivered") {
+TEST_CASE("a rebuild before the far side's first counts: its losses are reported, no later replay resends") {
   RebuildPeer p;
   p.send('a');  // before the far side's first counts: not kept
   p.send('b');

@@ -130,8 +130,8 @@ World::Outcome runTransfer(uint64_t seed, bool lossyLow) {
   auto o = world.outcome();
   if (std::getenv("WRE_STRESS_VERBOSE"))
     fmt::print("transfer seed {} (trigger {}, pump {}, lossy {}): {} steps, {} s simulated, {} low events lost, "
-               "window dropped by the ack-stall fallback {} times, {} rebuilds ({} relinked), {} messages replayed\n", seed,
-               static_cast<int>(t.trigger), t.pump, lossyLow, steps, world.env().now / 1000, world.env().lowLost,
+               "window dropped by the ack-stall fallback {} times, {} rebuilds ({} relinked), {} messages replayed\n",
+               seed, static_cast<int>(t.trigger), t.pump, lossyLow, steps, world.env().now / 1000, world.env().lowLost,
                world.stats.windowsDropped, world.stats.rebuilds, world.stats.relinked, world.env().ledger.replays());
   return o;
 }

@@ -5,6 +5,11 @@
 // the invariants are checked (see checkStep). Nothing is destroyed while it may be on the stack:
 // closed standalone peers and removed pool members go at the top of the next step, as the
 // bindings' microtask does.
+//
+// Rebuilds (session resume): a peer that rebuilds gets a new connection from its SimBrowser (a new
+// generation, its o= sess-id). Two browsers are linked (`far`) only for the generations that
+// negotiated with each other (each applied the other's description, see relink()); the link comes
+// up on them and their channels open anew. The ledger follows what the replay store sends again.
 #pragma once
 
 #include <algorithm>
@@ -285,7 +290,8 @@ class World {
       if (auto* q = std::get_if<event::MessageQueued>(&e)) extra = fmt::format(" queued {} on {}", q->size, q->channel);
       if (auto* q = std::get_if<event::MessageSent>(&e)) extra = fmt::format(" sent {} on {}", q->size, q->channel);
       if (auto* q = std::get_if<event::ErrorRaised>(&e)) extra = " error " + q->error.message;
-      if (auto* q = std::get_if<event::StateChange>(&e)) extra = fmt::format(" {} -> {}", toString(q->from), toString(q->to));
+      if (auto* q = std::get_if<event::StateChange>(&e))
+        extra = fmt::format(" {} -> {}", toString(q->from), toString(q->to));
       if (auto* q = std::get_if<event::ChannelClose>(&e)) extra = fmt::format(" channel {}", q->channel);
       fmt::print("  [{}] {} event #{}{}\n", stepNo_, ep.id, e.index(), extra);
     }
@@ -1021,7 +1027,9 @@ class World {
     p.failed = p.restartDone = false;
     p.everUp = true;
     trace(kLink, p.a->index, -1, 1);
-    if (debug_) fmt::print("  [{}] link up {}-{} (connections {}/{})\n", stepNo_, p.a->id, p.b->id, p.a->browser.gen, p.b->browser.gen);
+    if (debug_)
+      fmt::print("  [{}] link up {}-{} (connections {}/{})\n", stepNo_, p.a->id, p.b->id, p.a->browser.gen,
+                 p.b->browser.gen);
     for (int side = 0; side < 2; ++side) {
       SimBrowser& b = (side == 0 ? p.a : p.b)->browser;
       bool fresh = p.upGen[side] != b.gen;  // a new connection: its channels open with this link
