@@ -8,9 +8,15 @@
 // 16 MiB Chromium limit); bufferedamountlow is queued when bufferedAmount crosses the threshold
 // from above (a buffer that drains without crossing fires nothing: "never"); after close() nothing
 // reaches the core; what was in a closed channel's or connection's buffers is lost.
+//
+// Rebuilds (session resume): createPeerConnection() after close() starts a new connection, a new
+// generation `gen` with fresh channels; its descriptions carry the generation as o= sess-id, as a
+// browser's new RTCPeerConnection has a new one. The page's timers are not the connection's:
+// close() leaves them (as the bindings' driver does), the rebuilt connection's peer still uses them.
 #pragma once
 
 #include <array>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
@@ -20,6 +26,7 @@
 
 #include "peer/config.hpp"
 #include "peer/driver.hpp"
+#include "peer/sdp_facts.hpp"
 #include "pool/pool.hpp"
 #include "stress_ledger.hpp"
 
@@ -67,6 +74,7 @@ class SimBrowser : public Driver {
   struct Request {
     RequestId id;
     Req kind;
+    int gen = 0;  // SetRemote: the generation of the far connection that made the description
   };
 
   SimBrowser(Env& env, int owner) : env_(env), owner_(owner) {}
@@ -85,15 +93,32 @@ class SimBrowser : public Driver {
   SimBrowser* far = nullptr;
   bool closed = false;             // the core closed the connection: no callback after this
   std::string maxMessageSizeLine;  // in our descriptions: what the far end may send us
+  int gen = 0;        // which connection this is: 1 for the first, one more per rebuild
+  int remoteGen = 0;  // the far connection whose description this one applied (0: none yet)
+  // The world's hook, called when a rebuild has made the new connection (the core is inside
+  // rebuildConnection(), its replay hold already decided).
+  std::function<void(int oldGen)> onRebuilt;
 
-  Result<void> createPeerConnection(const Config&) override { return ok(); }
+  Result<void> createPeerConnection(const Config&) override {
+    if (gen == 0) {
+      gen = 1;
+      return ok();
+    }
+    close();  // (the core closes first; a browser would replace the old one all the same)
+    int oldGen = gen++;
+    closed = false;
+    ch = {};
+    remoteGen = 0;
+    if (onRebuilt) onRebuilt(oldGen);
+    return ok();
+  }
   void createChannel(const ChannelSpec& spec, double low) override { ch[spec.id].threshold = low; }
   void createOffer(RequestId id, bool restart) override {
     requests.push_back({id, restart ? Req::RestartOffer : Req::Offer});
   }
   void createAnswer(RequestId id) override { requests.push_back({id, Req::Answer}); }
-  void setRemoteDescription(RequestId id, const SessionDescription&) override {
-    requests.push_back({id, Req::SetRemote});
+  void setRemoteDescription(RequestId id, const SessionDescription& d) override {
+    requests.push_back({id, Req::SetRemote, std::atoi(std::string(sessionIdOf(d.sdp)).c_str())});
   }
   void addIceCandidate(RequestId id, const CandidateInit&) override { requests.push_back({id, Req::Candidate}); }
   double bufferedAmount(int channel) override { return ch[channel].buffered; }
@@ -103,7 +128,7 @@ class SimBrowser : public Driver {
     const auto& h = static_cast<const StressBytes&>(payload.holder());
     WRE_TRY(accept(channel, h.size));
     enqueue(channel, {h.id, h.size, nullptr});
-    env_.ledger.handed(h.id, owner_, channel);
+    env_.ledger.handed(h.id, owner_, channel, gen);
     return ok();
   }
   Result<void> sendBytes(int channel, std::string_view bytes) override {
@@ -141,7 +166,6 @@ class SimBrowser : public Driver {
     states.clear();
     candidates.clear();
     requests.clear();
-    timers.clear();
     if (far) {
       far->onFarClosed();
       far->far = nullptr;

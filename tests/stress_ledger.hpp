@@ -6,11 +6,20 @@
 // The core never reads or copies the app's bytes (a Payload is an opaque handle the driver sends);
 // what it can get wrong is which handle goes where, and when. So a message here is its id and its
 // length: the driver sends the handle's own id and length, and the far app checks both.
+//
+// Session resume: a message on a counted channel (control, reliable, file) lost in the browser may
+// be handed again on a rebuilt connection (the replay store), even put back in the queue first;
+// it must then arrive exactly once and in order. A later message on its stream may arrive past it
+// only if the core reported it (`error` type send after the rebuild: LostReported), or if the
+// rebuild of the connection it went out on kept nothing for replay (no counts from the far side
+// yet, or the store was given up: an `error` says so), as the README documents.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,12 +61,14 @@ enum class Fate : uint8_t {
   Discarded,          // reported by close(): "discarded N queued messages"
   LostBrowser,        // in the browser when its channel or connection closed (not the core's to know)
   LostNetwork,        // `unreliable` only: lost on the way
+  LostReported,       // lost with a rebuilt connection; the core's `error` counted it (not replayable)
 };
+inline constexpr size_t kFates = 11;
 
 inline const char* name(Fate f) {
   static const char* names[] = {"attempted", "refused",   "queued",    "handed",       "delivered",
                                 "dropped-oversize", "dropped-unreliable", "discarded", "lost-browser",
-                                "lost-network"};
+                                "lost-network", "lost-reported"};
   return names[static_cast<int>(f)];
 }
 
@@ -75,6 +86,7 @@ class Ledger {
     uint32_t index;  // position in its stream (send order on that peer and channel)
     size_t size;
     Fate fate;
+    int gen = 0;  // the sender's connection it was last handed on
   };
   // The messages one peer sent on one channel, in send order, and the model of its queue.
   struct Stream {
@@ -93,6 +105,7 @@ class Ledger {
 
   int addEndpoint() {
     streams_.emplace_back();
+    unkept_.emplace_back();
     return static_cast<int>(streams_.size() - 1);
   }
   const Msg& msg(uint64_t id) const { return msgs_[id]; }
@@ -129,15 +142,74 @@ class Ledger {
     ++s.queued;
   }
 
-  // The browser took the message from peer `from` on `channel`.
-  void handed(uint64_t id, int from, int channel) {
+  // The browser of connection `gen` took the message from peer `from` on `channel`.
+  void handed(uint64_t id, int from, int channel, int gen) {
     if (id >= msgs_.size()) return fail(fmt::format("the browser got unknown message {}", id));
     Msg& m = msgs_[id];
     if (m.from != from || m.channel != channel)
       return fail(fmt::format("message {} of peer {} on {} handed by peer {} on {}", id, m.from, m.channel, from, channel));
-    if (m.fate == Fate::Queued) return leaveQueue(m, Fate::Handed);
+    int before = m.gen;
+    m.gen = gen;
+    if (m.fate == Fate::Queued) {
+      if (before != 0 && gen <= before)
+        return fail(fmt::format("message {} replayed on the connection it was lost on ({})", id, gen));
+      return leaveQueue(m, Fate::Handed);
+    }
+    if (m.fate == Fate::LostBrowser && counted(channel)) {
+      // Replayed straight from the store to the rebuilt connection's browser.
+      if (gen <= before) return fail(fmt::format("message {} handed twice on connection {}", id, gen));
+      ++replays_;
+      m.fate = Fate::Handed;
+      return;
+    }
     if (m.fate != Fate::Attempted) return fail(fmt::format("message {} handed to the browser while {}", id, name(m.fate)));
     m.fate = Fate::Handed;
+  }
+
+  // The core put message `id` back in its queue to replay it (seen there, marked as a replay).
+  void requeued(uint64_t id) {
+    Msg& m = msgs_[id];
+    if (m.fate == Fate::Queued) return;  // seen before
+    if (m.fate != Fate::LostBrowser || !counted(m.channel))
+      return fail(fmt::format("message {} (peer {}, {}) queued for replay while {}", id, m.from,
+                              kChannels[m.channel].label, name(m.fate)));
+    ++replays_;
+    m.fate = Fate::Queued;
+    auto& s = streams_[m.from][m.channel];
+    s.queuedBytes += m.size;
+    ++s.queued;
+    s.firstOpen = std::min<size_t>(s.firstOpen, m.index);
+  }
+
+  // Peer `from` rebuilt its connection `oldGen`; `kept`: its replay store holds what the far side
+  // has not confirmed (it waits for the far side's counts to replay it).
+  void rebuilt(int from, int oldGen, bool kept) {
+    if (!kept) unkept_[from].insert(oldGen);
+  }
+  // An `error` said the store was let go (ack stall, or a new far session): what went out on any
+  // connection so far may be gone for good.
+  void unkeptThrough(int from, int gen) {
+    for (int g = 1; g <= gen; ++g) unkept_[from].insert(g);
+  }
+
+  // After a rebuild the core reported `n` messages on `channel` from `from` not delivered and not
+  // kept: the first ones the far side has not delivered (its counts say how many it did), lost in
+  // the browser.
+  void reportedLost(int from, int channel, uint64_t n) {
+    auto& s = streams_[from][channel];
+    for (size_t i = static_cast<size_t>(s.lastDelivered + 1); i < s.ids.size() && n > 0; ++i) {
+      Msg& m = msgs_[s.ids[i]];
+      if (m.fate == Fate::Refused || m.fate == Fate::DroppedOversize || m.fate == Fate::LostReported) continue;
+      if (m.fate != Fate::LostBrowser)
+        return fail(fmt::format("peer {} reported {} more messages on {} lost with the rebuilt connection; #{} after "
+                                "the last delivered (#{}) is {}", from, n, kChannels[channel].label, i,
+                                s.lastDelivered, name(m.fate)));
+      m.fate = Fate::LostReported;
+      --n;
+    }
+    if (n > 0)
+      fail(fmt::format("peer {} reported {} more messages on {} lost with the rebuilt connection than it lost", from, n,
+                       kChannels[channel].label));
   }
 
   // The far app got message `id` of `size` bytes on `channel` from peer `from`.
@@ -157,7 +229,8 @@ class Ledger {
                                 kChannels[channel].label, from, s.lastDelivered));
       for (int64_t i = s.lastDelivered + 1; i < m.index; ++i) {
         const Msg& gap = msgs_[s.ids[i]];
-        if (gap.fate != Fate::Refused && gap.fate != Fate::DroppedOversize)
+        bool unkept = gap.fate == Fate::LostBrowser && unkept_[from].count(gap.gen);
+        if (gap.fate != Fate::Refused && gap.fate != Fate::DroppedOversize && gap.fate != Fate::LostReported && !unkept)
           return fail(fmt::format("message #{} on {} from peer {} ({}, id {}) was skipped: #{} arrived", i,
                                   kChannels[channel].label, from, name(gap.fate), s.ids[i], m.index));
       }
@@ -224,6 +297,8 @@ class Ledger {
     }
   }
 
+  size_t replays() const { return replays_; }
+
   // Handed but not yet delivered on (from, channel).
   size_t inFlight(int from, int channel) const {
     size_t n = 0;
@@ -244,8 +319,12 @@ class Ledger {
     }
   }
 
+  static bool counted(int channel) { return channel == kControl || channel == kReliable || channel == kFile; }
+
   std::vector<Msg> msgs_;
   std::vector<std::array<Stream, kUserChannels>> streams_;
+  std::vector<std::set<int>> unkept_;  // per peer: connections whose rebuild kept nothing for replay
+  size_t replays_ = 0;
   std::string violation_;
 };
 

@@ -51,7 +51,8 @@ std::vector<uint64_t> seeds(uint64_t base, int runs) {
 
 void runRandomized(const char* what, uint64_t base, int runs, bool pooled) {
   size_t runsDone = 0, steps = 0, linkedSteps = 0, neverLinked = 0, windowsDropped = 0;
-  std::array<size_t, 10> fates{};
+  size_t rebuilds = 0, rebuildsKept = 0, relinked = 0, replays = 0;
+  std::array<size_t, kFates> fates{};
   for (uint64_t seed : seeds(base, runs)) {
     Rng dice(seed ^ 0x5EEDu);
     World world(seed, World::randomProfile(dice, pooled));
@@ -62,6 +63,10 @@ void runRandomized(const char* what, uint64_t base, int runs, bool pooled) {
     linkedSteps += world.stats.stepsLinked;
     neverLinked += world.stats.firstLinkStep == 0;
     windowsDropped += world.stats.windowsDropped;
+    rebuilds += world.stats.rebuilds;
+    rebuildsKept += world.stats.rebuildsKept;
+    relinked += world.stats.relinked;
+    replays += world.env().ledger.replays();
     for (size_t id = 0; id < world.env().ledger.messages(); ++id)
       ++fates[static_cast<size_t>(world.env().ledger.msg(id).fate)];
   }
@@ -69,7 +74,8 @@ void runRandomized(const char* what, uint64_t base, int runs, bool pooled) {
     fmt::print("{}: {} runs, {} steps ({} with a live pair linked; {} runs never linked), file windows dropped by the "
                "ack-stall fallback {}\n  messages:", what, runsDone, steps, linkedSteps, neverLinked, windowsDropped);
     for (size_t f = 0; f < fates.size(); ++f) fmt::print(" {} {}", name(static_cast<Fate>(f)), fates[f]);
-    fmt::print("\n");
+    fmt::print("\n  connections rebuilt {} ({} holding the replay store for the far side's counts), links up on rebuilt "
+               "connections {}, messages replayed {}\n", rebuilds, rebuildsKept, relinked, replays);
   }
   CHECK((runsDone > 0 || onlySeed()));
 }
@@ -124,8 +130,9 @@ World::Outcome runTransfer(uint64_t seed, bool lossyLow) {
   auto o = world.outcome();
   if (std::getenv("WRE_STRESS_VERBOSE"))
     fmt::print("transfer seed {} (trigger {}, pump {}, lossy {}): {} steps, {} s simulated, {} low events lost, "
-               "window dropped by the ack-stall fallback {} times\n", seed, static_cast<int>(t.trigger), t.pump,
-               lossyLow, steps, world.env().now / 1000, world.env().lowLost, world.stats.windowsDropped);
+               "window dropped by the ack-stall fallback {} times, {} rebuilds ({} relinked), {} messages replayed\n",
+               seed, static_cast<int>(t.trigger), t.pump, lossyLow, steps, world.env().now / 1000, world.env().lowLost,
+               world.stats.windowsDropped, world.stats.rebuilds, world.stats.relinked, world.env().ledger.replays());
   return o;
 }
 

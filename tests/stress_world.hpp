@@ -5,6 +5,11 @@
 // the invariants are checked (see checkStep). Nothing is destroyed while it may be on the stack:
 // closed standalone peers and removed pool members go at the top of the next step, as the
 // bindings' microtask does.
+//
+// Rebuilds (session resume): a peer that rebuilds gets a new connection from its SimBrowser (a new
+// generation, its o= sess-id). Two browsers are linked (`far`) only for the generations that
+// negotiated with each other (each applied the other's description, see relink()); the link comes
+// up on them and their channels open anew. The ledger follows what the replay store sends again.
 #pragma once
 
 #include <algorithm>
@@ -96,6 +101,7 @@ struct Pair {
   Endpoint* b = nullptr;
   bool up = false, failed = false, signaled = false, restartDone = false, everUp = false;
   std::array<std::vector<int>, 2> unopened;  // channels whose open event is still to come, per side
+  std::array<int, 2> upGen{};  // each side's connection when the link last came up (0: never)
 };
 
 struct Member : PoolMember {
@@ -111,6 +117,9 @@ class World {
     size_t firstLinkStep = 0;   // the first time a pair's link came up (0: never)
     size_t stepsLinked = 0;     // steps with a live pair linked
     size_t windowsDropped = 0;  // the 10 s file-ack stall fallback fired
+    size_t rebuilds = 0;        // connections rebuilt (either side)
+    size_t rebuildsKept = 0;    // ... with the replay store holding for the far side's counts
+    size_t relinked = 0;        // links up on a rebuilt pair of connections
   } stats;
 
   // Outcome of a run: empty violation = clean.
@@ -251,11 +260,14 @@ class World {
     Config c = randomConfig(fmt::format("{}{}", side, index));
     if (!pool) {
       standalone_.push_back(std::make_unique<Endpoint>(*this, env_, index, c, nullptr));
-      return standalone_.back().get();
+      Endpoint* ep = standalone_.back().get();
+      ep->browser.onRebuilt = [this, ep](int oldGen) { onRebuilt(*ep, oldGen); };
+      return ep;
     }
     auto member = std::make_unique<Member>();
     member->ep = std::make_unique<Endpoint>(*this, env_, index, c, pool);
     Endpoint* ep = member->ep.get();
+    ep->browser.onRebuilt = [this, ep](int oldGen) { onRebuilt(*ep, oldGen); };
     auto key = pool->add(c.peerId, std::move(member));
     if (!key) {
       fail("a pool refused a new member although it was open: " + key.error().message);
@@ -271,12 +283,16 @@ class World {
   void onEvent(Endpoint& ep, const PeerEvent& e) {
     if (tearingDown_) return;
     const int i = ep.index;
+    syncReplays(ep);  // before any listener may close it (the discard count includes them)
     if (debug_) {
       std::string extra;
       if (auto* d = std::get_if<event::MessageDropped>(&e)) extra = fmt::format(" dropped {} {}", d->size, d->reason);
       if (auto* q = std::get_if<event::MessageQueued>(&e)) extra = fmt::format(" queued {} on {}", q->size, q->channel);
       if (auto* q = std::get_if<event::MessageSent>(&e)) extra = fmt::format(" sent {} on {}", q->size, q->channel);
       if (auto* q = std::get_if<event::ErrorRaised>(&e)) extra = " error " + q->error.message;
+      if (auto* q = std::get_if<event::StateChange>(&e))
+        extra = fmt::format(" {} -> {}", toString(q->from), toString(q->to));
+      if (auto* q = std::get_if<event::ChannelClose>(&e)) extra = fmt::format(" channel {}", q->channel);
       fmt::print("  [{}] {} event #{}{}\n", stepNo_, ep.id, e.index(), extra);
     }
     // (An app call on a closed peer is answered with one error; the JS wrapper refuses such calls
@@ -321,6 +337,21 @@ class World {
     if (m.rfind("the far end acknowledged no 'file' data", 0) == 0) ++stats.windowsDropped;
     size_t n = 0, bytes = 0;
     char label[16] = {};
+    // Replay store let go: what any connection so far lost may stay lost.
+    if (m.rfind("the far side confirmed no delivered messages", 0) == 0 ||
+        m.rfind("the far side came back as a new session", 0) == 0)
+      return reports_.push_back({Report::Unkept, ep.index, 0, static_cast<size_t>(ep.browser.gen), 0});
+    if (m.rfind("the connection was rebuilt and ", 0) == 0) {
+      size_t lost[3] = {};
+      size_t at = m.find("(control ");
+      if (at == std::string::npos ||
+          std::sscanf(m.c_str() + at, "(control %zu, reliable %zu, file %zu)", &lost[0], &lost[1], &lost[2]) != 3)
+        return fail("a rebuild's loss report names no counts: " + m);
+      const int counted[3] = {kControl, kReliable, kFile};
+      for (int k = 0; k < 3; ++k)
+        if (lost[k] > 0) reports_.push_back({Report::RebuildLost, ep.index, counted[k], lost[k], 0});
+      return;
+    }
     // "close() discarded …", or "the far side's close discarded …" (it said bye).
     size_t discarded = m.find(" discarded ");
     if (discarded != std::string::npos &&
@@ -661,7 +692,8 @@ class World {
 
   enum StepKind {
     kDeliver, kTransmit, kLow, kSpuriousLow, kState, kCandidate, kRequest, kSignal, kClock, kLink, kOpen,
-    kCloseChannel, kApp, kNetworkChange, kStepKinds
+    kCloseChannel, kApp, kNetworkChange, kStepKinds,
+    kRebuild = kStepKinds  // (trace only)
   };
 
   void randomStep() {
@@ -757,6 +789,7 @@ class World {
         std::string s = e->browser.states.front();
         e->browser.states.pop_front();
         trace(kState, e->index, -1, s == "connected" ? 1 : s == "disconnected" ? 2 : s == "failed" ? 3 : 0);
+        if (debug_) fmt::print("  [{}] {} browser state {} (connection {})\n", stepNo_, e->id, s, e->browser.gen);
         if (r.chance(0.3)) e->peer->onIceConnectionState(s);
         if (!e->browser.closed) e->peer->onConnectionState(s);
         return true;
@@ -825,13 +858,19 @@ class World {
         if (!r.chance(0.3)) return false;
         std::vector<Pair*> ready;
         for (const auto& p : pairs_)
-          if (p->a && p->b && p->everUp) ready.push_back(p.get());
+          if (p->a && p->b && p->everUp && p->a->browser.far == &p->b->browser) ready.push_back(p.get());
         if (ready.empty()) return false;
+        // The association dies (Firefox once ICE failed; an SCTP abort): every channel closes at
+        // both ends for good, and only a rebuilt connection carries data again. A browser closes
+        // no single negotiated channel of a library peer (the library never closes one), and the
+        // core now takes a closed channel for a dead association (Peer::onChannelClose).
         Pair* p = ready[r.below(ready.size())];
-        int c = static_cast<int>(r.below(kChannelCount));
-        trace(kCloseChannel, p->a->index, c, 0);
-        p->a->browser.closeChannel(c);
-        p->b->browser.closeChannel(c);
+        trace(kCloseChannel, p->a->index, -1, 0);
+        for (int c = 0; c < kChannelCount; ++c) {
+          p->a->browser.closeChannel(c);
+          p->b->browser.closeChannel(c);
+        }
+        if (p->up && r.chance(0.5)) linkDown(*p, true);  // Firefox: with ICE `failed`
         return true;
       }
       case kApp: {
@@ -901,7 +940,9 @@ class World {
     SimBrowser::Request req = reqs[k];
     reqs.erase(reqs.begin() + static_cast<long>(k));
     trace(kRequest, e.index, -1, static_cast<double>(req.kind));
-    std::string sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n" + e.browser.maxMessageSizeLine;
+    // The o= sess-id is the connection's generation: a rebuilt connection's descriptions differ.
+    std::string sdp = fmt::format("v=0\r\no=- {} 1 IN IP4 127.0.0.1\r\ns=-\r\n", e.browser.gen) +
+                      e.browser.maxMessageSizeLine;
     double failure = prof_.transfer ? 0.0 : 0.03;
     switch (req.kind) {
       case SimBrowser::Req::Offer:
@@ -918,6 +959,20 @@ class World {
         e.peer->onDescription(req.id, {req.kind == SimBrowser::Req::Answer ? "answer" : "offer", sdp});
         break;
       case SimBrowser::Req::SetRemote:
+        // A connection that applied the far side's description takes no other connection's (its
+        // DTLS fingerprint changed): only a rebuilt one can.
+        if (e.browser.remoteGen != 0 && req.gen != e.browser.remoteGen) {
+          e.peer->onRequestFailed(req.id, "InvalidModificationError: the description is of another connection");
+          break;
+        }
+        if (r.chance(failure)) {
+          e.peer->onRequestFailed(req.id, "OperationError: the browser refused it");
+          break;
+        }
+        e.browser.remoteGen = req.gen;
+        if (e.pair) relink(*e.pair);
+        e.peer->onRequestDone(req.id);
+        break;
       case SimBrowser::Req::Candidate:
         if (r.chance(failure))
           e.peer->onRequestFailed(req.id, "OperationError: the browser refused it");
@@ -937,7 +992,7 @@ class World {
     Rng& r = env_.rng;
     std::vector<Pair*> candidates;
     for (const auto& p : pairs_)
-      if (p->a && p->b && !p->a->browser.closed && !p->b->browser.closed && p->signaled) candidates.push_back(p.get());
+      if (linkable(*p)) candidates.push_back(p.get());
     if (candidates.empty()) return false;
     Pair* p = candidates[r.below(candidates.size())];
     if (!p->up) {
@@ -946,34 +1001,93 @@ class World {
       return true;
     }
     if (!r.chance(prof_.transfer ? 0.05 : 0.15)) return false;
-    p->up = false;
-    trace(kLink, p->a->index, -1, 0);
-    bool fails = r.chance(0.4);
-    for (Endpoint* e : {p->a, p->b}) {
+    linkDown(*p, r.chance(0.4));
+    return true;
+  }
+
+  // The link flaps down: disconnected, and with `fails` failed (up again only after an ICE
+  // restart or a rebuild went through).
+  void linkDown(Pair& p, bool fails) {
+    p.up = false;
+    trace(kLink, p.a->index, -1, 0);
+    for (Endpoint* e : {p.a, p.b}) {
       e->browser.states.push_back("disconnected");
       if (fails) e->browser.states.push_back("failed");
     }
     if (fails) {
-      p->failed = true;
-      p->restartDone = false;
+      p.failed = true;
+      p.restartDone = false;
     }
-    return true;
   }
 
   void linkUp(Pair& p) {
     if (!stats.firstLinkStep) stats.firstLinkStep = stepNo_;
+    if (p.everUp && (p.upGen[0] != p.a->browser.gen || p.upGen[1] != p.b->browser.gen)) ++stats.relinked;
     p.up = true;
     p.failed = p.restartDone = false;
+    p.everUp = true;
     trace(kLink, p.a->index, -1, 1);
-    for (Endpoint* e : {p.a, p.b}) {
-      if (!p.everUp && env_.rng.chance(0.5)) e->browser.states.push_back("connecting");
-      e->browser.states.push_back("connected");
-    }
-    if (!p.everUp) {
-      p.everUp = true;
-      for (int side = 0; side < 2; ++side)
+    if (debug_)
+      fmt::print("  [{}] link up {}-{} (connections {}/{})\n", stepNo_, p.a->id, p.b->id, p.a->browser.gen,
+                 p.b->browser.gen);
+    for (int side = 0; side < 2; ++side) {
+      SimBrowser& b = (side == 0 ? p.a : p.b)->browser;
+      bool fresh = p.upGen[side] != b.gen;  // a new connection: its channels open with this link
+      if (fresh && env_.rng.chance(0.5)) b.states.push_back("connecting");
+      b.states.push_back("connected");
+      if (fresh) {
+        p.upGen[side] = b.gen;
+        p.unopened[side].clear();
         for (int c = 0; c < kChannelCount; ++c) p.unopened[side].push_back(c);
+      }
     }
+  }
+
+  // The two current connections negotiated with each other (each applied the other's
+  // description): the association between them can come up.
+  static bool negotiated(const Pair& p) {
+    return p.a && p.b && !p.a->browser.closed && !p.b->browser.closed &&
+           p.a->browser.remoteGen == p.b->browser.gen && p.b->browser.remoteGen == p.a->browser.gen;
+  }
+  static bool linkable(const Pair& p) {
+    return negotiated(p) && p.signaled && p.a->browser.far == &p.b->browser;
+  }
+  // Links the browsers of a pair whose connections negotiated together (after a rebuild: the
+  // first link, gen 1, is made with the pair).
+  void relink(Pair& p) {
+    if (!negotiated(p) || p.a->browser.far == &p.b->browser) return;
+    if (p.a->browser.far || p.b->browser.far) return fail("a browser linked to two connections at once");
+    p.a->browser.far = &p.b->browser;
+    p.b->browser.far = &p.a->browser;
+  }
+
+  // A peer rebuilt its connection (SimBrowser::createPeerConnection after close()): the link
+  // between the old connections is gone; the new one comes up once negotiated.
+  void onRebuilt(Endpoint& ep, int oldGen) {
+    ++stats.rebuilds;
+    bool kept = ep.peer && ep.peer->scheduler().awaitingResume();
+    stats.rebuildsKept += kept;
+    facts_[ep.index].awaitingResume = kept;
+    env_.ledger.rebuilt(ep.index, oldGen, kept);
+    trace(kRebuild, ep.index, -1, ep.browser.gen);
+    if (Pair* p = ep.pair) {
+      p->up = false;
+      p->failed = true;  // up again only once negotiated anew (restartDone)
+      p->restartDone = false;
+      p->unopened[ep.sideA ? 0 : 1].clear();
+    }
+  }
+
+  // After a rebuild the core puts what the far side's first counts do not cover back in its
+  // queue (SendQueue::pushReplayed, marked `replay`): the ledger counts them as queued again.
+  void syncReplays(Endpoint& ep) {
+    auto& f = facts_[ep.index];
+    if (!f.awaitingResume || !ep.peer || ep.peer->scheduler().awaitingResume()) return;
+    f.awaitingResume = false;
+    const SendQueue& q = ep.peer->scheduler().queue();
+    for (int c : {kControl, kReliable, kFile})
+      for (size_t k = 0; k < q.messages(c) && q.at(c, k).replay; ++k)
+        env_.ledger.requeued(static_cast<const StressBytes&>(q.at(c, k).payload.holder()).id);
   }
 
   double nextDue() const {
@@ -1044,7 +1158,7 @@ class World {
   // ---- invariants ----
 
   struct Report {
-    enum Kind { Discard, Oversize, Unreliable, CloseDone } kind;
+    enum Kind { Discard, Oversize, Unreliable, CloseDone, RebuildLost, Unkept } kind;
     int ep;
     int channel;
     size_t n, bytes;
@@ -1058,6 +1172,8 @@ class World {
         case Report::Oversize: env_.ledger.droppedFront(r.ep, r.channel, r.n, Fate::DroppedOversize); break;
         case Report::Unreliable: env_.ledger.droppedFront(r.ep, r.channel, r.n, Fate::DroppedUnreliable); break;
         case Report::CloseDone: env_.ledger.closedWithNothingQueued(r.ep); break;
+        case Report::RebuildLost: env_.ledger.reportedLost(r.ep, r.channel, r.n); break;
+        case Report::Unkept: env_.ledger.unkeptThrough(r.ep, static_cast<int>(r.n)); break;
       }
     }
     reports_.clear();
@@ -1084,6 +1200,7 @@ class World {
       if (box.pending() != 0 || box.open() || box.delivering())
         fail(fmt::format("{}: outbox not empty/closed after the step ({} pending)", e->id, box.pending()));
       if (!e->peer) continue;
+      syncReplays(*e);
       const SendQueue& q = e->peer->scheduler().queue();
       size_t total = 0, count = 0;
       for (int c = 0; c < kUserChannels; ++c) {
@@ -1129,6 +1246,8 @@ class World {
     // Waiting for the far side's delivered counts (replay store full): the counts come with its
     // deliveries and probe ticks, or the stall watch abandons the store; quiesce() checks the end.
     if (s.replayFull(c, size)) return false;
+    // A rebuilt connection: counted channels wait for the far side's first counts on it.
+    if (s.awaitingResume() && c != kUnreliable) return false;
     return c != kFile || s.fileWindow().allows(size);
   }
 
@@ -1175,6 +1294,7 @@ class World {
         while (!e->browser.closed && !e->browser.requests.empty()) completeRequest(*e);
       for (const auto& p : pairs_) {
         if (!p->a || !p->b || p->a->browser.closed || p->b->browser.closed || !p->signaled) continue;
+        if (!p->up && !linkable(*p)) continue;  // a rebuild still being negotiated
         if (!p->up) linkUp(*p);
         for (int side = 0; side < 2; ++side) {
           for (int c : p->unopened[side]) (side == 0 ? p->a : p->b)->browser.openChannel(c);
@@ -1222,6 +1342,11 @@ class World {
   }
 
   bool userIdle() {
+    // A pair still reconnecting (a rebuild being negotiated) may replay and deliver more.
+    for (const auto& p : pairs_)
+      if (!p->up && p->a && p->b && p->a->live() && p->b->live() &&
+          (p->a->peer->reconnecting() || p->b->peer->reconnecting()))
+        return false;
     for (Endpoint* e : peers()) {
       if (!e->live() || e->browser.closed) continue;
       for (int c = 0; c < kUserChannels; ++c) {
@@ -1291,9 +1416,10 @@ class World {
   std::string describe() {
     std::string out;
     for (Endpoint* e : endpoints()) {
-      out += fmt::format("  {} ({}, link {}{}){}: ", e->id, e->peer ? toString(e->peer->state()) : "gone",
-                         e->pair->up ? "up" : "down", e->pair->failed ? ", failed" : "",
-                         e->browser.closed ? " browser closed" : "");
+      out += fmt::format("  {} ({}, link {}{}, connection {} applied {}{}){}: ", e->id,
+                         e->peer ? toString(e->peer->state()) : "gone", e->pair->up ? "up" : "down",
+                         e->pair->failed ? ", failed" : "", e->browser.gen, e->browser.remoteGen,
+                         e->browser.far ? "" : ", unlinked", e->browser.closed ? " browser closed" : "");
       for (int c = 0; c < kChannelCount; ++c) {
         const auto& ch = e->browser.ch[c];
         out += fmt::format("[{}{}{} q={} buf={} low={} in={}] ", kChannels[c].label, ch.ready ? "" : " not-ready",
@@ -1315,7 +1441,8 @@ class World {
   }
   std::string trace() const {
     static const char* names[] = {"deliver", "transmit", "low", "spurious-low", "state", "candidate", "request",
-                                  "signal", "clock", "link", "open-channel", "close-channel", "app", "network-change"};
+                                  "signal", "clock", "link", "open-channel", "close-channel", "app", "network-change",
+                                  "rebuild"};
     std::string out;
     size_t n = std::min(traceNext_, trace_.size());
     for (size_t i = traceNext_ - n; i < traceNext_; ++i) {
@@ -1332,6 +1459,7 @@ class World {
     bool started = false, closedSeen = false, closedState = false;
     int closedCount = 0;
     int closedCalls = 0, closedCallsAnswered = 0;  // app calls made on the closed peer; errors for them
+    bool awaitingResume = false;  // rebuilt with the replay held: syncReplays() looks for its end
     std::set<RequestId> outstanding, settled;
     std::map<RequestId, Purpose> purpose;
   };

@@ -25,6 +25,8 @@ class SendQueue {
   Result<void> push(int channel, Payload payload, double nowMs);
   bool empty(int channel) const { return queues_[channel].empty(); }
   const QueuedMessage& front(int channel) const { return queues_[channel].front(); }
+  // The i-th queued message on `channel` (0 = the front), for tests that follow replays.
+  const QueuedMessage& at(int channel, size_t i) const { return queues_[channel][i]; }
   void pop(int channel);
   // Puts messages being replayed (oldest first) before everything queued on `channel`. Not
   // bounded by maxBytes: send() accepted them once already.

@@ -118,9 +118,15 @@ namespace {
 constexpr std::array<int, 3> kCounted = {kControl, kReliable, kFile};
 }  // namespace
 
-void SendScheduler::holdForResume() {
-  awaitingResume_ = replay_.active();
+void SendScheduler::holdForResume(bool farCounts) {
   for (size_t i = 0; i < kCounted.size(); ++i) queuedAtRebuild_[i] = queue_.messages(kCounted[i]);
+  if (replay_.abandoned()) return;
+  if (replay_.active() || farCounts) {
+    awaitingResume_ = true;
+    return;
+  }
+  bool anyHanded = replay_.handed(0) + replay_.handed(1) + replay_.handed(2) > 0;
+  if (anyHanded) replay_.abandon();  // (holds nothing: inactive)
 }
 
 SendScheduler::SessionEnd SendScheduler::endSession() {

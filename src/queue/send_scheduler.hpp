@@ -84,11 +84,15 @@ class SendScheduler {
   // end the hold; returns the messages per counted index that could not be replayed (sent
   // before the far side's first counts, never kept).
   std::array<uint64_t, 3> onDeliveredCounts(const DeliveredCounts& counts);
-  // The connection is being rebuilt: if the store keeps anything for this far side, nothing more
-  // goes out on counted channels until its first counts on the new connection say where to resume.
+  // The connection is being rebuilt: if the store keeps for this far side, or `farCounts` (the far
+  // side said it counts, so it answers the new connection's hello with counts), nothing more goes
+  // out on counted channels until its first counts on the new connection say where to resume. A
+  // far side not known to count may still start later; its counts could then not tell what the old
+  // connection lost from what the new one delivered, and a later replay would resend delivered
+  // messages: the store keeps nothing for it any more (no resume in this session).
   // What was queued on counted channels at that moment was meant for this session too: see
   // endSession().
-  void holdForResume();
+  void holdForResume(bool farCounts);
   bool awaitingResume() const { return awaitingResume_; }
   const ReplayStore& replay() const { return replay_; }
   // Would a `size`-byte message on `channel` wait for the far side's counts (the store is full)?
