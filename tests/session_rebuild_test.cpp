@@ -325,3 +325,23 @@ TEST_CASE("a plain far side (no counts): a rebuild holds nothing back, messages 
   for (size_t i = a.cursor; i < a.driver.sent.size(); ++i) went = went || a.driver.sent[i] == std::pair<int, std::string>{kReliable, "x"};
   CHECK(went);
 }
+
+TEST_CASE("a far side that gives no counts on the rebuilt connection: after kReplayAckStallMs sending goes on, said once") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  b.wait(ProbePlan::kMaxSparseMs + 10);  // b confirms everything: a's store is empty
+  carry(b, a);
+  REQUIRE(a.peer.scheduler().replay().messages() == 0);
+  a.browserDrops();
+  std::vector<std::string> reliable;
+  sendNumbered(a, kReliable, "r", 0, 3, reliable);
+  rebuildAndSignal(a, b);
+  a.forgetInFlight();
+  a.linkUp();  // b stays silent: no hello, no counts
+  a.wait(Peer::kReplayAckStallMs - 100);
+  CHECK(a.peer.queuedMessages() == 3);  // waiting for where to resume
+  a.wait(200);
+  CHECK(a.peer.queuedMessages() == 0);
+  REQUIRE(a.errors().size() == 1);
+  CHECK_THAT(a.errors()[0], Catch::Contains("no delivered counts for 10000 ms after the connection was rebuilt"));
+}

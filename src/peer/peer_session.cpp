@@ -73,7 +73,15 @@ void Peer::onReplayAckStall() {
   // open channels must not stay stuck behind counts that never arrive (found by the stress test).
   bool linkMayReturn = reconnecting_ || state_ == PeerState::Disconnected || state_ == PeerState::Connecting;
   if (linkMayReturn || replayAckedTotal() != replayAckedAtWatch_) return watchReplayAcks();
+  bool resuming = scheduler_.awaitingResume();
   auto [messages, bytes] = scheduler_.abandonReplay();
+  if (messages == 0 && resuming) {
+    // Nothing was kept, only the queues waited for where to resume: say that, not "0 messages".
+    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("the far side sent no delivered counts for {} ms after the connection "
+                                                   "was rebuilt; sending goes on without session resume"),
+                                       kReplayAckStallMs));
+    return;
+  }
   raise(ErrorKind::Send,
         fmt::format(FMT_COMPILE("the far side confirmed no delivered messages for {} ms while {} sent messages "
                                 "({} bytes) waited for it; they are no longer kept for replay and sending goes on "
