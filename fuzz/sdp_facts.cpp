@@ -1,6 +1,8 @@
-// Feeds: session descriptions (maxMessageSizeOf, read from every remote offer/answer; ownMaxMessageSizeOf, from ours).
+// Feeds: session descriptions (maxMessageSizeOf, read from every remote offer/answer; ownMaxMessageSizeOf, from ours;
+// sessionIdOf, read from every remote offer to tell a new connection from an ICE restart).
 #include <cmath>
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -33,6 +35,23 @@ double reference(std::string_view sdp) {
   }
 }
 
+// The o= line (the first line starting with "o=") split on spaces: its second field, or empty.
+std::string_view referenceSessionId(std::string_view sdp) {
+  while (true) {
+    std::size_t eol = sdp.find('\n');
+    std::string_view line = sdp.substr(0, eol);
+    if (line.substr(0, 2) == "o=") {
+      line = line.substr(0, std::min(line.find('\r'), line.size()));
+      std::size_t first = line.find(' ');
+      if (first == std::string_view::npos) return {};
+      line.remove_prefix(first + 1);
+      return line.substr(0, std::min(line.find(' '), line.size()));
+    }
+    if (eol == std::string_view::npos) return {};
+    sdp.remove_prefix(eol + 1);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -45,5 +64,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Our own reading differs only where the attribute is absent or malformed (then: no limit).
   double own = ownMaxMessageSizeOf(sdp);
   FUZZ_CHECK(own == got || (std::isinf(own) && got == 65536), "own max message size %g, far end's %g", own, got);
+  std::string_view id = sessionIdOf(sdp);
+  FUZZ_CHECK(id.empty() || (id.data() >= sdp.data() && id.data() + id.size() <= sdp.data() + sdp.size()),
+             "session id outside the description");
+  FUZZ_CHECK(id == referenceSessionId(sdp), "session id '%.*s', line-by-line reading gives '%.*s'",
+             static_cast<int>(id.size()), id.data(), static_cast<int>(referenceSessionId(sdp).size()),
+             referenceSessionId(sdp).data());
   return 0;
 }
