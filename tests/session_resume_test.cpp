@@ -61,6 +61,15 @@ struct ResumePeer {
 
 Payload msg(size_t size, char fill = 'm') { return bytesPayload(std::string(size, fill)); }
 
+// With maxQueuedBytes 32 KiB: the far side counts, the store holds four 8 KiB messages (its bound)
+// and two more wait in the queue behind it.
+void fillStore(ResumePeer& p) {
+  p.farSays(9);
+  p.farCounts({0, 0, 0});
+  for (int i = 0; i < 6; ++i) REQUIRE(p.peer.send(kReliable, msg(8 * KiB)));
+  REQUIRE(p.peer.queuedMessages() == 2);
+}
+
 }  // namespace
 
 // ---- the wire ----
@@ -274,10 +283,7 @@ TEST_CASE("a far side that never confirms: after kReplayAckStallMs connected the
   Config c = resumeConfig();
   c.maxQueuedBytes = 32.0 * KiB;
   ResumePeer p(c);
-  p.farSays(9);
-  p.farCounts({0, 0, 0});
-  for (int i = 0; i < 6; ++i) REQUIRE(p.peer.send(kReliable, msg(8 * KiB)));
-  REQUIRE(p.peer.queuedMessages() == 2);
+  fillStore(p);
 
   // Link down meanwhile: no counts can come, nothing is given up.
   p.peer.onConnectionState("disconnected");
@@ -427,10 +433,7 @@ TEST_CASE("a peer that gave up reconnecting keeps nothing for a rebuild: the sto
   c.reconnectMaxDelay = 100;
   c.reconnectJitter = 0;
   ResumePeer p(c);
-  p.farSays(9);
-  p.farCounts({0, 0, 0});
-  for (int i = 0; i < 6; ++i) REQUIRE(p.peer.send(kReliable, msg(8 * KiB)));
-  REQUIRE(p.peer.queuedMessages() == 2);
+  fillStore(p);
   p.peer.onConnectionState("failed");
   p.wait(5000);  // the one attempt fails: reconnect-failed, state failed (channels still open)
   REQUIRE(p.peer.state() == PeerState::Failed);
