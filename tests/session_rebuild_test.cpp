@@ -345,3 +345,18 @@ TEST_CASE("a far side that gives no counts on the rebuilt connection: after kRep
   REQUIRE(a.errors().size() == 1);
   CHECK_THAT(a.errors()[0], Catch::Contains("no delivered counts for 10000 ms after the connection was rebuilt"));
 }
+
+TEST_CASE("an attempt right after a rebuild whose offer awaits its answer (late timers in a burst) does not rebuild again") {
+  Side a(0.1), b(0.9);
+  connectPair(a, b);
+  a.browserDrops();
+  a.wait(100);
+  REQUIRE(a.driver.count("createPeerConnection") == 2);
+  int attempts = a.peer.reconnectAttempt();
+  a.peer.onNetworkChange();  // the next attempt at once, as a burst of late timers would run it
+  CHECK(a.peer.reconnectAttempt() == attempts + 1);
+  CHECK(a.driver.count("createPeerConnection") == 2);  // the first rebuild's answer is still wanted
+  // Its answer never comes: once the base delay has passed, the next attempt rebuilds.
+  a.wait(100);
+  CHECK(a.driver.count("createPeerConnection") == 3);
+}

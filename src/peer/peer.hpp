@@ -171,6 +171,10 @@ class Peer {
   // peer, its queues and the replay store stay. The caller offers (offerer) or applies the far
   // side's offer (answerer).
   Result<void> rebuildConnection();
+  // Our last rebuild's offer is less than reconnectBaseDelay old and not answered yet.
+  bool rebuildOfferPending() const {
+    return rebuiltSinceUp_ && !remoteDescriptionSet_ && driver_.nowMs() - rebuiltAtMs_ < config_.reconnectBaseDelay;
+  }
   // Metrics (peer_metrics.cpp) and liveness (peer_liveness.cpp).
   void startTicking();
   void onMetricsTick();
@@ -223,6 +227,7 @@ class Peer {
   bool channelsLost_ = false;     // the browser closed our channels (not we): only a rebuild brings them back
   bool rebuiltSinceUp_ = false;   // this outage already rebuilt the connection
   int restartsSinceUp_ = 0;       // ICE restarts since the link was last up
+  double rebuiltAtMs_ = -1e300;   // when the last rebuild made its offer
   // The o= sess-id of the far side's last offer we applied (answerer): a different one is a new
   // RTCPeerConnection over there, so ours is rebuilt to take it. `offeredSessionTag_`: the one
   // being applied.

@@ -81,9 +81,13 @@ void Peer::runAttempt() {
     if (!needsRebuild()) {
       ++restartsSinceUp_;
       restartIce();
+    } else if (rebuildOfferPending()) {
+      // The last rebuild's offer went out a moment ago and waits for its answer (timers that fired
+      // late, in a burst): a new connection now would throw that answer away. This attempt waits.
     } else if (auto rebuilt = rebuildConnection(); rebuilt) {
       // Offered like an ICE restart: the same `renegotiation-needed` path the app carries.
       driver_.createOffer(startRequest(Op::RestartOffer), false);
+      rebuiltAtMs_ = driver_.nowMs();
     } else {
       raise(ErrorKind::IceRestart, "rebuilding the connection failed: " + rebuilt.error().message);
     }
