@@ -347,9 +347,8 @@ class World {
       if (at == std::string::npos ||
           std::sscanf(m.c_str() + at, "(control %zu, reliable %zu, file %zu)", &lost[0], &lost[1], &lost[2]) != 3)
         return fail("a rebuild's loss report names no counts: " + m);
-      const int counted[3] = {kControl, kReliable, kFile};
       for (int k = 0; k < 3; ++k)
-        if (lost[k] > 0) reports_.push_back({Report::RebuildLost, ep.index, counted[k], lost[k], 0});
+        if (lost[k] > 0) reports_.push_back({Report::RebuildLost, ep.index, kCountedChannels[k], lost[k], 0});
       return;
     }
     // "close() discarded …", or "the far side's close discarded …" (it said bye).
@@ -1085,7 +1084,7 @@ class World {
     if (!f.awaitingResume || !ep.peer || ep.peer->scheduler().awaitingResume()) return;
     f.awaitingResume = false;
     const SendQueue& q = ep.peer->scheduler().queue();
-    for (int c : {kControl, kReliable, kFile})
+    for (int c : kCountedChannels)
       for (size_t k = 0; k < q.messages(c) && q.at(c, k).replay; ++k)
         env_.ledger.requeued(static_cast<const StressBytes&>(q.at(c, k).payload.holder()).id);
   }

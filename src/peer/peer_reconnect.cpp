@@ -3,7 +3,8 @@
 // schedule: ICE restarts, or rebuilds of the connection once a restart cannot help (needsRebuild).
 // Only the side that made the first offer restarts (it sends `renegotiation-needed`); the answering
 // side rebuilds when an offer comes from a new RTCPeerConnection, and keeps the same schedule as
-// a deadline, so a far side that is gone ends in `reconnect-failed` rather than a hang. Glare cannot happen: the answerer never offers.
+// a deadline, so a far side that is gone ends in `reconnect-failed` rather than a hang. Glare
+// cannot happen: the answerer never offers.
 #include <fmt/compile.h>
 #include <fmt/format.h>
 

@@ -114,12 +114,8 @@ bool SendScheduler::fileHeldByWindow() const {
          !fileWindow_.allows(queue_.front(kFile).payload.size());
 }
 
-namespace {
-constexpr std::array<int, 3> kCounted = {kControl, kReliable, kFile};
-}  // namespace
-
 void SendScheduler::holdForResume(bool farCounts) {
-  for (size_t i = 0; i < kCounted.size(); ++i) queuedAtRebuild_[i] = queue_.messages(kCounted[i]);
+  for (size_t i = 0; i < kCountedChannels.size(); ++i) queuedAtRebuild_[i] = queue_.messages(kCountedChannels[i]);
   if (replay_.abandoned()) return;
   if (replay_.active() || farCounts) {
     awaitingResume_ = true;
@@ -132,11 +128,11 @@ void SendScheduler::holdForResume(bool farCounts) {
 SendScheduler::SessionEnd SendScheduler::endSession() {
   SessionEnd end;
   std::tie(end.unconfirmed, end.unconfirmedBytes) = releaseReplay();
-  for (size_t i = 0; i < kCounted.size(); ++i) {
-    for (size_t n = std::min(queuedAtRebuild_[i], queue_.messages(kCounted[i])); n > 0; --n) {
+  for (size_t i = 0; i < kCountedChannels.size(); ++i) {
+    for (size_t n = std::min(queuedAtRebuild_[i], queue_.messages(kCountedChannels[i])); n > 0; --n) {
       ++end.queued;
-      end.queuedBytes += queue_.front(kCounted[i]).payload.size();
-      queue_.pop(kCounted[i]);
+      end.queuedBytes += queue_.front(kCountedChannels[i]).payload.size();
+      queue_.pop(kCountedChannels[i]);
     }
     queuedAtRebuild_[i] = 0;
   }
@@ -153,14 +149,14 @@ std::array<uint64_t, 3> SendScheduler::onDeliveredCounts(const DeliveredCounts& 
   awaitingResume_ = false;
   queuedAtRebuild_ = {};
   auto unacked = replay_.takeUnacked();
-  for (size_t i = 0; i < kCounted.size(); ++i) queue_.pushReplayed(kCounted[i], std::move(unacked.messages[i]));
+  for (size_t i = 0; i < kCountedChannels.size(); ++i) queue_.pushReplayed(kCountedChannels[i], std::move(unacked.messages[i]));
   drain();
   return unacked.lost;
 }
 
 bool SendScheduler::heldByReplay() const {
   if (awaitingResume_) return true;
-  for (int c : {kControl, kReliable, kFile})
+  for (int c : kCountedChannels)
     if (open_[c] && !queue_.empty(c) && replayFull(c, queue_.front(c).payload.size())) return true;
   return false;
 }

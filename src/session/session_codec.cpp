@@ -60,12 +60,9 @@ std::optional<DeliveredCounts> decodeCounts(std::string_view bytes) {
 }
 
 int countedIndex(int channel) {
-  switch (channel) {
-    case kControl: return 0;
-    case kReliable: return 1;
-    case kFile: return 2;
-    default: return -1;
-  }
+  for (size_t i = 0; i < kCountedChannels.size(); ++i)
+    if (kCountedChannels[i] == channel) return static_cast<int>(i);
+  return -1;
 }
 
 }  // namespace wre

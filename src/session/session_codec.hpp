@@ -17,10 +17,13 @@
 #include <string>
 #include <string_view>
 
+#include "peer/channel_spec.hpp"
+
 namespace wre {
 
 inline constexpr size_t kMaxHelloSize = 64;
-// The channels whose messages are counted and kept for replay: control, reliable, file.
+// The channels whose messages are counted and kept for replay, in DeliveredCounts order.
+inline constexpr std::array<int, 3> kCountedChannels = {kControl, kReliable, kFile};
 using DeliveredCounts = std::array<uint64_t, 3>;
 
 // nullopt: not a hello. The version byte otherwise (>= 1).
