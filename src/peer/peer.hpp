@@ -76,7 +76,7 @@ class Peer {
   // A message on a user channel: accounts for it (and, on `file` from a peer of this library,
   // acknowledges every CreditWindow::kAckStep bytes on `wre`). Deliver: the app sees it now;
   // Keep: a `file` message the transfers classify first, handed over at once with keepFileMessage.
-  enum class Arrival { Drop, Deliver, Keep };
+  enum class Arrival { Drop = 0, Deliver = 1, Keep = 2 };  // (the shims' codes)
   Arrival onUserMessage(int channel, size_t size);
   void keepFileMessage(Payload data);
   // Transfers (peer_transfer.cpp; README, "Transfers"). sendFile fails only on bad input or a
