@@ -29,6 +29,7 @@
 
 #include "check.hpp"
 #include "fuzz_bytes.hpp"
+#include "fuzz_peer.hpp"
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
 #include "metrics/jitter_estimator.hpp"
@@ -123,10 +124,8 @@ struct Browser {
     FUZZ_CHECK(driver.count("createPeerConnection") == made + 1, "step %zu: no rebuild after the channels closed", step);
     const auto* offer = driver.last("createOffer");
     FUZZ_CHECK(offer && offer->detail.empty(), "step %zu: the rebuild made no fresh offer", step);
-    peer.onDescription(offer->id, {"offer", "v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\n"});
-    auto answer = peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"});
-    FUZZ_CHECK(answer, "step %zu: the rebuild's answer was refused", step);
-    peer.onRequestDone(answer.value());
+    FUZZ_CHECK(answerOffer(peer, offer->id, "v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\n"),
+               "step %zu: the rebuild's answer was refused", step);
     bytesIn = bytesOut = messagesIn = messagesOut = checks = 0;
     lastAck = 0;  // `file` acknowledgements count per connection
     peer.onConnectionState("connected");
@@ -192,13 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Browser b;
   Peer peer(config, b.driver, b.log);
-  FUZZ_CHECK(peer.start(), "start failed");
-  auto offer = peer.createOffer();
-  FUZZ_CHECK(offer, "createOffer failed");
-  peer.onDescription(offer.value(), {"offer", "v=0\r\n"});
-  auto answer = peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"});
-  FUZZ_CHECK(answer, "setRemoteAnswer failed");
-  peer.onRequestDone(answer.value());
+  offerAnswered(peer);
   peer.onConnectionState("connected");
   peer.setMetricsWanted(true);  // sweeps, so the stats path runs too
   for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);

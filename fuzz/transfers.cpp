@@ -26,6 +26,7 @@
 #include "check.hpp"
 #include "fake_driver.hpp"
 #include "fuzz_bytes.hpp"
+#include "fuzz_peer.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 #include "session/session_codec.hpp"
@@ -92,13 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   EventLog log;
   {
     Peer peer(config, driver, log);
-    FUZZ_CHECK(peer.start(), "start failed");
-    auto offer = peer.createOffer();
-    FUZZ_CHECK(offer, "createOffer failed");
-    peer.onDescription(offer.value(), {"offer", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"});
-    auto answer = peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"});
-    FUZZ_CHECK(answer, "setRemoteAnswer failed");
-    peer.onRequestDone(answer.value());
+    offerAnswered(peer);
     auto up = [&] {
       peer.onConnectionState("connected");
       for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
@@ -196,8 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             driver.advance(driver.now + 1000, [&](TimerId id) { peer.onTimer(id); });
           const auto* remade = driver.last("createOffer");
           if (driver.count("createPeerConnection") == made || !remade) break;
-          peer.onDescription(remade->id, {"offer", "v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\n"});
-          if (auto a = peer.setRemoteAnswer({"answer", "v=0\r\na=max-message-size:262144\r\n"})) peer.onRequestDone(a.value());
+          (void)answerOffer(peer, remade->id, "v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\n");
           up();
           break;
         }

@@ -20,66 +20,30 @@ namespace {
 
 constexpr uint64_t kMaxU53 = (uint64_t{1} << 53) - 1;
 
-std::string head(char kind) { return std::string{'F', kind}; }
+// 'F', the kind, then the fixed fields in order.
+template <class... Fields>
+std::string pack(char kind, Fields... fields) {
+  std::string out{'F', kind};
+  (putLe(out, fields), ...);
+  return out;
+}
 
-std::string encodeOne(const Capable& m) {
-  auto out = head('T');
-  putLe(out, m.version);
-  return out;
-}
-std::string encodeOne(const ClassifyFrom& m) {
-  auto out = head('K');
-  putLe(out, m.index);
-  return out;
-}
-std::string encodeOne(const Run& m) {
-  auto out = head('R');
-  putLe(out, m.start);
-  putLe(out, m.count);
-  putLe(out, m.transfer);
-  return out;
-}
-std::string encodeOne(const Sync& m) {
-  auto out = head('Y');
-  putLe(out, m.first);
-  return out;
-}
+std::string encodeOne(const Capable& m) { return pack('T', m.version); }
+std::string encodeOne(const ClassifyFrom& m) { return pack('K', m.index); }
+std::string encodeOne(const Run& m) { return pack('R', m.start, m.count, m.transfer); }
+std::string encodeOne(const Sync& m) { return pack('Y', m.first); }
 std::string encodeOne(const Offer& m) {
-  auto out = head('O');
-  putLe(out, m.transfer);
-  putLe(out, m.size ? static_cast<double>(*m.size) : -1.0);
-  putLe(out, static_cast<uint16_t>(m.name.size()));
-  putLe(out, static_cast<uint16_t>(m.type.size()));
-  putLe(out, static_cast<uint32_t>(m.meta.size()));
-  out += m.name;
-  out += m.type;
-  out += m.meta;
-  return out;
+  auto out = pack('O', m.transfer, m.size ? static_cast<double>(*m.size) : -1.0, static_cast<uint16_t>(m.name.size()),
+                  static_cast<uint16_t>(m.type.size()), static_cast<uint32_t>(m.meta.size()));
+  return out + m.name + m.type + m.meta;
 }
-std::string encodeOne(const Accept& m) {
-  auto out = head('A');
-  putLe(out, m.transfer);
-  return out;
-}
+std::string encodeOne(const Accept& m) { return pack('A', m.transfer); }
 std::string encodeOne(const End& m) {
-  auto out = head('E');
-  putLe(out, m.transfer);
-  putLe(out, m.bytes);
-  out.append(reinterpret_cast<const char*>(m.sha256.data()), m.sha256.size());
-  return out;
+  return pack('E', m.transfer, m.bytes) + std::string(reinterpret_cast<const char*>(m.sha256.data()), m.sha256.size());
 }
-std::string encodeOne(const Done& m) {
-  auto out = head('D');
-  putLe(out, m.transfer);
-  return out;
-}
+std::string encodeOne(const Done& m) { return pack('D', m.transfer); }
 std::string encodeOne(const Cancel& m) {
-  auto out = head('X');
-  putLe(out, m.transfer);
-  putLe(out, static_cast<uint8_t>(m.reason));
-  putLe(out, static_cast<uint16_t>(m.message.size()));
-  out += m.message;
-  return out;
+  return pack('X', m.transfer, static_cast<uint8_t>(m.reason), static_cast<uint16_t>(m.message.size())) + m.message;
 }
 
 std::optional<TransferMessage> decodeBody(char kind, ByteReader& in) {
