@@ -224,7 +224,9 @@ export async function speed(variant, { total = 256 * MiB, chunk = 65536 } = {}) 
       await mark('start');
       const t0 = performance.now();
       phase('speed raw: sending');
-      await pumpRaw(pair.tx[0], msg, count);
+      const progress = { bytes: 0 };
+      state.ours = () => ({ sent: progress.bytes, got: counter.bytes, bufferedAmount: pair.tx[0].bufferedAmount });
+      await pumpRaw(pair.tx[0], msg, count, progress);
       const end = await withTimeout(counter.done, SPEED_TIMEOUT_MS, `raw: ${total} bytes to arrive (got ${counter.bytes})`);
       await mark('end');
       return { variant, bytes: total, ms: end - t0, mbPerS: total / 1e6 / ((end - t0) / 1000) };
@@ -240,7 +242,9 @@ export async function speed(variant, { total = 256 * MiB, chunk = 65536 } = {}) 
       await mark('start');
       const t0 = performance.now();
       phase('speed loop: sending');
-      await pumpOurs(pair.tx, 'file', msg, count);
+      const progress = { bytes: 0 };
+      state.ours = () => ({ sent: progress.bytes, got: counter.bytes, queued: pair.tx.getQueueSize(), queuedBytes: pair.tx.getQueuedBytes(), state: pair.tx.getState() });
+      await pumpOurs(pair.tx, 'file', msg, count, progress);
       const end = await withTimeout(counter.done, SPEED_TIMEOUT_MS, `loop: ${total} bytes to arrive (got ${counter.bytes})`);
       await mark('end');
       return { variant, bytes: total, ms: end - t0, mbPerS: total / 1e6 / ((end - t0) / 1000) };
@@ -429,6 +433,15 @@ export async function opfsList() {
   const out = [];
   for await (const [name, h] of dir.entries()) out.push({ name, size: h.kind === 'file' ? (await h.getFile()).size : null });
   return out;
+}
+
+// Removes the files a stuck memory() run left behind; resolves with their names.
+export async function opfsClean() {
+  const dir = await navigator.storage.getDirectory();
+  const names = [];
+  for await (const name of dir.keys()) if (name.startsWith('transfer-bench-')) names.push(name);
+  for (const name of names) await dir.removeEntry(name).catch(() => {});
+  return names;
 }
 
 export const wasmHeap = () => heapUsed();

@@ -81,8 +81,10 @@ function cpuSnapshot(refresh = false) {
 }
 const marks = {};
 
-const RUN_TIMEOUT_MS = Number(args['run-timeout'] ?? 900000);
-async function call(page, fn, ...params) {
+// A run that takes longer than this is stuck (say where it was, reload the page, go on): by
+// default 60 s plus the bytes at 1.5 MB/s.
+const runTimeout = (bytes) => Number(args['run-timeout'] ?? 60000 + bytes / 1500);
+async function call(page, fn, timeoutMs, ...params) {
   let timer;
   const stuck = new Promise((_, reject) => {
     timer = setTimeout(async () => {
@@ -90,8 +92,8 @@ async function call(page, fn, ...params) {
         const s = window.bench.state;
         return JSON.stringify({ ...s, ours: s.ours?.(), ago: performance.now() - s.at });
       }).catch((e) => e.message);
-      reject(new Error(`transfer bench: ${fn}(${JSON.stringify(params)}) still running after ${RUN_TIMEOUT_MS} ms; page state ${where}`));
-    }, RUN_TIMEOUT_MS);
+      reject(new Error(`transfer bench: ${fn}(${JSON.stringify(params)}) still running after ${timeoutMs} ms; page state ${where}`));
+    }, timeoutMs);
   });
   try {
     delete marks.start;
@@ -104,17 +106,34 @@ async function call(page, fn, ...params) {
   }
 }
 
+// A run that fails or sticks is reported and the page reloaded (which ends its peers), so the
+// rounds after it still run; the failures go into the results.
+let reloadPage = null;
+async function attempt(page, failures, fn, timeoutMs, ...params) {
+  try {
+    return await call(page, fn, timeoutMs, ...params);
+  } catch (e) {
+    const message = String(e.message).split('\n')[0];
+    console.error(`  FAILED ${fn} ${params[0]}: ${message}`);
+    failures.push({ fn, variant: params[0], message });
+    await reloadPage();
+    return null;
+  }
+}
+
 async function speedScenario(page) {
   const s = SPEED;
   log(`\nspeed: ${mib(s.total)} in one page, ${s.reps} rounds of ${s.variants.join(', ')}, order alternating (load ${load()})`);
   const runs = Object.fromEntries(s.variants.map((v) => [v, []]));
   const unavailable = {};
-  await call(page, 'speed', 'raw', { total: 8 * MiB, chunk: CHUNK });  // warm-up
+  const failures = [];
+  await attempt(page, failures, 'speed', runTimeout(8 * MiB), 'raw', { total: 8 * MiB, chunk: CHUNK });  // warm-up
   for (let r = 0; r < s.reps; r++) {
     const order = r % 2 ? [...s.variants].reverse() : s.variants;
     for (const v of order) {
       if (unavailable[v]) continue;
-      const res = await call(page, 'speed', v, { total: s.total, chunk: CHUNK });
+      const res = await attempt(page, failures, 'speed', runTimeout(s.total), v, { total: s.total, chunk: CHUNK });
+      if (!res) continue;
       if (res.unavailable) {
         unavailable[v] = res.unavailable;
         log(`  ${v}: skipped (${res.unavailable})`);
@@ -132,7 +151,7 @@ async function speedScenario(page) {
     : []);
   const ratios = perRound('sendFile', 'loop');
   return {
-    total: s.total, chunk: CHUNK, reps: s.reps, load: load(), unavailable,
+    total: s.total, chunk: CHUNK, reps: s.reps, load: load(), unavailable, failures,
     medianMBps: med,
     cpuMsPerMB: cpu,
     ratioSendFileLoop: med.sendFile / med.loop,
@@ -150,11 +169,13 @@ async function chatScenario(page) {
   const lat = Object.fromEntries(s.variants.map((v) => [v, []]));
   const runs = Object.fromEntries(s.variants.map((v) => [v, []]));
   const unavailable = {};
+  const failures = [];
   for (let r = 0; r < s.reps; r++) {
     const order = r % 2 ? [...s.variants].reverse() : s.variants;
     for (const v of order) {
       if (unavailable[v]) continue;
-      const res = await call(page, 'chat', v, { each: s.each, transfers: s.transfers, chunk: CHUNK, intervalMs: s.intervalMs });
+      const res = await attempt(page, failures, 'chat', runTimeout(s.each * s.transfers), v, { each: s.each, transfers: s.transfers, chunk: CHUNK, intervalMs: s.intervalMs });
+      if (!res) continue;
       if (res.unavailable) {
         unavailable[v] = res.unavailable;
         log(`  ${v}: skipped (${res.unavailable})`);
@@ -166,7 +187,7 @@ async function chatScenario(page) {
     }
   }
   return {
-    each: s.each, transfers: s.transfers, chunk: CHUNK, intervalMs: s.intervalMs, reps: s.reps, load: load(), unavailable,
+    each: s.each, transfers: s.transfers, chunk: CHUNK, intervalMs: s.intervalMs, reps: s.reps, load: load(), unavailable, failures,
     variants: Object.fromEntries(s.variants.filter((v) => lat[v].length).map((v) => [v, {
       samples: lat[v].length,
       p50: quantile(lat[v], 0.5),
@@ -183,16 +204,22 @@ async function memoryScenario(page, cdp) {
   const s = MEMORY;
   log(`\nmemory: ${mib(s.total)} by sendFile into an OPFS file, heaps sampled every ${s.sampleMs} ms (load ${load()})`);
   await cdp.send('HeapProfiler.collectGarbage');
-  const res = await call(page, 'memory', { total: s.total, sampleMs: s.sampleMs });
+  const failures = [];
+  const res = await attempt(page, failures, 'memory', runTimeout(s.total), { total: s.total, sampleMs: s.sampleMs });
+  if (!res) {
+    // a stuck run's OPFS file is still there (its finally never ran): remove it
+    const removed = await page.evaluate(() => window.bench.opfsClean()).catch((e) => e.message);
+    return { failures, total: s.total, opfsRemoved: removed };
+  }
   if (res.unavailable) {
     log(`  skipped (${res.unavailable})`);
     return { unavailable: res.unavailable, total: s.total };
   }
-  const left = (await call(page, 'opfsList')).filter((f) => f.name.startsWith('transfer-bench-'));
+  const left = (await call(page, 'opfsList', 30000)).filter((f) => f.name.startsWith('transfer-bench-'));
   const js = res.samples.map((x) => x.jsHeap);
   const wasm = res.samples.map((x) => x.wasmHeap);
   const out = {
-    total: s.total, load: load(), mbPerS: res.mbPerS, ms: res.ms, sha256: res.sha256, fileSize: res.fileSize,
+    total: s.total, load: load(), failures, mbPerS: res.mbPerS, ms: res.ms, sha256: res.sha256, fileSize: res.fileSize,
     cpuMsPerMB: res.cpuMs / (s.total / 1e6),
     preciseMemory: res.preciseMemory, sampleMs: s.sampleMs, samples: res.samples.length,
     jsHeap: { before: res.before.jsHeap, max: Math.max(...js), median: median(js), min: Math.min(...js) },
@@ -227,7 +254,7 @@ function report(fresh) {
   md.push('');
   const sp = results.speed;
   if (sp) {
-    const cell = (v) => (sp.unavailable?.[v] ? 'n/a' : `${fmt(sp.medianMBps[v])} MB/s (CPU ${fmt(sp.cpuMsPerMB[v])} ms/MB)`);
+    const cell = (v) => (Number.isFinite(sp.medianMBps[v]) ? `${fmt(sp.medianMBps[v])} MB/s (CPU ${fmt(sp.cpuMsPerMB[v])} ms/MB)` : `n/a${sp.unavailable?.[v] ? ` (${sp.unavailable[v]})` : ''}`);
     md.push(`| Speed, ${mib(sp.total)}, median of ${sp.reps} interleaved rounds | MB/s (renderer CPU per MB) |`);
     md.push('| --- | --- |');
     md.push(`| \`sendFile(blob)\` → discarding \`WritableStream\`, SHA-256 both sides, verified | ${cell('sendFile')} |`);
@@ -254,6 +281,8 @@ function report(fresh) {
   if (me) {
     if (me.unavailable) {
       md.push(`Memory, ${mib(me.total)} into OPFS: n/a (${me.unavailable}).`, '');
+    } else if (!me.jsHeap) {
+      md.push(`Memory, ${mib(me.total)} into OPFS: failed (${me.failures?.[0]?.message}).`, '');
     } else {
       const m = (n) => `${fmt(n / MiB)} MiB`;
       md.push(`| ${mib(me.total)} by \`sendFile\` into an OPFS file (${fmt(me.mbPerS)} MB/s, ${fmt(me.ms / 1000, 0)} s) | before | max | median |`);
@@ -263,6 +292,8 @@ function report(fresh) {
       md.push('', `The OPFS file held ${me.fileSize} B of ${me.total} at the end${me.opfsLeftBehind?.length ? `; left behind: ${me.opfsLeftBehind.map((f) => f.name).join(', ')}` : ' and was deleted'}.`, '');
     }
   }
+  const failed = ['speed', 'chat', 'memory'].flatMap((k) => (results[k]?.failures ?? []).map((f) => `${k} ${f.variant}: ${f.message}`));
+  if (failed.length) md.push('Runs that failed or stuck (not in the figures above):', '', ...failed.map((f) => `- ${f.replace(/\|/g, '/')}`), '');
   const text = md.join('\n');
   log(`\n${text}`);
   log(`(${fresh.seconds} s; load average at the end ${fresh.loadAtEnd})`);
@@ -301,8 +332,12 @@ async function main() {
     page.on('console', (m) => {
       if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('404')) console.error(`[page ${m.type()}] ${m.text()}`);
     });
-    await page.goto(`${server.url}bench/transfer-bench.html`);
-    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20000 });
+    reloadPage = async () => {
+      await page.goto(`${server.url}bench/transfer-bench.html`);
+      await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20000 });
+      cpuSnapshot(true);
+    };
+    await reloadPage();
     cpuSnapshot(true);
     const cdp = await context.newCDPSession(page);
     results.sendFile = await page.evaluate(() => window.bench.hasSendFile());
