@@ -9,6 +9,8 @@
 //                awaiting `channel-ready` after `backpressure` (the README's pattern); B counts
 //     raw        one raw RTCDataChannel, `chunk`-byte messages, at most HIGH in its buffer,
 //                resuming at LOW (`bufferedamountlow`): context only
+//     loop-blob  diagnostic: the loop, its chunks read from the same kind of Blob in 1 MiB
+//                slices, one read ahead (what reading the source costs, without hashing)
 //   chat(variant, { each, transfers, chunk, intervalMs })   16-byte chat every `intervalMs` on a
 //                second channel while `transfers` transfers of `each` bytes run; one clock
 //     sendFile   `transfers` concurrent sendFile()s (discarding sinks), chat on `reliable`
@@ -145,7 +147,7 @@ async function pumpRaw(dc, msg, count, progress = { bytes: 0 }) {
 }
 
 // The README's pattern: send until `backpressure`, then await `channel-ready`.
-async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }) {
+async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }, next = () => msg) {
   let ready = null;
   let release = null;
   const onBackpressure = (e) => {
@@ -158,8 +160,9 @@ async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }) {
   peer.on('channel-ready', onReady);
   try {
     for (let i = 0; i < count; i++) {
-      peer.send(msg, type);
-      progress.bytes += msg.byteLength;
+      const m = next();
+      peer.send(m, type);
+      progress.bytes += m.byteLength;
       if (ready) {
         await ready;
         ready = release = null;
@@ -234,18 +237,33 @@ export async function speed(variant, { total = 256 * MiB, chunk = 65536 } = {}) 
       pair.close();
     }
   }
-  if (variant === 'loop') {
+  if (variant === 'loop' || variant === 'loop-blob') {
     const pair = await oursPair(['reliable', 'file']);
     try {
       const counter = byteCounter(total);
       pair.rx.on('message', (m) => m.type === 'file' && counter.add(m.data.byteLength));
       await mark('start');
       const t0 = performance.now();
-      phase('speed loop: sending');
+      phase(`speed ${variant}: sending`);
       const progress = { bytes: 0 };
       state.ours = () => ({ sent: progress.bytes, got: counter.bytes, queued: pair.tx.getQueueSize(), queuedBytes: pair.tx.getQueuedBytes(), state: pair.tx.getState() });
-      await pumpOurs(pair.tx, 'file', msg, count, progress);
-      const end = await withTimeout(counter.done, SPEED_TIMEOUT_MS, `loop: ${total} bytes to arrive (got ${counter.bytes})`);
+      if (variant === 'loop') {
+        await pumpOurs(pair.tx, 'file', msg, count, progress);
+      } else {
+        // the next slice is read while the current one is sent
+        const blob = sourceBlob(total);
+        const read = (off) => (off < total ? blob.slice(off, off + MiB).arrayBuffer() : null);
+        let pending = read(0);
+        for (let off = 0; off < total; off += MiB) {
+          const slice = new Uint8Array(await pending);
+          pending = read(off + MiB);
+          const views = [];
+          for (let i = 0; i < slice.byteLength; i += chunk) views.push(slice.subarray(i, i + chunk));
+          let k = 0;
+          await pumpOurs(pair.tx, 'file', null, views.length, progress, () => views[k++]);
+        }
+      }
+      const end = await withTimeout(counter.done, SPEED_TIMEOUT_MS, `${variant}: ${total} bytes to arrive (got ${counter.bytes})`);
       await mark('end');
       return { variant, bytes: total, ms: end - t0, mbPerS: total / 1e6 / ((end - t0) / 1000) };
     } finally {

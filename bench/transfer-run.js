@@ -4,7 +4,8 @@
 // and runs, in one page (both peers):
 //   speed   256 MiB: peer.sendFile(blob) into a discarding WritableStream (SHA-256 on both sides)
 //           vs the same library pair sending 64 KiB messages on `file` in a loop with
-//           `channel-ready` waits, vs one raw RTCDataChannel; the variants interleaved, their
+//           `channel-ready` waits, vs one raw RTCDataChannel (and, as a diagnostic, the loop reading
+//           its chunks from a Blob); the variants interleaved, their
 //           order alternating round by round, medians and the per-round ratio sendFile / loop
 //   chat    16-byte chat on `reliable` every 20 ms beside two concurrent 64 MiB sendFile()s, vs
 //           two concurrent send() loops on `file`, vs the same bytes on one raw channel with the
@@ -17,6 +18,7 @@
 //   BENCH_QUICK=1 node bench/transfer-run.js           # 32 MiB / 2 × 8 MiB / 128 MiB, 1 round; prints only
 //   node bench/transfer-run.js --only=speed --reps=5   # a part; prints only unless --write (merged)
 //   node bench/transfer-run.js --only=chat --chat-variants=sendFile,raw
+//   node bench/transfer-run.js --only=speed --variants=sendFile,loop,loop-blob   # + reading the Blob
 //   node bench/transfer-run.js --only=memory --memory-mib=256
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,7 +45,7 @@ const CHUNK = 65536;
 const SPEED = {
   total: Number(args['speed-mib'] ?? (QUICK ? 32 : 256)) * MiB,
   reps: Number(args.reps ?? (QUICK ? 1 : 3)),
-  variants: list(args.variants, ['sendFile', 'loop', 'raw']),
+  variants: list(args.variants, ['sendFile', 'loop', 'raw', 'loop-blob']),
 };
 const CHAT = {
   each: Number(args['chat-mib'] ?? (QUICK ? 8 : 64)) * MiB,
@@ -260,6 +262,7 @@ function report(fresh) {
     md.push(`| \`sendFile(blob)\` → discarding \`WritableStream\`, SHA-256 both sides, verified | ${cell('sendFile')} |`);
     md.push(`| \`send(chunk, 'file')\` loop, 64 KiB, \`channel-ready\` waits (same library pair) | ${cell('loop')} |`);
     md.push(`| raw \`RTCDataChannel\`, 64 KiB (context) | ${cell('raw')} |`);
+    if (sp.medianMBps['loop-blob'] != null) md.push(`| diagnostic: the loop, chunks read from a Blob in 1 MiB slices (one read ahead) | ${cell('loop-blob')} |`);
     const rr = sp.roundRatiosSendFileLoop ?? [];
     md.push('', `**sendFile / loop: ${fmt(sp.ratioSendFileLoop, 2)}** (ratio of medians; per round ${rr.length ? rr.map((x) => fmt(x, 2)).join(', ') : 'n/a'}; target ≥ 0.9). ` +
       `loop / raw ${fmt(sp.ratioLoopRaw, 2)}, sendFile / raw ${fmt(sp.ratioSendFileRaw, 2)}.`, '');
