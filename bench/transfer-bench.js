@@ -127,8 +127,16 @@ async function oursPair(warm) {
   a.on('ice-candidate', ({ candidate }) => b.addIceCandidate(candidate));
   b.on('ice-candidate', ({ candidate }) => a.addIceCandidate(candidate));
   const up = Promise.all([connectedPromise(a), connectedPromise(b)]);
-  await a.setRemoteAnswer(await b.createAnswer(await a.createOffer()));
-  await withTimeout(up, 15000, 'our peers to connect');
+  state.ours = () => ({ a: a.getState(), b: b.getState(), step: state.step });
+  state.step = 'offer';
+  const offer = await withTimeout(a.createOffer(), 15000, 'createOffer');
+  state.step = 'answer';
+  const answer = await withTimeout(b.createAnswer(offer), 15000, 'createAnswer');
+  state.step = 'setRemoteAnswer';
+  await withTimeout(a.setRemoteAnswer(answer), 15000, 'setRemoteAnswer');
+  state.step = 'connecting';
+  await withTimeout(up, 15000, `our peers to connect (${a.getState()}, ${b.getState()})`);
+  state.step = 'warming';
   for (const t of warm) a.send(new Uint8Array(1), t);
   await withTimeout(warmed, 15000, `our channels (${warm}) to open`);
   return { tx: a, rx: b, close: () => { a.close(); b.close(); } };

@@ -84,8 +84,8 @@ function cpuSnapshot(refresh = false) {
 const marks = {};
 
 // A run that takes longer than this is stuck (say where it was, reload the page, go on): by
-// default 60 s plus the bytes at 1.5 MB/s.
-const runTimeout = (bytes) => Number(args['run-timeout'] ?? 60000 + bytes / 1500);
+// default 30 s plus the bytes at 3 MB/s.
+const runTimeout = (bytes) => Number(args['run-timeout'] ?? 30000 + bytes / 3000);
 async function call(page, fn, timeoutMs, ...params) {
   let timer;
   const stuck = new Promise((_, reject) => {
