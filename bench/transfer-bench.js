@@ -11,6 +11,7 @@
 //                resuming at LOW (`bufferedamountlow`): context only
 //     loop-blob  diagnostic: the loop, its chunks read from the same kind of Blob in 1 MiB
 //                slices, one read ahead (what reading the source costs, without hashing)
+//     sendFile-buffer  diagnostic: sendFile of a Uint8Array in memory (no Blob reads)
 //   chat(variant, { each, transfers, chunk, intervalMs })   16-byte chat every `intervalMs` on a
 //                second channel while `transfers` transfers of `each` bytes run; one clock
 //     sendFile   `transfers` concurrent sendFile()s (discarding sinks), chat on `reliable`
@@ -154,31 +155,42 @@ async function pumpRaw(dc, msg, count, progress = { bytes: 0 }) {
   }
 }
 
-// The README's pattern: send until `backpressure`, then await `channel-ready`.
-async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }, next = () => msg) {
+// The README's pattern: send until `backpressure`, then await `channel-ready`. Several loops on
+// one channel share one gate: `backpressure` fires once per episode, so a loop that missed it
+// must still see that the channel is holding back.
+function gate(peer, type) {
   let ready = null;
   let release = null;
   const onBackpressure = (e) => {
     if (e.type === type && !ready) ready = new Promise((resolve) => { release = resolve; });
   };
   const onReady = (e) => {
-    if (e.type === type && release) release();
+    if (e.type !== type || !release) return;
+    release();
+    ready = release = null;
   };
   peer.on('backpressure', onBackpressure);
   peer.on('channel-ready', onReady);
+  return {
+    get ready() { return ready; },
+    close() {
+      peer.off('backpressure', onBackpressure);
+      peer.off('channel-ready', onReady);
+    },
+  };
+}
+
+async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }, next = () => msg, shared = null) {
+  const g = shared ?? gate(peer, type);
   try {
     for (let i = 0; i < count; i++) {
       const m = next();
       peer.send(m, type);
       progress.bytes += m.byteLength;
-      if (ready) {
-        await ready;
-        ready = release = null;
-      }
+      while (g.ready) await g.ready;
     }
   } finally {
-    peer.off('backpressure', onBackpressure);
-    peer.off('channel-ready', onReady);
+    if (!shared) g.close();
   }
 }
 
@@ -278,9 +290,9 @@ export async function speed(variant, { total = 256 * MiB, chunk = 65536 } = {}) 
       pair.close();
     }
   }
-  if (variant === 'sendFile') {
+  if (variant === 'sendFile' || variant === 'sendFile-buffer') {
     if (!hasSendFile()) return { variant, unavailable: 'peer.sendFile is not in this build' };
-    const blob = sourceBlob(total);
+    const blob = variant === 'sendFile' ? sourceBlob(total) : new Uint8Array(await sourceBlob(total).arrayBuffer());
     const pair = await oursPair(['reliable']);
     try {
       const sink = { bytes: 0 };
@@ -288,7 +300,7 @@ export async function speed(variant, { total = 256 * MiB, chunk = 65536 } = {}) 
       await mark('start');
       const t0 = performance.now();
       phase('speed sendFile: sending');
-      const t = pair.tx.sendFile(blob, { name: 'bench.bin', type: blob.type });
+      const t = pair.tx.sendFile(blob, { name: 'bench.bin', type: 'application/octet-stream' });
       state.ours = () => ({ bytesSent: t.bytesSent, sunk: sink.bytes });
       const sent = t.done.then((r) => ({ ...r, at: performance.now() }));
       const [received] = await offered(rx, 1, 'sendFile: the transfer to be offered');
@@ -347,7 +359,9 @@ export async function chat(variant, { each = 64 * MiB, transfers = 2, chunk = 65
       const counter = byteCounter(total);
       pair.rx.on('message', (m) => m.type === 'file' && counter.add(m.data.byteLength));
       run = async () => {
-        await Promise.all(Array.from({ length: transfers }, () => pumpOurs(pair.tx, 'file', msg, count)));
+        const g = gate(pair.tx, 'file');
+        await Promise.all(Array.from({ length: transfers }, () => pumpOurs(pair.tx, 'file', msg, count, undefined, undefined, g)));
+        g.close();
         return withTimeout(counter.done, SPEED_TIMEOUT_MS, `loop: file bytes to arrive (got ${counter.bytes})`);
       };
     } else {

@@ -18,7 +18,8 @@
 //   BENCH_QUICK=1 node bench/transfer-run.js           # 32 MiB / 2 × 8 MiB / 128 MiB, 1 round; prints only
 //   node bench/transfer-run.js --only=speed --reps=5   # a part; prints only unless --write (merged)
 //   node bench/transfer-run.js --only=chat --chat-variants=sendFile,raw
-//   node bench/transfer-run.js --only=speed --variants=sendFile,loop,loop-blob   # + reading the Blob
+//   node bench/transfer-run.js --only=speed --variants=sendFile,loop,loop-blob,sendFile-buffer --speed-mib=64
+//                                                      # diagnostics: the loop reading a Blob, sendFile of memory
 //   node bench/transfer-run.js --only=memory --memory-mib=256
 import fs from 'node:fs';
 import os from 'node:os';
@@ -142,8 +143,8 @@ async function speedScenario(page) {
         continue;
       }
       const cpuMsPerMB = res.cpuMs / (res.bytes / 1e6);
-      runs[v].push({ round: r, mbPerS: res.mbPerS, ms: res.ms, cpuMsPerMB, ...(v === 'sendFile' ? { senderMs: res.senderMs, receiverMs: res.receiverMs, senderSeconds: res.senderSeconds, receiverSeconds: res.receiverSeconds, sha256: res.sha256 } : {}) });
-      log(`  round ${r + 1} ${v.padEnd(8)} ${fmt(res.mbPerS).padStart(6)} MB/s  (${fmt(res.ms, 0)} ms; renderer CPU ${fmt(cpuMsPerMB)} ms/MB${v === 'sendFile' ? `; sender resolved at ${fmt(res.senderMs, 0)} ms, receiver at ${fmt(res.receiverMs, 0)} ms; sha256 ${res.sha256?.slice(0, 16)}…` : ''})`);
+      runs[v].push({ round: r, mbPerS: res.mbPerS, ms: res.ms, cpuMsPerMB, ...(v.startsWith('sendFile') ? { senderMs: res.senderMs, receiverMs: res.receiverMs, senderSeconds: res.senderSeconds, receiverSeconds: res.receiverSeconds, sha256: res.sha256 } : {}) });
+      log(`  round ${r + 1} ${v.padEnd(8)} ${fmt(res.mbPerS).padStart(6)} MB/s  (${fmt(res.ms, 0)} ms; renderer CPU ${fmt(cpuMsPerMB)} ms/MB${v.startsWith('sendFile') ? `; sender resolved at ${fmt(res.senderMs, 0)} ms, receiver at ${fmt(res.receiverMs, 0)} ms; sha256 ${res.sha256?.slice(0, 16)}…` : ''})`);
     }
   }
   const med = Object.fromEntries(s.variants.map((v) => [v, median(runs[v].map((x) => x.mbPerS))]));
@@ -262,6 +263,7 @@ function report(fresh) {
     md.push(`| \`sendFile(blob)\` → discarding \`WritableStream\`, SHA-256 both sides, verified | ${cell('sendFile')} |`);
     md.push(`| \`send(chunk, 'file')\` loop, 64 KiB, \`channel-ready\` waits (same library pair) | ${cell('loop')} |`);
     md.push(`| raw \`RTCDataChannel\`, 64 KiB (context) | ${cell('raw')} |`);
+    if (sp.medianMBps['sendFile-buffer'] != null) md.push(`| diagnostic: \`sendFile\` of a \`Uint8Array\` in memory (no Blob reads) | ${cell('sendFile-buffer')} |`);
     if (sp.medianMBps['loop-blob'] != null) md.push(`| diagnostic: the loop, chunks read from a Blob in 1 MiB slices (one read ahead) | ${cell('loop-blob')} |`);
     const rr = sp.roundRatiosSendFileLoop ?? [];
     md.push('', `**sendFile / loop: ${fmt(sp.ratioSendFileLoop, 2)}** (ratio of medians; per round ${rr.length ? rr.map((x) => fmt(x, 2)).join(', ') : 'n/a'}; target ≥ 0.9). ` +
