@@ -21,6 +21,7 @@
 //   node bench/transfer-run.js --only=speed --variants=sendFile,loop,loop-blob,sendFile-buffer --speed-mib=64
 //                                                      # diagnostics: the loop reading a Blob, sendFile of memory
 //   node bench/transfer-run.js --only=memory --memory-mib=256
+//   node bench/transfer-run.js --report                # the .md again from the .json
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -244,7 +245,13 @@ function report(fresh) {
   if (write && (args.only || QUICK)) {
     try {
       const old = JSON.parse(fs.readFileSync(path.join(HERE, 'transfer-results.json'), 'utf8'));
-      results = { ...old, ...Object.fromEntries(Object.entries(fresh).filter(([, v]) => v != null)), partialRuns: [...(old.partialRuns ?? []), { date: fresh.date, only, quick: QUICK }], date: old.date };
+      results = {
+        ...old,
+        ...Object.fromEntries(Object.entries(fresh).filter(([, v]) => v != null)),
+        partialRuns: [...(old.partialRuns ?? []), { date: fresh.date, only, quick: QUICK, loadAtStart: fresh.loadAtStart }],
+        date: old.date,
+        loadAtStart: old.loadAtStart,
+      };
     } catch {
       // nothing on file yet
     }
@@ -253,12 +260,12 @@ function report(fresh) {
   md.push(`Measured with \`node bench/transfer-run.js\` (part of \`npm run bench\`, ${results.date.slice(0, 10)}): ${results.machine}, ${results.browser}, ` +
     `both peers in one page, loopback; load average ${results.loadAtStart} at the start. Library peers use \`maxBufferedAmount\` 1 MiB / \`lowWaterMark\` 256 KiB, ` +
     'the raw sender keeps at most 1 MiB buffered and resumes at 256 KiB (`bufferedamountlow`). Messages of 64 KiB.');
-  for (const r of results.partialRuns ?? []) md.push(`Re-measured ${r.date.slice(0, 16).replace('T', ' ')}: ${r.only.join(', ')}${r.quick ? ' (quick sizes)' : ''}.`);
+  for (const r of results.partialRuns ?? []) md.push(`Re-measured ${r.date.slice(0, 16).replace('T', ' ')}: ${r.only.join(', ')}${r.quick ? ' (quick sizes)' : ''}${r.loadAtStart ? ` (load average ${r.loadAtStart} at its start)` : ''}.`);
   md.push('');
   const sp = results.speed;
   if (sp) {
     const cell = (v) => (Number.isFinite(sp.medianMBps[v]) ? `${fmt(sp.medianMBps[v])} MB/s (CPU ${fmt(sp.cpuMsPerMB[v])} ms/MB)` : `n/a${sp.unavailable?.[v] ? ` (${sp.unavailable[v]})` : ''}`);
-    md.push(`| Speed, ${mib(sp.total)}, median of ${sp.reps} interleaved rounds | MB/s (renderer CPU per MB) |`);
+    md.push(`| Speed, ${mib(sp.total)}, median of ${sp.reps} interleaved rounds (load average ${sp.load} at the end) | MB/s (renderer CPU per MB) |`);
     md.push('| --- | --- |');
     md.push(`| \`sendFile(blob)\` → discarding \`WritableStream\`, SHA-256 both sides, verified | ${cell('sendFile')} |`);
     md.push(`| \`send(chunk, 'file')\` loop, 64 KiB, \`channel-ready\` waits (same library pair) | ${cell('loop')} |`);
@@ -276,7 +283,7 @@ function report(fresh) {
       loop: `${ch.transfers} concurrent \`send(chunk, 'file')\` loops, chat on \`reliable\``,
       raw: 'one raw channel with the same bytes, chat on a second raw channel',
     };
-    md.push(`| Chat, 16 B every ${ch.intervalMs} ms beside ${ch.transfers} × ${mib(ch.each)} (${ch.reps} rounds) | chat p50 | chat p99 | max | samples | transfers MB/s (together) |`);
+    md.push(`| Chat, 16 B every ${ch.intervalMs} ms beside ${ch.transfers} × ${mib(ch.each)} (${ch.reps} rounds; load average ${ch.load} at the end) | chat p50 | chat p99 | max | samples | transfers MB/s (together) |`);
     md.push('| --- | --- | --- | --- | --- | --- |');
     for (const [v, s] of Object.entries(ch.variants)) md.push(`| ${names[v] ?? v} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max, 0)} ms | ${s.samples} | ${fmt(s.mbPerS)} |`);
     for (const [v, why] of Object.entries(ch.unavailable ?? {})) md.push(`| ${names[v] ?? v} | n/a (${why}) | | | | |`);
@@ -290,7 +297,7 @@ function report(fresh) {
       md.push(`Memory, ${mib(me.total)} into OPFS: failed (${me.failures?.[0]?.message}).`, '');
     } else {
       const m = (n) => `${fmt(n / MiB)} MiB`;
-      md.push(`| ${mib(me.total)} by \`sendFile\` into an OPFS file (${fmt(me.mbPerS)} MB/s, ${fmt(me.ms / 1000, 0)} s) | before | max | median |`);
+      md.push(`| ${mib(me.total)} by \`sendFile\` into an OPFS file (${fmt(me.mbPerS)} MB/s, ${fmt(me.ms / 1000, 0)} s; load average ${me.load} at the end) | before | max | median |`);
       md.push('| --- | --- | --- | --- |');
       md.push(`| JS heap, both peers (\`performance.memory.usedJSHeapSize\`${me.preciseMemory ? ', precise' : ''}), ${me.samples} samples every ${me.sampleMs} ms | ${m(me.jsHeap.before)} | ${m(me.jsHeap.max)} | ${m(me.jsHeap.median)} |`);
       md.push(`| WASM heap in use (\`heapUsed()\`) | ${m(me.wasmHeap.before)} | ${m(me.wasmHeap.max)} | ${m(me.wasmHeap.median)} |`);
@@ -301,7 +308,7 @@ function report(fresh) {
   if (failed.length) md.push('Runs that failed or stuck (not in the figures above):', '', ...failed.map((f) => `- ${f.replace(/\|/g, '/')}`), '');
   const text = md.join('\n');
   log(`\n${text}`);
-  log(`(${fresh.seconds} s; load average at the end ${fresh.loadAtEnd})`);
+  if (fresh.seconds != null) log(`(${fresh.seconds} s; load average at the end ${fresh.loadAtEnd})`);
   if (!write) {
     log('(bench/transfer-results.* left as they were: a quick or partial run; add --write to merge it into them)');
     return;
@@ -359,7 +366,13 @@ async function main() {
   report(results);
 }
 
-main().catch((e) => {
+// --report: the tables again from bench/transfer-results.json, no browser.
+const rerender = () => {
+  const results = JSON.parse(fs.readFileSync(path.join(HERE, 'transfer-results.json'), 'utf8'));
+  delete results.seconds;
+  report(results);
+};
+(args.report ? Promise.resolve().then(rerender) : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
