@@ -22,6 +22,7 @@
 //                                                      # diagnostics: the loop reading a Blob, sendFile of memory
 //   node bench/transfer-run.js --only=memory --memory-mib=256
 //   node bench/transfer-run.js --report                # the .md again from the .json
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -258,7 +259,7 @@ function report(fresh) {
   }
   const md = [];
   md.push(`Measured with \`node bench/transfer-run.js\` (part of \`npm run bench\`, ${results.date.slice(0, 10)}): ${results.machine}, ${results.browser}, ` +
-    `both peers in one page, loopback; load average ${results.loadAtStart} at the start. Library peers use \`maxBufferedAmount\` 1 MiB / \`lowWaterMark\` 256 KiB, ` +
+    `both peers in one page, loopback${results.commit ? `, commit ${results.commit}` : ''}; load average ${results.loadAtStart} at the start. Library peers use \`maxBufferedAmount\` 1 MiB / \`lowWaterMark\` 256 KiB, ` +
     'the raw sender keeps at most 1 MiB buffered and resumes at 256 KiB (`bufferedamountlow`). Messages of 64 KiB.');
   for (const r of results.partialRuns ?? []) md.push(`Re-measured ${r.date.slice(0, 16).replace('T', ' ')}: ${r.only.join(', ')}${r.quick ? ' (quick sizes)' : ''}${r.loadAtStart ? ` (load average ${r.loadAtStart} at its start)` : ''}.`);
   md.push('');
@@ -329,6 +330,7 @@ async function main() {
     loadAtStart: load(),
     browser: `Chromium ${browser.version()}`,
     quick: QUICK,
+    commit: (() => { try { return execFileSync('git', ['-C', HERE, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).trim(); } catch { return null; } })(),
     speed: null,
     chat: null,
     memory: null,
