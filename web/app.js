@@ -9,7 +9,7 @@ import { WebRTCPeerEnhanced } from '../dist/index.js';
 import { RoomSignaling } from './room-signaling.js';
 import { Session } from './session.js';
 import { TabSignaling } from './signaling.js';
-import { randomId } from './transfer.js';
+import { randomId } from './random-id.js';
 import { PeerPanel } from './ui.js';
 
 // Options for every peer in the demo. No ICE servers: both ends are on this machine, and the demo

@@ -1,8 +1,8 @@
 // A Session binds one WebRTCPeerEnhanced to one PeerPanel: chat on 'reliable' (plain UTF-8, so a
-// plain RTCPeerConnection peer could chat too), file transfer on 'control' + 'file', the live
+// plain RTCPeerConnection peer could chat too), files with peer.sendFile (transfer.js), the live
 // numbers and the event log. It only uses the public API and feature-detects what may not exist
 // yet (getMetrics, getQuality, getQueuedBytes, the metrics / quality-change events).
-import { FileReceiver, FileSender } from './transfer.js';
+import { FileTransfers } from './transfer.js';
 import { formatBytes } from './ui.js';
 
 const LOGGED_EVENTS = [
@@ -10,14 +10,12 @@ const LOGGED_EVENTS = [
   'channel-created', 'channel-open', 'channel-close', 'channel-error', 'message', 'error', 'closed',
   'message-queued', 'message-sent', 'backpressure', 'channel-ready', 'metrics', 'quality-change',
   'reconnect-scheduled', 'reconnect-attempt', 'reconnect-failed', 'renegotiation-needed',
+  'transfer', 'transfer-progress', 'transfer-complete', 'transfer-failed',
 ];
 
 const STATE_NOTES = {
   connecting: 'connecting…',
-  // Files are hashed with crypto.subtle, which only secure contexts have (https, localhost).
-  connected: globalThis.isSecureContext === false
-    ? 'connected: chat is enabled; file transfer needs https or localhost (SHA-256)'
-    : 'connected: chat and file transfer are enabled',
+  connected: 'connected: chat and file transfer are enabled',
   disconnected: 'disconnected: the library is trying to reconnect',
   failed: 'the connection failed',
   closed: 'closed',
@@ -28,8 +26,7 @@ const decoder = new TextDecoder();
 export class Session {
   peer;
   panel;
-  sender;
-  receiver;
+  files;
   #listeners = [];
   #timer;
   #metrics = null;    // the latest library metrics object, if the library has them
@@ -40,29 +37,7 @@ export class Session {
   constructor(peer, panel) {
     this.peer = peer;
     this.panel = panel;
-    const countSent = (bytes) => (this.#appBytes.sent += bytes);
-    this.sender = new FileSender(peer, {
-      onSent: countSent,
-      onStart: (job) => panel.showSendProgress(job, 'sending'),
-      onProgress: (job) => panel.showSendProgress(job, 'sending'),
-      onDone: (job) => {
-        panel.showSendProgress(job, 'done');
-        panel.addChat(`sent file ${job.name} (${formatBytes(job.size)})`, 'system');
-      },
-      onError: (job, error) => {
-        panel.showSendProgress(job, 'failed');
-        panel.addChat(`could not send ${job.name}: ${error.message}`, 'system');
-      },
-    });
-    this.receiver = new FileReceiver(peer, {
-      onSent: countSent,
-      onStart: (rx) => panel.showRecvProgress(rx),
-      onProgress: (rx) => panel.showRecvProgress(rx),
-      onDone: (rx) => {
-        panel.addReceivedFile(rx);
-        panel.addChat(`received file ${rx.name} (${formatBytes(rx.size)})`, 'system');
-      },
-    });
+    this.files = new FileTransfers(peer, panel, (name, fn) => this.#on(name, fn));
 
     for (const name of LOGGED_EVENTS) this.#on(name, (p) => panel.logEvent(name, ...describe(name, p)));
     this.#on('state-change', ({ newState }) => {
@@ -72,11 +47,10 @@ export class Session {
     this.#on('message', (m) => this.#onMessage(m));
     this.#on('metrics', (p) => this.#feedMetrics(p?.metrics));
     this.#on('quality-change', (p) => (this.#quality = qualityName(p) ?? this.#quality));
-    this.#on('closed', () => this.sender.abort('the connection closed'));
 
     panel.setState(peer.getState());
     panel.onChat((text) => this.sendChat(text));
-    panel.onFile((file) => this.sender.enqueue(file));
+    panel.onFile((file) => this.files.send(file));
     this.#timer = setInterval(() => this.#tick(), 1000);
   }
 
@@ -95,7 +69,6 @@ export class Session {
   /** Closes the peer and stops listening to it. */
   close() {
     clearInterval(this.#timer);
-    this.sender.abort('the session ended');
     this.peer.close();
     for (const [name, fn] of this.#listeners) this.peer.off(name, fn);
     this.#listeners = [];
@@ -110,21 +83,9 @@ export class Session {
     this.#appBytes.received += data.byteLength;
     if (type === 'reliable') {
       this.panel.addChat(decoder.decode(data), 'received');
-    } else if (type === 'file') {
-      this.receiver.handleChunk(data);
-    } else if (type === 'control') {
-      let msg;
-      try {
-        msg = JSON.parse(decoder.decode(data));
-      } catch {
-        this.panel.logEvent('control', `not JSON: ${data.byteLength} B`);
-        return;
-      }
-      if (!msg || typeof msg !== 'object') return;
-      this.sender.handleControl(msg);
-      this.receiver.handleControl(msg);
     }
-    // 'unreliable' is not used by this demo.
+    // The other channels carry nothing of this demo's own (transfers' chunks never come as
+    // 'message': the library takes them).
   }
 
   // Rates between two successive metrics samples (the library's own byte counters).
@@ -248,6 +209,15 @@ function describe(name, p = {}) {
       const rtt = Number.isFinite(m.roundTripTime) ? `${(m.roundTripTime * 1000).toFixed(1)} ms` : 'n/a';
       return [`rtt ${rtt}, ↑ ${formatBytes(m.bytesSent)}, ↓ ${formatBytes(m.bytesReceived)}`, name];
     }
+    case 'transfer':
+      return [`${p.name} (${formatBytes(p.size ?? NaN)}) offered`];
+    case 'transfer-progress':
+      // One log line per transfer and direction, updated in place.
+      return [`${p.direction} ${formatBytes(p.bytes)}${p.total === null ? '' : ` of ${formatBytes(p.total)}`}`, `${name}|${p.id}|${p.direction}`];
+    case 'transfer-complete':
+      return [`${p.direction} ${formatBytes(p.bytes)}, sha256 ${p.sha256}`];
+    case 'transfer-failed':
+      return [`${p.direction} ${p.reason}: ${p.error?.message ?? p.error}`];
     case 'initialized':
       return [String(p.peerId)];
     case 'closed':

@@ -10,7 +10,7 @@
 // Then offer / answer / candidate carry the WebRTC signaling, and bye says "this tab is leaving".
 
 import { Listeners } from './listeners.js';
-import { randomId } from './transfer.js';
+import { randomId } from './random-id.js';
 
 const HELLO_EVERY_MS = 2000;
 

@@ -4,7 +4,7 @@ import { LineChart } from './chart.js';
 
 const EVENT_LOG_LIMIT = 200;
 const CHAT_LOG_LIMIT = 500;
-const RECEIVED_FILES_LIMIT = 5;
+const TRANSFER_ROWS_LIMIT = 5; // per direction; older finished rows (and their Blob URLs) go
 
 export function formatBytes(n) {
   if (!Number.isFinite(n)) return '—';
@@ -115,60 +115,32 @@ export class PeerPanel {
 
   // ---- files ----
 
-  showSendProgress(job, phase) {
-    const bar = this.$('file-progress-send');
-    bar.max = Math.max(1, job.size);
-    bar.value = job.acked;
-    const pct = job.size ? Math.floor((100 * job.acked) / job.size) : 100;
-    const parts = [`${job.name}: ${formatBytes(job.acked)} of ${formatBytes(job.size)} confirmed (${pct}%)`];
-    if (phase === 'sending' && job.handed > job.acked) parts.push(`${formatBytes(job.handed)} handed to the library`);
-    if (job.waits || job.retries) parts.push(`paused ${job.waits}× for the queue, ${job.retries} retries`);
-    if (phase === 'done') parts.push('delivered ✓');
-    if (phase === 'failed') parts.push(`failed: ${job.error?.message ?? job.error}`);
-    this.$('file-send-status').textContent = parts.join(' · ');
-    this.$('file-send-status').dataset.phase = phase;
-    if (job.sha256) this.$('file-send-checksum').textContent = job.sha256;
+  /** Whether the user asked to save incoming files to a file they pick. */
+  get saveToPickedFile() {
+    const box = this.$('file-save-pick');
+    return box.checked && !box.disabled;
   }
 
-  showRecvProgress(rx) {
-    const bar = this.$('file-progress-recv');
-    bar.max = Math.max(1, rx.size);
-    bar.value = rx.received;
-    const pct = rx.size ? Math.floor((100 * rx.received) / rx.size) : 100;
-    this.$('file-recv-status').textContent = `${rx.name}: ${formatBytes(rx.received)} of ${formatBytes(rx.size)} (${pct}%)`;
+  /** Turns the "save to a file I pick" option off for good, saying why. */
+  disableSaveOption(note) {
+    this.$('file-save-pick').disabled = true;
+    this.$('file-save-note').textContent = note;
   }
 
-  /** A finished download: link + size + checksum, newest first; only the newest keeps the test ids. */
-  addReceivedFile(rx) {
-    const list = this.$('file-list');
-    for (const old of list.querySelectorAll('[data-testid]:not([data-testid$="-previous"])')) {
-      old.dataset.testid = `${old.dataset.testid}-previous`;
+  /** A row for a new transfer, newest first: 'out' (sending) or 'in' (receiving). */
+  addTransfer(direction, { name, size }) {
+    const list = this.$(`transfers-${direction}`);
+    const row = new TransferRow(direction, name, size);
+    list.prepend(row.root);
+    // Only finished rows go: a running one may still need its buttons (Cancel, Save as…).
+    const finished = [...list.children].filter((li) => li.dataset.phase === 'done' || li.dataset.phase === 'failed');
+    while (list.children.length > TRANSFER_ROWS_LIMIT && finished.length) {
+      const old = finished.pop(); // the oldest
+      const link = old.querySelector('a[href^="blob:"]');
+      if (link) URL.revokeObjectURL(link.href);
+      old.remove();
     }
-    const li = document.createElement('li');
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(rx.blob);
-    link.download = rx.name;
-    link.textContent = `⬇ ${rx.name}`;
-    link.dataset.testid = 'file-done';
-    const size = document.createElement('span');
-    size.className = 'size';
-    size.dataset.testid = 'file-size';
-    size.dataset.bytes = String(rx.blob.size);
-    size.textContent = `${formatBytes(rx.blob.size)} in ${(rx.elapsedMs / 1000).toFixed(2)} s`;
-    const verdict = document.createElement('span');
-    verdict.dataset.testid = 'file-verified';
-    verdict.className = `verdict ${rx.verified === false ? 'bad' : 'good'}`;
-    verdict.textContent = rx.verified === null ? '' : rx.verified ? '✓ matches sender' : '✗ differs from sender';
-    const sum = document.createElement('code');
-    sum.dataset.testid = 'file-checksum';
-    sum.title = 'SHA-256';
-    sum.textContent = rx.sha256;
-    li.append(link, size, verdict, sum);
-    list.prepend(li);
-    while (list.children.length > RECEIVED_FILES_LIMIT) {
-      URL.revokeObjectURL(list.lastElementChild.querySelector('a').href);
-      list.lastElementChild.remove();
-    }
+    return row;
   }
 
   // ---- live numbers ----
@@ -212,5 +184,84 @@ export class PeerPanel {
     li.querySelector('.detail').textContent = detail;
     log.prepend(li);
     while (log.children.length > EVENT_LOG_LIMIT) log.lastElementChild.remove();
+  }
+}
+
+/**
+ * One transfer in the Files card: name, size, progress bar, status line, buttons while it runs,
+ * and at the end the verified SHA-256 (plus a download link for a file received into memory).
+ */
+class TransferRow {
+  root;
+
+  constructor(direction, name, size) {
+    this.root = document.createElement('li');
+    this.root.className = 'transfer';
+    this.root.dataset.testid = `transfer-${direction}`;
+    this.root.innerHTML = '<div class="head"><span class="name"></span><span class="size"></span>' +
+      '<span class="buttons"></span></div><progress data-testid="file-progress" value="0" max="1"></progress>' +
+      '<span class="note" data-testid="file-status"></span>';
+    this.root.querySelector('.name').textContent = name || 'unnamed';
+    this.root.querySelector('.size').textContent = size === null ? 'size unknown' : formatBytes(size);
+  }
+
+  /** Bytes so far of `total` (null: unknown size). */
+  progress(bytes, total, what) {
+    const bar = this.root.querySelector('progress');
+    if (total === null) {
+      bar.removeAttribute('value'); // an indeterminate bar
+    } else {
+      bar.max = Math.max(1, total);
+      bar.value = bytes;
+    }
+    const pct = total ? ` (${Math.floor((100 * bytes) / total)}%)` : '';
+    this.status(`${formatBytes(bytes)}${total === null ? '' : ` of ${formatBytes(total)}`}${pct} ${what}`, 'running');
+  }
+
+  /** The status line; `phase` ('waiting', 'running', 'done', 'failed') is for the stylesheet. */
+  status(text, phase) {
+    const note = this.root.querySelector('[data-testid="file-status"]');
+    note.textContent = text;
+    this.root.dataset.phase = phase;
+  }
+
+  /** A button shown while the transfer runs. */
+  button(label, testid, onClick) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = label;
+    button.dataset.testid = testid;
+    button.addEventListener('click', onClick);
+    this.root.querySelector('.buttons').append(button);
+    return button;
+  }
+
+  clearButtons() {
+    this.root.querySelector('.buttons').replaceChildren();
+  }
+
+  /** The end: the SHA-256 both sides agreed on; for a Blob, a link that downloads it. */
+  verified({ sha256, bytes, seconds }, { blob, name, savedTo } = {}) {
+    this.clearButtons();
+    this.status(`${formatBytes(bytes)} in ${seconds.toFixed(2)} s · SHA-256 verified on both sides ✓` +
+      (savedTo ? ` · saved to ${savedTo}` : ''), 'done');
+    if (blob) {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      link.textContent = `⬇ ${name}`;
+      link.dataset.testid = 'file-done';
+      this.root.append(link);
+    }
+    const sum = document.createElement('code');
+    sum.dataset.testid = 'file-checksum';
+    sum.title = 'SHA-256, verified by the receiver';
+    sum.textContent = sha256;
+    this.root.append(sum);
+  }
+
+  failed(text) {
+    this.clearButtons();
+    this.status(text, 'failed');
   }
 }
