@@ -149,9 +149,8 @@ void Transfers::onDone(uint32_t number) {
 
 Result<void> Transfers::cancel(uint32_t number, const std::string& reason) {
   if (!outgoing_.count(number)) return makeError(ErrorKind::Send, "cancel(): the transfer is over already");
-  failOutgoing(number, TransferFailure::Cancelled,
-               reason.empty() ? std::string("cancelled by the sender") : fmt::format(FMT_COMPILE("cancelled by the sender: {}"), reason),
-               true);
+  // The app's reason as it gave it; without one, who cancelled.
+  failOutgoing(number, TransferFailure::Cancelled, reason.empty() ? std::string("cancelled by the sender") : reason, true);
   return ok();
 }
 
