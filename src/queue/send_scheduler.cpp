@@ -56,7 +56,7 @@ Result<void> SendScheduler::hand(int channel, const Payload& payload, bool repor
   buffered_[channel] += static_cast<double>(payload.size());  // an upper bound until asked again
   if (channel == kFile) {
     fileWindow_.onSent(payload.size());
-    if (fileObserver_) fileObserver_->onFileHanded(fileIndex_, payload);
+    if (fileObserver_) fileObserver_->onFileHanded(fileIndex_, payload, !report);
     ++fileIndex_;
   }
   if (reportSent_ && report && payload.transfer() == 0) sink_.onEvent(event::MessageSent{channel, payload.size()});

@@ -35,11 +35,12 @@
 namespace wre {
 
 // Told of every `file` message handed to the browser, with its index in this session (what the far
-// side counts), and when a batch of them ends: the transfers announce runs (src/transfer/).
+// side counts) and whether it was handed before (a replay after a rebuilt connection), and when a
+// batch of them ends: the transfers announce runs (src/transfer/).
 class FileObserver {
  public:
   virtual ~FileObserver() = default;
-  virtual void onFileHanded(uint64_t index, const Payload& payload) = 0;
+  virtual void onFileHanded(uint64_t index, const Payload& payload, bool replay) = 0;
   virtual void onFileBatchEnd() = 0;
 };
 

@@ -86,7 +86,7 @@ class Transfers : public FileObserver {
   bool farTakesTransfers() const { return announceFrom_.has_value(); }
 
   // FileObserver: announce runs of what goes out on `file`.
-  void onFileHanded(uint64_t index, const Payload& payload) override;
+  void onFileHanded(uint64_t index, const Payload& payload, bool replay) override;
   void onFileBatchEnd() override;
 
   size_t active() const { return outgoing_.size() + incoming_.size(); }

@@ -55,7 +55,7 @@ void Transfers::onClassifyFrom(uint64_t index) {
     if (out.stage == Outgoing::Stage::Waiting) offer(number, out);
 }
 
-void Transfers::onFileHanded(uint64_t index, const Payload& payload) {
+void Transfers::onFileHanded(uint64_t index, const Payload& payload, bool replay) {
   if (firstOnConnection_) {
     // Where this connection's `file` messages start in the session (a rebuilt one resumes at the
     // far side's count, or further on if nothing was kept): the far side indexes its arrivals by it.
@@ -63,7 +63,7 @@ void Transfers::onFileHanded(uint64_t index, const Payload& payload) {
     if (!say(wire::Sync{index})) syncUnsaid_ = index;
   }
   uint32_t number = payload.transfer();
-  if (number != 0) {
+  if (number != 0 && !replay) {  // a replayed chunk was counted when it first went
     if (auto it = outgoing_.find(number); it != outgoing_.end()) {
       auto& out = it->second;
       out.handed += payload.size();
