@@ -68,9 +68,16 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
       s.id = t.id;
       s.size = t.size;
       s.done = h.settle(t.done).then((r) => (s.doneResult = r));
+      // Where it stands, for a stall's message.
+      s.describe = () => {
+        const last = (log, dir) => h.progressOf(log, s.id, dir).last;
+        return `sent ${last(s.logA, 'send')}, received ${last(s.logB, 'receive')}, sink ${s.sink.bytes} B, ` +
+          `a ${a.getState()}, failed ${JSON.stringify([...s.logA.failed, ...s.logB.failed])}`;
+      };
     }, SIZE);
 
-    await page.waitForFunction(() => window.t1.at40 !== null || window.t1.doneResult !== null, null, { polling: 10, timeout: 120_000 });
+    await page.waitForFunction(() => window.t1.at40 !== null || window.t1.doneResult !== null, null, { polling: 10, timeout: 120_000 })
+      .catch(async (e) => { throw new Error(`${e.message}; ${await page.evaluate(() => window.t1.describe())}`); });
     const atKill = await page.evaluate(() => ({ at40: window.t1.at40, finished: window.t1.doneResult }));
     expect(atKill.finished, 'the transfer ended before reaching 40 % at the receiver').toBeNull();
     await turn.stop();
@@ -82,8 +89,9 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
     const r = await page.evaluate(async () => {
       const h = window.harness;
       const s = window.t1;
-      const done = await h.within(s.done, 180_000, 'sender done');
-      const accepted = await h.within(s.accepted, 30_000, 'receiver accept()');
+      const stalled = (e) => { throw new Error(`${e.message}: ${s.describe()}`); };
+      const done = await h.within(s.done, 150_000, 'sender done').catch(stalled);
+      const accepted = await h.within(s.accepted, 30_000, 'receiver accept()').catch(stalled);
       const end = performance.now();
       const wire = await s.meter.read(2);  // two sweeps after the end: the counters have caught up
       const send = h.progressOf(s.logA, s.id, 'send');
@@ -299,7 +307,10 @@ test('two concurrent 8 MiB transfers (an ArrayBuffer, a ReadableStream of unknow
     const tStream = a.sendFile(h.pullStream(dataStream), { name: 'stream.bin' });
     const ids = { buffer: tBuf.id, stream: tStream.id };
     const sizes = { buffer: tBuf.size, stream: tStream.size };
-    const done = await h.within(Promise.all([h.settle(tBuf.done), h.settle(tStream.done)]), 150_000, 'both transfers done');
+    const where = () => Object.entries(ids).map(([k, id]) =>
+      `${k}: sent ${h.progressOf(logA, id, 'send').last}, received ${h.progressOf(logB, id, 'receive').last}`).join('; ');
+    const done = await h.within(Promise.all([h.settle(tBuf.done), h.settle(tStream.done)]), 150_000, 'both transfers done')
+      .catch((e) => { throw new Error(`${e.message}: ${where()}`); });
     await h.within(offersTaken, 1000, 'both offers');
     const acc = await h.within(Promise.all([accepted.buffer, accepted.stream]), 30_000, 'both accept()');
     await h.sleep(300);
