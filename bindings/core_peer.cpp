@@ -106,7 +106,9 @@ val CorePeer::metrics() {
 }
 std::string CorePeer::quality() const { return std::string(toString(peer_ ? peer_->quality() : QualityGrade::Unknown)); }
 
-bool CorePeer::onUserMessage(int channel, double size) { return peer_->onUserMessage(channel, static_cast<size_t>(size)); }
+int CorePeer::onUserMessage(int channel, double size) {
+  return static_cast<int>(peer_->onUserMessage(channel, static_cast<size_t>(size)));
+}
 
 void CorePeer::onLibraryMessage(int channel, std::string_view bytes) {
   if (peer_) peer_->onLibraryMessage(channel, bytes);

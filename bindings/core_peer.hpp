@@ -58,8 +58,21 @@ class CorePeer : public EventSink {
   void onChannelClose(int channel);
   void onChannelError(int channel, const std::string& message);
   void onBufferedAmountLow(int channel);
-  // True: the shim hands the message to the app.
-  bool onUserMessage(int channel, double size);
+  // 1: the shim hands the message to the app; 2: it hands it to keepFileMessage (the transfers
+  // classify it first); 0: nobody gets it (the peer closed).
+  int onUserMessage(int channel, double size);
+  // Transfers (core_transfers.cpp). sendFile: { transfer, id } or a failure; size -1: unknown.
+  emscripten::val sendFile(double size, const emscripten::val& name, const emscripten::val& type, const emscripten::val& meta);
+  emscripten::val acceptTransfer(int transfer);
+  emscripten::val rejectTransfer(int transfer, const std::string& reason);
+  emscripten::val cancelTransfer(int transfer, const std::string& reason);
+  void onSourceRead(int transfer, const emscripten::val& data, bool end);
+  void onSourceFailed(int transfer, const std::string& message);
+  void onSinkWritten(int transfer);
+  void onSinkFailed(int transfer, const std::string& message);
+  void onSinkFinished(int transfer);
+  // Takes the buffer's handle (a raw export: bindings/hot_exports.cpp).
+  void keepFileMessage(emscripten::EM_VAL buffer, double size);
   // The far end's bytes on `wre`/`wre-probe`, copied in by JS through wre_library_message
   // (bindings/hot_exports.cpp) only when they are an ArrayBuffer within InputLimits::kLibraryMessage.
   void onLibraryMessage(int channel, std::string_view bytes);

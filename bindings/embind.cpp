@@ -46,5 +46,14 @@ EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
       .function("_onStats", &CorePeer::onStats)
       .function("metrics", &CorePeer::metrics)
       .function("quality", &CorePeer::quality)
-      .function("_onNetworkChange", &CorePeer::onNetworkChange);
+      .function("_onNetworkChange", &CorePeer::onNetworkChange)
+      .function("sendFile", &CorePeer::sendFile)
+      .function("acceptTransfer", &CorePeer::acceptTransfer)
+      .function("rejectTransfer", &CorePeer::rejectTransfer)
+      .function("cancelTransfer", &CorePeer::cancelTransfer)
+      .function("_onSourceRead", &CorePeer::onSourceRead)
+      .function("_onSourceFailed", &CorePeer::onSourceFailed)
+      .function("_onSinkWritten", &CorePeer::onSinkWritten)
+      .function("_onSinkFailed", &CorePeer::onSinkFailed)
+      .function("_onSinkFinished", &CorePeer::onSinkFinished);
 }

@@ -1,5 +1,6 @@
 #include "event_values.hpp"
 
+#include "js_driver.hpp"
 #include "js_values.hpp"
 
 using emscripten::val;
@@ -84,6 +85,36 @@ JsEvent js(const event::QualityChange& e, const std::string&) {
   return {"quality-change", object("quality", std::string(toString(e.current)), "previous",
                                    std::string(toString(e.previous)))};
 }
+
+val payloadVal(const std::shared_ptr<const Payload>& p) {
+  return p ? static_cast<const JsBuffer&>(p->holder()).value() : val::undefined();
+}
+val orNull(const std::optional<double>& v) { return v ? val(*v) : val::null(); }
+std::string direction(bool send) { return send ? "send" : "receive"; }
+
+// Transfers: `_`-prefixed ones the wrapper handles (its Promises, the source and sink I/O) and
+// re-emits as the guide's events.
+JsEvent js(const event::TransferOffered& e, const std::string&) {
+  return {"_transfer", object("id", e.id, "transfer", e.transfer, "name", e.name, "type", e.type, "meta", e.meta,
+                              "size", orNull(e.size))};
+}
+JsEvent js(const event::TransferProgress& e, const std::string&) {
+  return {"transfer-progress", object("id", e.id, "direction", direction(e.send), "bytes", e.bytes, "total", orNull(e.total))};
+}
+JsEvent js(const event::TransferComplete& e, const std::string&) {
+  return {"_transfer-complete", object("id", e.id, "transfer", e.transfer, "direction", direction(e.send), "bytes",
+                                       e.bytes, "sha256", e.sha256, "seconds", e.seconds)};
+}
+JsEvent js(const event::TransferFailed& e, const std::string&) {
+  return {"_transfer-failed", object("id", e.id, "transfer", e.transfer, "direction", direction(e.send), "reason",
+                                     std::string(toString(e.reason)), "message", e.message)};
+}
+JsEvent js(const event::TransferIo& e, const std::string&) {
+  static const char* const kOps[] = {"read", "write", "finish", "abort", "release"};
+  return {"_transfer-io", object("op", std::string(kOps[static_cast<int>(e.op)]), "transfer", e.transfer, "offset",
+                                 e.offset, "length", e.length, "data", payloadVal(e.data), "reason", e.reason)};
+}
+JsEvent js(const event::FileMessage& e, const std::string&) { return {"_file-message", object("data", payloadVal(e.data))}; }
 
 }  // namespace
 

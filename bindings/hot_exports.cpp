@@ -29,9 +29,15 @@ EMSCRIPTEN_KEEPALIVE emscripten::EM_VAL wre_send(CorePeer* core, int channel, em
   return core->send(channel, buffer, size);
 }
 
-// A message arrived on an app channel: true when the app gets it.
-EMSCRIPTEN_KEEPALIVE bool wre_accept_message(CorePeer* core, int channel, double size) {
+// A message arrived on an app channel: 1 when the app gets it now, 2 when JS must hand it to
+// wre_keep_file (a `file` message the transfers classify first), 0 when nobody gets it.
+EMSCRIPTEN_KEEPALIVE int wre_accept_message(CorePeer* core, int channel, double size) {
   return core->onUserMessage(channel, size);
+}
+
+// Takes ownership of `buffer` (Module.toHandle).
+EMSCRIPTEN_KEEPALIVE void wre_keep_file(CorePeer* core, emscripten::EM_VAL buffer, double size) {
+  core->keepFileMessage(buffer, size);
 }
 
 // The far end's bytes on `wre`/`wre-probe` go through this buffer: JS copies a message that fits

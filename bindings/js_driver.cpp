@@ -88,6 +88,13 @@ Result<void> JsDriver::sendBytes(int channel, std::string_view bytes) {
   return refused(shim::sendBytes(connId_, channel, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
+void JsDriver::copyBytes(const Payload& payload, uint8_t* to) {
+  // One crossing: the buffer's bytes set into a view of WASM memory (a Uint8Array: the shims and
+  // the wrapper hand the core only those for transfers).
+  val view(emscripten::typed_memory_view(payload.size(), to));
+  view.call<void>("set", static_cast<const JsBuffer&>(payload.holder()).value());
+}
+
 void JsDriver::setTimer(TimerId id, double delayMs) {
   if (timerService_) timerService_->setTimer(timerOwner_, id, delayMs);
 }

@@ -20,6 +20,11 @@ class JsBuffer : public Payload::Holder {
   JsBuffer(const JsBuffer&) = delete;
   JsBuffer& operator=(const JsBuffer&) = delete;
   emscripten::EM_VAL handle() const { return handle_; }
+  // The buffer as a JS value (a new reference).
+  emscripten::val value() const {
+    emscripten::internal::_emval_incref(handle_);
+    return emscripten::val::take_ownership(handle_);
+  }
 
  private:
   explicit JsBuffer(emscripten::EM_VAL owned) : handle_(owned) {}
@@ -50,6 +55,7 @@ class JsDriver : public Driver {
   void getStats(RequestId id) override;
   Result<void> send(int channel, const Payload& payload) override;
   Result<void> sendBytes(int channel, std::string_view bytes) override;
+  void copyBytes(const Payload& payload, uint8_t* to) override;
   void setTimer(TimerId id, double delayMs) override;
   void cancelTimer(TimerId id) override;
   double nowMs() override;

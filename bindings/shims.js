@@ -82,7 +82,9 @@ export const shims = {
       // The far end's bytes for the library go in as they came: the core checks them first.
       if (!user) return conn.host.library(id, e.data);
       const data = typeof e.data === 'string' ? encoder.encode(e.data) : new Uint8Array(e.data);
-      if (conn.host.accept(id, data.byteLength)) conn.host.deliver(id, data);
+      const arrival = conn.host.accept(id, data.byteLength);
+      if (arrival === 1) conn.host.deliver(id, data);
+      else if (arrival === 2) conn.host.keep(data);  // the core delivers it once classified
     };
     conn.channels[id] = dc;
     return dc;

@@ -77,6 +77,7 @@ hot.pageAlarm = Core._onPageAlarm;
 let rawSend = Core._wre_send;
 let rawAccept = Core._wre_accept_message;
 let rawLibrary = Core._wre_library_message;
+let rawKeep = Core._wre_keep_file;
 function pin(name, wrapper, setRaw) {
   Object.defineProperty(Core, name, { get: () => wrapper, set: setRaw, configurable: true });
 }
@@ -100,6 +101,15 @@ pin('_wre_accept_message', (address, channel, size) => {
     return 0;
   }
 }, (real) => { rawAccept = real; });
+pin('_wre_keep_file', (address, handle, size) => {
+  if (trap) return;
+  try {
+    rawKeep(address, handle, size);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+    contain(error);
+  }
+}, (real) => { rawKeep = real; });
 pin('_wre_library_message', (address, channel, size) => {
   if (trap) return;
   try {
@@ -114,12 +124,14 @@ export const heapUsed = () => Core.heapUsed();
 
 // The per-message calls, as raw exports (bindings/hot_exports.cpp); `address` is core.address().
 // send: undefined when accepted, otherwise the failure's error ({ type, message }).
-// accept: true when the app gets the message.
+// accept: 1 when the app gets the message now, 2 when it goes to keepFile (a `file` message the
+// transfers classify first), 0 when nobody gets it.
 export const sendThrough = (address, channel, bytes) => {
   const failure = Core._wre_send(address, channel, Core.toHandle(bytes), bytes.byteLength);
   return failure === 0 ? undefined : Core.takeValue(failure).error;
 };
-export const acceptMessage = (address, channel, size) => !!Core._wre_accept_message(address, channel, size);
+export const acceptMessage = (address, channel, size) => Core._wre_accept_message(address, channel, size);
+export const keepFile = (address, bytes) => Core._wre_keep_file(address, Core.toHandle(bytes), bytes.byteLength);
 
 // The far end's bytes on the library's own channels: an ArrayBuffer that fits the core's buffer
 // is copied into it (bindings/hot_exports.cpp); anything else is not ours and stays out.

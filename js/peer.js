@@ -1,11 +1,12 @@
 // WebRTCPeerEnhanced: the guide's peer API over the C++ core. It checks JS argument types,
 // turns core events into listener calls and core request outcomes into Promises; every
 // decision (state, queues, timeouts, candidate holding) is the core's.
-import { Core, sendThrough, acceptMessage, libraryMessage, refuseIfTrapped, watchTrap, unwatchTrap } from './core.js';
+import { Core, sendThrough, acceptMessage, keepFile, libraryMessage, refuseIfTrapped, watchTrap, unwatchTrap } from './core.js';
 import { Emitter } from './emitter.js';
 import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
 import { shims } from './shims.js';
 import { detectNATType, iceServerUrls } from './nat.js';
+import { Transfers } from './transfers.js';
 
 export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
@@ -29,6 +30,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   #state = 'new';  // as last reported (what a trapped core can no longer say)
   #lastMetrics = null;
   #iceServerUrls;  // the config's ICE server URLs, for detectNATType()
+  #transfers;  // sendFile() sources and sinks (js/transfers.js)
 
   // `owner` is internal (js/pool.js): { create(host), release(core) } for a core the pool owns.
   constructor(config, owner = undefined) {
@@ -38,6 +40,8 @@ export class WebRTCPeerEnhanced extends Emitter {
     const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage,
       WebRTCPeerEnhanced.#onFatal, owner);
     this.#host = host;
+    // Held by this peer alone (not by `host`): it may refer back to the peer.
+    this.#transfers = new Transfers(host, this.#dispatch.bind(this));
     host.core = this.#core = owner ? owner.create(host) : new Core.CorePeer(host);
     host.address = this.#core.address();
     const failure = failureOf(this.#core.start(config));
@@ -150,6 +154,13 @@ export class WebRTCPeerEnhanced extends Emitter {
     if (failure) throw fromCore(failure);
   }
 
+  // A verified, receiver-paced transfer to a far side of this library (README, "Transfers").
+  sendFile(source, options) {
+    if (this.#fatal) throw this.#fatal;
+    if (this.#closed) return this.#refuse('send', 'sendFile() called after close()');
+    return this.#transfers.send(source, options);
+  }
+
   close() {
     if (this.#closed) return;
     this.#markClosed();
@@ -198,7 +209,11 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 
   #onCoreEvent(name, payload) {
+    if (this.#transfers.onCoreEvent(name, payload)) return;
     switch (name) {
+      case '_file-message':
+        this.#deliver(3, payload.data);
+        return;
       case '_done': {
         const p = this.#pending.get(payload.id);
         this.#pending.delete(payload.id);
@@ -257,7 +272,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 }
 
-// The bridge the core and shims talk to: { shims, core, address, emit, accept, library, deliver, release }.
+// The bridge the core and shims talk to: { shims, core, address, emit, accept, keep, library, deliver, release }.
 // Made outside the constructor so its closures cannot capture `this`: it holds the peer only
 // weakly, so a peer the app forgets can be collected (and then released by the FinalizationRegistry).
 function makeHost(self, onEvent, onMessage, onFatal, owner) {
@@ -266,6 +281,7 @@ function makeHost(self, onEvent, onMessage, onFatal, owner) {
     core: null,
     address: 0,
     accept: (channel, size) => acceptMessage(host.address, channel, size),
+    keep: (data) => keepFile(host.address, data),
     library: (channel, data) => libraryMessage(host.address, channel, data),
     emit: (name, payload) => {
       const peer = self.deref();

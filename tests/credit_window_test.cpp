@@ -247,7 +247,7 @@ TEST_CASE("a plain far end (no hello, no acks): the browser buffer bound alone, 
   CHECK_FALSE(p.window().active());
   CHECK(p.acksSent().empty());  // and nothing of ours on `wre` but what we already said
   // Receiving `file` from a plain peer sends no acknowledgements.
-  for (int i = 0; i < 16; ++i) CHECK(p.peer.onUserMessage(kFile, 16 * KiB));
+  for (int i = 0; i < 16; ++i) CHECK(p.peer.onUserMessage(kFile, 16 * KiB) == Peer::Arrival::Deliver);
   CHECK(p.acksSent().empty());
 }
 
@@ -265,24 +265,24 @@ TEST_CASE("`wre` opening sends the hello and an ack of 0: this side acknowledges
   Peer peer(flowConfig(), driver, log);
   REQUIRE(peer.start());
   peer.onChannelOpen(kWre);
-  REQUIRE(driver.sent.size() == 3);  // hello, session id (session_test.cpp), ack
+  REQUIRE(driver.sent.size() == 4);  // hello, session id (session_test.cpp), transfers (transfer_test.cpp), ack
   CHECK(driver.sent[0] == std::pair<int, std::string>{kWre, std::string(kHello)});
-  CHECK(driver.sent[2] == std::pair<int, std::string>{kWre, encodeAck(0)});
+  CHECK(driver.sent[3] == std::pair<int, std::string>{kWre, encodeAck(0)});
 }
 
 TEST_CASE("the receiver acks every ack step of file delivered once the far end said hello") {
   FlowPeer p;
   p.peer.onLibraryMessage(kWre, kHello);
   CHECK(p.acksSent().empty());  // nothing new since the ack sent with our hello
-  CHECK(p.peer.onUserMessage(kFile, kStep - 1));
+  CHECK(p.peer.onUserMessage(kFile, kStep - 1) == Peer::Arrival::Deliver);
   CHECK(p.acksSent().empty());
-  CHECK(p.peer.onUserMessage(kFile, 1));  // exactly a step: ack
+  CHECK(p.peer.onUserMessage(kFile, 1) == Peer::Arrival::Deliver);  // exactly a step: ack
   CHECK(p.acksSent() == std::vector<uint64_t>{kStep});
   // 40 KiB messages: an ack as soon as a step more has been delivered, carrying the running total.
-  for (int i = 0; i < 5; ++i) CHECK(p.peer.onUserMessage(kFile, 40 * KiB));
+  for (int i = 0; i < 5; ++i) CHECK(p.peer.onUserMessage(kFile, 40 * KiB) == Peer::Arrival::Deliver);
   CHECK(p.acksSent() == std::vector<uint64_t>{kStep, kStep + 80 * KiB, kStep + 160 * KiB});
   // Other channels are not counted.
-  for (int i = 0; i < 10; ++i) CHECK(p.peer.onUserMessage(kReliable, 64 * KiB));
+  for (int i = 0; i < 10; ++i) CHECK(p.peer.onUserMessage(kReliable, 64 * KiB) == Peer::Arrival::Deliver);
   CHECK(p.acksSent().size() == 3);
   // Acks go on `wre` only, never on a user channel.
   for (const auto& [c, bytes] : p.driver.sent) CHECK(c == kWre);
@@ -290,7 +290,7 @@ TEST_CASE("the receiver acks every ack step of file delivered once the far end s
 
 TEST_CASE("file delivered before the far end's hello is acknowledged when it arrives (cumulative counts)") {
   FlowPeer p;
-  CHECK(p.peer.onUserMessage(kFile, 100 * KiB));
+  CHECK(p.peer.onUserMessage(kFile, 100 * KiB) == Peer::Arrival::Deliver);
   CHECK(p.acksSent().empty());  // not known to be a library peer yet
   p.peer.onLibraryMessage(kWre, kHello);
   CHECK(p.acksSent() == std::vector<uint64_t>{100 * KiB});
@@ -341,7 +341,7 @@ TEST_CASE("loopback: 16 MiB through file with a slow receiver stays within the w
   uint64_t delivered = 0, maxOutstanding = 0;
   bool inOrder = true;
   auto toApp = [&](FlowPeer& to, const std::string& bytes) {
-    REQUIRE(to.peer.onUserMessage(kFile, bytes.size()));
+    REQUIRE(to.peer.onUserMessage(kFile, bytes.size()) == Peer::Arrival::Deliver);
     uint32_t seq;
     std::memcpy(&seq, bytes.data(), 4);
     inOrder = inOrder && seq == expected++;

@@ -2,6 +2,7 @@
 // buffered amounts and when async requests finish, and runs timers on a manual clock.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "manual_clock.hpp"
 #include "peer/driver.hpp"
+#include "peer/peer.hpp"
 #include "peer/peer_events.hpp"
 
 namespace wre::test {
@@ -52,6 +54,10 @@ class FakeDriver : public Driver {
   void createChannel(const ChannelSpec& spec, double low) override {
     channels.push_back(spec);
     lowThresholds[spec.id] = low;
+  }
+  void copyBytes(const Payload& payload, uint8_t* to) override {
+    const auto& bytes = static_cast<const BytesHolder&>(payload.holder()).bytes;
+    std::copy(bytes.begin(), bytes.end(), to);
   }
   void createOffer(RequestId id, bool restart) override { calls.push_back({"createOffer", id, restart ? "restart" : ""}); }
   void createAnswer(RequestId id) override { calls.push_back({"createAnswer", id}); }
@@ -128,6 +134,33 @@ class HookLog : public EventLog {
     EventLog::onEvent(e);
     if (hook) hook(e);
   }
+};
+
+inline const std::string& bytesOf(const Payload& payload) { return static_cast<const BytesHolder&>(payload.holder()).bytes; }
+
+// The browser hands `peer` a user message, as the shims do: true when the app sees it now. A `file`
+// message the transfers hold first (the far side announces its `file` messages) is handed over,
+// and reaches the app later as event::FileMessage (FileMessages collects them).
+inline bool arrive(Peer& peer, int channel, const std::string& bytes) {
+  auto arrival = peer.onUserMessage(channel, bytes.size());
+  if (arrival == Peer::Arrival::Keep) peer.keepFileMessage(bytesPayload(bytes));
+  return arrival == Peer::Arrival::Deliver;
+}
+
+// The `file` messages a log's peer released to its app since the last take().
+class FileMessages {
+ public:
+  explicit FileMessages(const EventLog& log) : log_(log) {}
+  std::vector<std::string> take() {
+    std::vector<std::string> out;
+    for (; seen_ < log_.events.size(); ++seen_)
+      if (auto* m = std::get_if<event::FileMessage>(&log_.events[seen_])) out.push_back(bytesOf(*m->data));
+    return out;
+  }
+
+ private:
+  const EventLog& log_;
+  size_t seen_ = 0;
 };
 
 }  // namespace wre::test

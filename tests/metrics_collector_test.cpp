@@ -155,9 +155,9 @@ struct MeasuredPeer {
 
 TEST_CASE("hello on wre; probes only once the far side has said hello") {
   MeasuredPeer p;
-  REQUIRE(p.sentOn(kWre) == 3);  // the hello, our session id, then the first flow-control ack
+  REQUIRE(p.sentOn(kWre) == 4);  // the hello, our session id, that we take transfers, the first flow-control ack
   CHECK(p.driver.sent[0].second == std::string(kHello));
-  CHECK(p.driver.sent[2].second == encodeAck(0));
+  CHECK(p.driver.sent[3].second == encodeAck(0));
   p.advance(1000);
   CHECK(p.sentOn(kWreProbe) == 0);  // a plain peer: no probes, ever
   CHECK(p.driver.count("getStats") == 1);  // but getStats still runs
@@ -233,10 +233,10 @@ TEST_CASE("metrics and heartbeat off: no stats sweeps; sparse probes only, for t
   connectAsOfferer(peer);
   peer.onLibraryMessage(kWre, kHello);
   REQUIRE(driver.timers.size() == 1);  // the probe tick
-  REQUIRE(driver.sent.size() == 3);
+  REQUIRE(driver.sent.size() == 4);
   CHECK(driver.sent[0] == std::pair<int, std::string>{kWre, std::string(kHello)});
   // Flow control on `file` is not a metric: `wre` carries its first ack either way.
-  CHECK(driver.sent[2] == std::pair<int, std::string>{kWre, encodeAck(0)});
+  CHECK(driver.sent[3] == std::pair<int, std::string>{kWre, encodeAck(0)});
   driver.advance(10000, [&](TimerId id) { peer.onTimer(id); });
   CHECK(driver.count("getStats") == 0);
   size_t probes = 0;

@@ -44,6 +44,7 @@ struct Side {
   Peer peer;
   size_t cursor = 0;
   std::map<int, std::vector<std::string>> got;
+  FileMessages released{log};
   explicit Side(double random) : peer((driver.nextRandom = random, rebuildConfig()), driver, log) { REQUIRE(peer.start()); }
   std::vector<std::string> errors() const {
     std::vector<std::string> out;
@@ -73,10 +74,11 @@ void carry(Side& from, Side& to, size_t limit = SIZE_MAX) {
     if (c < kUserChannels) {
       if (limit == 0) return;
       --limit;
-      if (to.peer.onUserMessage(c, bytes.size())) to.got[c].push_back(bytes);
+      if (arrive(to.peer, c, bytes)) to.got[c].push_back(bytes);
     } else {
       to.peer.onLibraryMessage(c, bytes);
     }
+    for (auto& m : to.released.take()) to.got[kFile].push_back(m);
     ++from.cursor;
   }
 }

@@ -114,10 +114,11 @@ TEST_CASE("`wre` opening: the released hello byte for byte, then this peer's ran
     return out;
   };
   auto sentA = onWre(a.driver);
-  REQUIRE(sentA.size() == 3);
+  REQUIRE(sentA.size() == 4);
   CHECK(sentA[0] == kHello);  // older copies compare it exactly: they still know us
   CHECK(decodeSession(sentA[1]) == a.peer.sessionId());
-  CHECK(decodeAck(sentA[2]) == 0u);
+  CHECK(wire::decodeTransfer(sentA[2]).has_value());  // we take transfers (older copies ignore it)
+  CHECK(decodeAck(sentA[3]) == 0u);
   CHECK(a.peer.sessionId() != b.peer.sessionId());
   CHECK(a.countsSent().empty());  // counts only once we know whose session they count
 }
@@ -386,12 +387,15 @@ TEST_CASE("loopback: two library peers exchange ids and counts, and each store e
   ResumePeer a(resumeConfig(), 0.1), b(resumeConfig(), 0.9);
   // Carries what one side put on `wre` and the user channels to the other, from a cursor on.
   auto carry = [](ResumePeer& from, ResumePeer& to, size_t& cursor, std::vector<std::string>& got) {
+    FileMessages released(to.log);
+    released.take();  // (released before this carry: none, every carry ends with an empty inbox)
     while (cursor < from.driver.sent.size()) {
       auto [c, bytes] = from.driver.sent[cursor++];
       if (c == kWre)
         to.peer.onLibraryMessage(c, bytes);
-      else if (c < kUserChannels && to.peer.onUserMessage(c, bytes.size()))
+      else if (c < kUserChannels && arrive(to.peer, c, bytes))
         got.push_back(std::string(kChannels[c].label) + ":" + bytes);
+      for (auto& m : released.take()) got.push_back("file:" + m);
     }
   };
   size_t ac = 0, bc = 0;

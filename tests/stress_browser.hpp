@@ -131,6 +131,7 @@ class SimBrowser : public Driver {
     env_.ledger.handed(h.id, owner_, channel, gen);
     return ok();
   }
+  void copyBytes(const Payload& payload, uint8_t* to) override { std::fill_n(to, payload.size(), uint8_t{0}); }
   Result<void> sendBytes(int channel, std::string_view bytes) override {
     WRE_TRY(accept(channel, bytes.size()));
     enqueue(channel, {kLibraryBytes, bytes.size(), std::make_shared<const std::string>(bytes)});
@@ -152,6 +153,9 @@ class SimBrowser : public Driver {
   double nowMs() override { return env_.now; }
   double random01() override { return env_.rng.uniform(); }
 
+  // `file` messages handed to the core's keepFileMessage and not yet released to the app.
+  std::vector<uint64_t> heldByCore;
+
   void close() override {
     if (closed) return;
     closed = true;
@@ -163,6 +167,9 @@ class SimBrowser : public Driver {
       ch[c].ready = ch[c].transport = false;
       ch[c].lowPending = 0;
     }
+    // `file` messages the core held for their runs go with the connection (replayed, or lost).
+    for (uint64_t id : heldByCore) env_.ledger.lost(id, Fate::LostBrowser);
+    heldByCore.clear();
     states.clear();
     candidates.clear();
     requests.clear();

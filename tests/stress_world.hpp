@@ -187,6 +187,9 @@ class World {
     c.peerId = id;
     if (prof_.transfer) {
       c.maxQueuedBytes = 64.0 * MiB;  // the whole transfer fits: one synchronous loop
+      // The scenario asks whether the transfer survives the outages, not whether a peer gives up:
+      // its link flaps for hours of simulated time (the default 5 attempts may all fall in one flap).
+      c.reconnectMaxAttempts = 50;
       return c;
     }
     static const double buffered[] = {16.0 * MiB, 16.0 * MiB, 1.0 * MiB, 256.0 * KiB, 64.0 * KiB, 8.0 * KiB};
@@ -326,6 +329,11 @@ class World {
       carry(ep, Signal::OfferToB, reneg->offer, {});
     } else if (const auto* cand = std::get_if<event::IceCandidate>(&e)) {
       carry(ep, ep.sideA ? Signal::CandidateToB : Signal::CandidateToA, {}, cand->candidate);
+    } else if (const auto* file = std::get_if<event::FileMessage>(&e)) {
+      const auto& held = static_cast<const StressBytes&>(file->data->holder());
+      auto& kept = ep.browser.heldByCore;
+      kept.erase(std::remove(kept.begin(), kept.end(), held.id), kept.end());
+      if (!facts_[i].closedSeen) appReceives(ep, kFile, WireMsg{held.id, held.size, nullptr});
     }
     if (prof_.transfer) return onTransferEvent(ep, e);
     listen(ep);
@@ -918,7 +926,15 @@ class World {
         if (kChannels[c].user) {
           // As js/peer.js: a listener may have closed the peer while the core took the message;
           // then it is lost with the closing browser, like the messages still in it.
-          if (e.peer->onUserMessage(c, item.msg.size)) {
+          auto arrival = e.peer->onUserMessage(c, item.msg.size);
+          if (arrival == Peer::Arrival::Keep) {
+            // Held until the sender's run says whose it is: reaches the app as event::FileMessage.
+            auto held = std::make_unique<StressBytes>();
+            held->id = item.msg.id;
+            held->size = item.msg.size;
+            e.browser.heldByCore.push_back(item.msg.id);
+            e.peer->keepFileMessage(Payload(std::move(held), item.msg.size));
+          } else if (arrival == Peer::Arrival::Deliver) {
             if (!facts_[e.index].closedSeen)
               appReceives(e, c, item.msg);
             else if (item.msg.id != kLibraryBytes)

@@ -39,7 +39,7 @@ command -v "$CXX" >/dev/null || { echo "fuzz: $CXX not found: run toolchain/setu
 if [[ ! -f build/fuzz/build.ninja && ! -f build/fuzz/Makefile ]]; then
   GENERATOR=()
   command -v ninja >/dev/null && GENERATOR=(-G Ninja)
-  cmake "${GENERATOR[@]}" -S fuzz -B build/fuzz -DCMAKE_CXX_COMPILER="$CXX" >/dev/null
+  cmake "${GENERATOR[@]}" -S fuzz -B build/fuzz -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_C_COMPILER="${CXX/++/}" >/dev/null
 fi
 cmake --build build/fuzz -j 2 | { grep -v -e '^\[[0-9/]*\] ' -e '^ninja: no work to do' || true; }
 ((BUILD_ONLY)) && exit 0

@@ -54,6 +54,9 @@ class Driver {
   virtual Result<void> send(int channel, const Payload& payload) = 0;
   // Library traffic (hello, acks, probes): bytes made by the core.
   virtual Result<void> sendBytes(int channel, std::string_view bytes) = 0;
+  // Copies a payload's bytes into core memory (`to` has room for payload.size()): a transfer's
+  // chunks are hashed where the core can read them.
+  virtual void copyBytes(const Payload& payload, uint8_t* to) = 0;
 
   virtual void setTimer(TimerId id, double delayMs) = 0;
   virtual void cancelTimer(TimerId id) = 0;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "nat/ice_candidate.hpp"
+#include "transfer/transfer_codec.hpp"
 #include "util/error.hpp"
 
 namespace wre {
@@ -27,8 +28,9 @@ struct InputLimits {
   // a misbehaving signaling path).
   static constexpr size_t kHeldCandidates = 256;
   static constexpr size_t kHeldCandidateBytes = 64 * 1024;
-  // One message on `wre` / `wre-probe`: the largest valid one is 29 bytes.
-  static constexpr size_t kLibraryMessage = 64;
+  // One message on `wre` / `wre-probe`: the largest valid one is a transfer's offer with its name,
+  // type and meta at their limits (src/transfer/transfer_codec.hpp); everything else is <= 45 bytes.
+  static constexpr size_t kLibraryMessage = wire::kMaxTransferMessage;
 };
 
 // The error for a string of `length` characters where at most `limit` may come: names the field.

@@ -9,10 +9,14 @@ namespace {
 // reports of messages the app had handed over that will never be sent (a queued message the drain
 // dropped: an error of kind send, or MessageDropped on `unreliable`). Without them, a listener that
 // closes the peer mid-drain would make an accepted message vanish without a word.
+// Likewise a transfer's outcome (its Promise waits) and what its source or sink must do to end.
 bool survivesClose(const PeerEvent& e) {
   if (std::holds_alternative<event::RequestDone>(e) || std::holds_alternative<event::RequestFailed>(e) ||
-      std::holds_alternative<event::MessageDropped>(e))
+      std::holds_alternative<event::MessageDropped>(e) || std::holds_alternative<event::TransferComplete>(e) ||
+      std::holds_alternative<event::TransferFailed>(e))
     return true;
+  if (const auto* io = std::get_if<event::TransferIo>(&e))
+    return io->op != event::TransferIo::Op::Read && io->op != event::TransferIo::Op::Write;
   const auto* error = std::get_if<event::ErrorRaised>(&e);
   return error && error->error.kind == ErrorKind::Send;
 }

@@ -30,11 +30,15 @@ Result<void> checkDescription(const SessionDescription& d, std::string_view expe
 Peer::Peer(Config config, Driver& driver, EventSink& sink, Outbox* shared)
     : config_(std::move(config)), driver_(driver), sink_(sink),
       ownOutbox_(shared ? nullptr : std::make_unique<Outbox>()), outbox_(shared ? *shared : *ownOutbox_),
-      events_(outbox_, sink_), scheduler_(config_, driver_, events_) {
+      events_(outbox_, sink_), scheduler_(config_, driver_, events_),
+      transfers_(driver_, events_, scheduler_, [this](size_t size) { fileMessageDelivered(size); },
+                 [this] { return delivered_[countedIndex(kFile)]; }) {
+  scheduler_.setFileObserver(&transfers_);
   // Two draws of 32 bits: a reloaded page must not come back with the same id.
   auto draw = [&] { return static_cast<uint64_t>(driver_.random01() * 4294967296.0) & 0xffffffffu; };
   sessionId_ = draw() << 32;
   sessionId_ |= draw();
+  transfers_.setSessions(sessionId_, std::nullopt);
 }
 
 Peer::~Peer() { outbox_.forget(sink_); }
@@ -284,6 +288,10 @@ void Peer::setState(PeerState next) {
   if (next == state_ || closed()) return;
   PeerState from = state_;
   state_ = next;
+  if (next == PeerState::Connected) {
+    connectedAtMs_ = driver_.nowMs();
+    watchTransferWait();
+  }
   events_.onEvent(event::StateChange{from, next});
 }
 
@@ -329,17 +337,21 @@ void Peer::onBufferedAmountLow(int channel) {
   watchDrain();
 }
 
-bool Peer::onUserMessage(int channel, size_t size) {
+Peer::Arrival Peer::onUserMessage(int channel, size_t size) {
   Outbox::Scope scope(outbox_);
-  if (closed() || channel < 0 || channel >= kUserChannels) return false;
+  if (closed() || channel < 0 || channel >= kUserChannels) return Arrival::Drop;
   onHeard();
   userBytesSinceProbe_ += size;
+  if (channel == kFile)
+    return transfers_.onFileArrival(size) == Transfers::Arrival::Deliver ? Arrival::Deliver : Arrival::Keep;
   countDelivered(channel, size);
-  if (channel == kFile) {
-    fileDelivered_ += size;
-    if (farSideIsLibrary_ && fileDelivered_ - fileAckSent_ >= CreditWindow::kAckStep) sendFileAck();
-  }
-  return true;
+  return Arrival::Deliver;
+}
+
+void Peer::fileMessageDelivered(size_t size) {
+  countDelivered(kFile, size);
+  fileDelivered_ += size;
+  if (farSideIsLibrary_ && fileDelivered_ - fileAckSent_ >= CreditWindow::kAckStep) sendFileAck();
 }
 
 void Peer::sendFileAck() {
@@ -431,6 +443,7 @@ void Peer::onTimer(TimerId id) {
     case TimerKind::HeartbeatCheck: checkHeartbeat(driver_.nowMs(), std::numeric_limits<double>::infinity()); break;
     case TimerKind::FileAckStall: onFileAckStall(); break;
     case TimerKind::ReplayAckStall: onReplayAckStall(); break;
+    case TimerKind::TransferWait: onTransferWait(); break;
     case TimerKind::DrainWatch:
       scheduler_.drain();  // asks the browser for its buffer when the estimate says full
       watchDrain();
@@ -472,6 +485,7 @@ void Peer::shutDown(CloseReason reason) {
   bool local = reason == CloseReason::Local;
   const char* who = local ? "close()" : "the far side's close";
   auto [dropped, bytes] = scheduler_.discard();
+  transfers_.endAll(TransferFailure::Closed, local ? "the peer was closed" : "the far side closed the peer");
   // What the replay store held went to the browser but was not confirmed delivered. On a working
   // link that is only the far side's last counts not yet here (reporting it would cry wolf on every
   // close); with the link down it is what a rebuild would have replayed: reported.

@@ -24,6 +24,7 @@
 #include "peer/peer_state.hpp"
 #include "queue/send_scheduler.hpp"
 #include "session/session_codec.hpp"
+#include "transfer/transfers.hpp"
 
 namespace wre {
 
@@ -73,8 +74,27 @@ class Peer {
   void onChannelError(int channel, const std::string& message);
   void onBufferedAmountLow(int channel);
   // A message on a user channel: accounts for it (and, on `file` from a peer of this library,
-  // acknowledges every CreditWindow::kAckStep bytes on `wre`); true if the app should see it.
-  bool onUserMessage(int channel, size_t size);
+  // acknowledges every CreditWindow::kAckStep bytes on `wre`). Deliver: the app sees it now;
+  // Keep: a `file` message the transfers classify first, handed over at once with keepFileMessage.
+  enum class Arrival { Drop = 0, Deliver = 1, Keep = 2 };  // (the shims' codes)
+  Arrival onUserMessage(int channel, size_t size);
+  void keepFileMessage(Payload data);
+  // Transfers (peer_transfer.cpp; README, "Transfers"). sendFile fails only on bad input or a
+  // closed peer; against a far side that turns out not to take transfers the transfer fails
+  // (TransferFailed, rejected) once that is known.
+  Result<Transfers::Started> sendFile(std::optional<uint64_t> size, std::string name, std::string type, std::string meta);
+  Result<void> acceptTransfer(uint32_t transfer);
+  Result<void> rejectTransfer(uint32_t transfer, const std::string& reason);
+  Result<void> cancelTransfer(uint32_t transfer, const std::string& reason);
+  void onSourceRead(uint32_t transfer, Payload data, bool end);
+  void onSourceFailed(uint32_t transfer, const std::string& message);
+  void onSinkWritten(uint32_t transfer);
+  void onSinkFailed(uint32_t transfer, const std::string& message);
+  void onSinkFinished(uint32_t transfer);
+  const Transfers& transfers() const { return transfers_; }
+  // Connected this long without the far side saying it takes transfers: it does not (a plain
+  // peer or an older copy): waiting transfers fail.
+  static constexpr double kTransferWaitMs = 5000;
   // A message on the library's own channels (`wre`, `wre-probe`): never shown to the app.
   void onLibraryMessage(int channel, std::string_view bytes);
   // The getStats() report, every entry as the browser gave it (summarizeStats reads it).
@@ -137,7 +157,7 @@ class Peer {
   enum class Role { None, Offerer, Answerer };
   enum class TimerKind {
     ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe, FileAckStall,
-    DrainWatch, HeartbeatCheck, ReplayAckStall
+    DrainWatch, HeartbeatCheck, ReplayAckStall, TransferWait
   };
 
   RequestId startRequest(Op op);
@@ -198,6 +218,10 @@ class Peer {
   // Starts the drain watch of kDrainWatchMs if messages wait on an open channel.
   void watchDrain();
   void onFileAckStall();
+  // A `file` message reached the app or a sink: counts and acks.
+  void fileMessageDelivered(size_t size);
+  void watchTransferWait();
+  void onTransferWait();
   // Session resume (peer_session.cpp).
   void sayHello();
   void onFarSession(uint64_t id);
@@ -277,6 +301,8 @@ class Peer {
   DeliveredCounts countsSent_{};     // the counts in our last counts message
   size_t bytesSinceCounts_ = 0;      // delivered on counted channels since then
   uint64_t replayAckedAtWatch_ = 0;  // the far side's counts (summed) when the replay watch began
+  double connectedAtMs_ = 0;         // when the peer last became connected
+  Transfers transfers_;
 };
 
 }  // namespace wre

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "metrics/quality.hpp"
 #include "peer/driver.hpp"
 #include "peer/peer_state.hpp"
+#include "transfer/transfer_codec.hpp"
 #include "util/error.hpp"
 
 namespace wre {
@@ -50,6 +52,26 @@ struct ReconnectFailed { int attempts; };
 struct RenegotiationNeeded { SessionDescription offer; };
 struct Metrics { ConnectionMetrics metrics; };
 struct QualityChange { QualityGrade previous, current; };
+// Transfers (src/transfer/transfers.hpp). `id` is the public id; `transfer` the number both sides
+// use on the wire and the wrapper uses to find the source or sink. `send`: our transfer (direction
+// 'send'), else one we receive.
+struct TransferOffered { std::string id; uint32_t transfer; std::string name, type, meta; std::optional<double> size; };
+struct TransferProgress { std::string id; bool send; double bytes; std::optional<double> total; };
+struct TransferComplete { std::string id; uint32_t transfer; bool send; double bytes; std::string sha256; double seconds; };
+struct TransferFailed { std::string id; uint32_t transfer; bool send; TransferFailure reason; std::string message; };
+// What the wrapper must do with a transfer's source or sink (its JS objects): read `length` bytes
+// at `offset` (Peer::onSourceRead answers), write `data` (Peer::onSinkWritten / onSinkFailed),
+// close the sink (Peer::onSinkFinished), abort it, or let the source go. Posted like every event, so
+// no app code (a stream's pull or write) runs while the core is changing its state.
+struct TransferIo {
+  enum class Op { Read, Write, Finish, Abort, Release } op;
+  uint32_t transfer;
+  double offset = 0, length = 0;
+  std::shared_ptr<const Payload> data;
+  std::string reason;
+};
+// An app message on `file` that waited for its classification (FileRuns): the app gets it now.
+struct FileMessage { std::shared_ptr<const Payload> data; };
 }  // namespace event
 
 using PeerEvent = std::variant<event::Initialized, event::StateChange, event::IceCandidate,
@@ -60,7 +82,9 @@ using PeerEvent = std::variant<event::Initialized, event::StateChange, event::Ic
                                event::MessageSent, event::Backpressure, event::ChannelReady,
                                event::MessageDropped, event::ReconnectScheduled, event::ReconnectAttempt,
                                event::ReconnectFailed, event::RenegotiationNeeded, event::Metrics,
-                               event::QualityChange>;
+                               event::QualityChange, event::TransferOffered, event::TransferProgress,
+                               event::TransferComplete, event::TransferFailed, event::TransferIo,
+                               event::FileMessage>;
 
 class EventSink {
  public:

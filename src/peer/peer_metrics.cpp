@@ -20,8 +20,10 @@ void Peer::watchFileAcks() {
 
 void Peer::onFileAckStall() {
   if (!scheduler_.fileHeldByWindow()) return;
-  // Reconnecting (no acks can come), or acks still arriving: keep watching.
-  if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_) return watchFileAcks();
+  // Reconnecting (no acks can come), or acks still arriving: keep watching. A far side that takes
+  // transfers acknowledges what its sinks wrote: a slow sink (a save dialog left open) is no stall.
+  if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_ || transfers_.farTakesTransfers())
+    return watchFileAcks();
   raise(ErrorKind::Send,
         fmt::format(FMT_COMPILE("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
                                 "'file' goes on without its receiver-paced window, bounded by the browser's "
@@ -59,6 +61,8 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
       scheduler_.onFileAck(*delivered);
       watchFileAcks();
+    } else if (auto transfer = wire::decodeTransfer(bytes); transfer && farSideIsLibrary_ && farSession_) {
+      transfers_.onMessage(*transfer);
     }
     return;
   }

@@ -118,6 +118,7 @@ Result<void> Peer::rebuildConnection() {
   // Counted channels wait for the far side's counts on the new one (kept: replayed; handed
   // before keeping began: reported), also when its first counts have not come yet but will.
   scheduler_.holdForResume(farSideIsLibrary_ && farSession_.has_value());
+  transfers_.onConnectionReplaced();
   channelsLost_ = false;
   rebuiltSinceUp_ = true;
   browserConnected_ = false;

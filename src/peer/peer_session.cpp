@@ -15,6 +15,7 @@ void Peer::sayHello() {
   // The released hello, byte for byte (older copies compare it exactly), then who we are.
   (void)driver_.sendBytes(kWre, kHello);
   (void)driver_.sendBytes(kWre, encodeSession(sessionId_));
+  transfers_.sayHello();
 }
 
 void Peer::onFarSession(uint64_t id) {
@@ -30,8 +31,10 @@ void Peer::onFarSession(uint64_t id) {
                         end.unconfirmed, end.unconfirmedBytes, end.queued, end.queuedBytes));
     delivered_ = countsSent_ = DeliveredCounts{};
     bytesSinceCounts_ = 0;
+    transfers_.endAll(TransferFailure::Closed, "the far side came back as a new session (its page reloaded)");
   }
   farSession_ = id;
+  transfers_.setSessions(sessionId_, farSession_);
   // Every session message is answered with our counts: the first tells the far side we count (it
   // starts keeping); after a new `wre` (a rebuilt connection) they say where to resume.
   sendCounts();
@@ -71,7 +74,9 @@ void Peer::onReplayAckStall() {
   // Reconnecting (no counts can come: all is kept for the rebuild), or counts still arriving: keep
   // watching. A peer that gave up (`failed`) keeps nothing for a rebuild that will not come: its
   // open channels must not stay stuck behind counts that never arrive (found by the stress test).
-  bool linkMayReturn = reconnecting_ || state_ == PeerState::Disconnected || state_ == PeerState::Connecting;
+  // Up again only just now (a flapping link): its counts have not had the time to come.
+  bool linkMayReturn = reconnecting_ || state_ == PeerState::Disconnected || state_ == PeerState::Connecting ||
+                       (state_ == PeerState::Connected && driver_.nowMs() - connectedAtMs_ < kReplayAckStallMs);
   if (linkMayReturn || replayAckedTotal() != replayAckedAtWatch_) return watchReplayAcks();
   bool resuming = scheduler_.awaitingResume();
   auto [messages, bytes] = scheduler_.abandonReplay();

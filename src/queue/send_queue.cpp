@@ -18,6 +18,30 @@ Result<void> SendQueue::push(int channel, Payload payload, double nowMs) {
   return ok();
 }
 
+void SendQueue::pushChunk(Payload payload) {
+  bytes_ += payload.size();
+  channelBytes_[kFile] += payload.size();
+  ++messages_;
+  queues_[kFile].push_back({std::move(payload), 0});
+}
+
+size_t SendQueue::removeTransfer(uint32_t transfer) {
+  auto& q = queues_[kFile];
+  size_t removed = 0;
+  for (auto it = q.begin(); it != q.end();) {
+    if (it->payload.transfer() != transfer) {
+      ++it;
+      continue;
+    }
+    bytes_ -= it->payload.size();
+    channelBytes_[kFile] -= it->payload.size();
+    --messages_;
+    ++removed;
+    it = q.erase(it);
+  }
+  return removed;
+}
+
 void SendQueue::pop(int channel) {
   size_t size = queues_[channel].front().payload.size();
   bytes_ -= size;

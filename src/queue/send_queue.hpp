@@ -23,6 +23,10 @@ class SendQueue {
   explicit SendQueue(size_t maxBytes) : maxBytes_(maxBytes) {}
 
   Result<void> push(int channel, Payload payload, double nowMs);
+  // A transfer's chunk: not bounded by maxBytes (the transfer's read-ahead bounds its chunks).
+  void pushChunk(Payload payload);
+  // Removes the queued chunks of `transfer` (cancelled); returns how many.
+  size_t removeTransfer(uint32_t transfer);
   bool empty(int channel) const { return queues_[channel].empty(); }
   const QueuedMessage& front(int channel) const { return queues_[channel].front(); }
   // The i-th queued message on `channel` (0 = the front), for tests that follow replays.

@@ -54,9 +54,18 @@ bool SendScheduler::hasRoom(int channel, size_t size) {
 Result<void> SendScheduler::hand(int channel, const Payload& payload, bool report) {
   WRE_TRY(driver_.send(channel, payload));
   buffered_[channel] += static_cast<double>(payload.size());  // an upper bound until asked again
-  if (channel == kFile) fileWindow_.onSent(payload.size());
-  if (reportSent_ && report) sink_.onEvent(event::MessageSent{channel, payload.size()});
+  if (channel == kFile) {
+    fileWindow_.onSent(payload.size());
+    if (fileObserver_) fileObserver_->onFileHanded(fileIndex_, payload);
+    ++fileIndex_;
+  }
+  if (reportSent_ && report && payload.transfer() == 0) sink_.onEvent(event::MessageSent{channel, payload.size()});
   return ok();
+}
+
+void SendScheduler::sendChunk(Payload payload) {
+  queue_.pushChunk(std::move(payload));
+  drain();
 }
 
 Result<void> SendScheduler::send(int channel, Payload payload) {
@@ -80,6 +89,7 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
         return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("send() on '{}' failed: {}"),
                                                       kChannels[channel].label, sent.error().message));
       keep(channel, std::move(payload));
+      if (channel == kFile && fileObserver_) fileObserver_->onFileBatchEnd();
       return ok();
     }
     if (!congested_[channel]) {
@@ -128,6 +138,7 @@ void SendScheduler::holdForResume(bool farCounts) {
 SendScheduler::SessionEnd SendScheduler::endSession() {
   SessionEnd end;
   std::tie(end.unconfirmed, end.unconfirmedBytes) = releaseReplay();
+  fileIndex_ = 0;  // the new session counts from its first message
   for (size_t i = 0; i < kCountedChannels.size(); ++i) {
     for (size_t n = std::min(queuedAtRebuild_[i], queue_.messages(kCountedChannels[i])); n > 0; --n) {
       ++end.queued;
@@ -149,6 +160,7 @@ std::array<uint64_t, 3> SendScheduler::onDeliveredCounts(const DeliveredCounts& 
   awaitingResume_ = false;
   queuedAtRebuild_ = {};
   auto unacked = replay_.takeUnacked();
+  fileIndex_ = replay_.handed(countedIndex(kFile));  // replays go out again from the far side's count
   for (size_t i = 0; i < kCountedChannels.size(); ++i) queue_.pushReplayed(kCountedChannels[i], std::move(unacked.messages[i]));
   drain();
   return unacked.lost;
@@ -239,6 +251,7 @@ void SendScheduler::drain() {
         progress = true;
     }
   }
+  if (fileObserver_) fileObserver_->onFileBatchEnd();
   for (int c : kPriorityOrder)
     if (congested_[c] && queue_.empty(c)) {
       congested_[c] = false;

@@ -34,6 +34,15 @@
 
 namespace wre {
 
+// Told of every `file` message handed to the browser, with its index in this session (what the far
+// side counts), and when a batch of them ends: the transfers announce runs (src/transfer/).
+class FileObserver {
+ public:
+  virtual ~FileObserver() = default;
+  virtual void onFileHanded(uint64_t index, const Payload& payload) = 0;
+  virtual void onFileBatchEnd() = 0;
+};
+
 class SendScheduler {
  public:
   static constexpr double kBulkHighWater = 1024.0 * 1024;
@@ -52,6 +61,14 @@ class SendScheduler {
   double lowThreshold(int channel) const;
 
   Result<void> send(int channel, Payload payload);
+  // A transfer's chunk (payload.transfer() set) onto `file`, behind what is queued there; no
+  // message-queued / message-sent reports (the transfer reports progress).
+  void sendChunk(Payload payload);
+  // A cancelled transfer's chunks still queued are not sent.
+  void dropTransfer(uint32_t transfer) { queue_.removeTransfer(transfer); }
+  void setFileObserver(FileObserver* observer) { fileObserver_ = observer; }
+  // `file` messages handed to the browser in this session: the far side's index of the next one.
+  uint64_t fileIndex() const { return fileIndex_; }
   void onOpen(int channel);
   void onClose(int channel);
   void drain();
@@ -144,6 +161,8 @@ class SendScheduler {
   bool reportSent_ = true;
   bool reportQueued_ = true;
   bool awaitingResume_ = false;  // holdForResume() until the far side's first counts
+  FileObserver* fileObserver_ = nullptr;
+  uint64_t fileIndex_ = 0;
   // Messages queued per counted channel when the last rebuild began: the old session's (endSession).
   std::array<size_t, 3> queuedAtRebuild_{};
 };
