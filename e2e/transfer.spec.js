@@ -22,6 +22,7 @@ const quantile = (xs, q) => {
 function expectProgress(p, size, what) {
   expect(p.count, `${what}: progress events`).toBeGreaterThan(0);
   expect(p.backwards, `${what}: progress went backwards at event #${p.backwards}`).toBe(-1);
+  expect(p.over, `${what}: progress past its total at event #${p.over} of ${p.count} (max ${p.max} of ${p.total})`).toBe(-1);
   expect(p.last, `${what}: last progress`).toBe(size);
 }
 
@@ -50,11 +51,17 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
         expected: await h.sha256Hex(data),
         logA: h.transferLog(a),
         logB: h.transferLog(b),
-        // A slow disk: 2-5 ms a write (timers clamp to >= 4 ms once nested).
-        sink: h.recordingSink({ minMs: 2, maxMs: 5 }),
+        // A slow disk: 2-5 ms per 16 KiB written (~3-8 MB/s; timers clamp to >= 4 ms once nested),
+        // slower than this relay path, so its backpressure is what paces the sender.
+        sink: h.recordingSink({ minMs: 2, maxMs: 5, perBytes: 16384 }),
+        lead: 0,
         meter: h.wireMeter(a),
         at40: null,
         doneResult: null,
+      });
+      // How far the sender ever ran ahead of what the sink had written.
+      a.on('transfer-progress', (e) => {
+        if (e.direction === 'send') s.lead = Math.max(s.lead, e.bytes - s.sink.bytes);
       });
       // The outage starts when the receiver is past 40 %; the test polls for this mark.
       b.on('transfer-progress', (e) => {
@@ -65,6 +72,7 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
       await s.meter.mark();
       s.start = performance.now();
       const t = a.sendFile(new Blob([data]), { name: 'big.bin', type: 'application/octet-stream' });
+      s.t = t;
       s.id = t.id;
       s.size = t.size;
       s.done = h.settle(t.done).then((r) => (s.doneResult = r));
@@ -97,7 +105,9 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
       const send = h.progressOf(s.logA, s.id, 'send');
       const receive = h.progressOf(s.logB, s.id, 'receive');
       return {
-        raw: s.raw, expected: s.expected, id: s.id, size: s.size, done, accepted, end, wire,
+        raw: s.raw, lead: s.lead, expected: s.expected, id: s.id, bytesSentEnd: s.t.bytesSent,
+        // Send progress past the size, if any: [time, bytes], to tell re-sent chunks counted twice.
+        sendPastSize: s.logA.progress.filter((e) => e.id === s.id && e.direction === 'send' && e.bytes > s.size).map((e) => [e.t, e.bytes]), size: s.size, done, accepted, end, wire,
         sinkDigest: await s.sink.digest(), sink: s.sink.report(),
         send: { ...send, at: undefined }, receive: { ...receive, at: undefined },
         receivedAtKill: receive.at(s.killedAt),
@@ -106,6 +116,7 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
         incoming: s.logB.incoming,
         start: s.start, at40: s.at40, killedAt: s.killedAt, backAt: s.backAt,
         aLog: window.log.filter((e) => e.peer === 'a' && e.ev === 'state-change').map((e) => ({ t: e.t, state: e.state })),
+        offers: window.log.filter((e) => e.peer === 'a' && e.ev === 'renegotiation-needed').length,
       };
     });
     const rel = (t) => `${((t - r.start) / 1000).toFixed(1)} s`;
@@ -114,7 +125,14 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
       `done at ${rel(r.end)} (${r.done.ok ? `${r.done.value.seconds?.toFixed?.(1)} s reported` : r.done.message}); ` +
       `received at the kill ${pct(r.receivedAtKill / SIZE)}; wire ${r.wire.bytes} B = ${(r.wire.bytes / SIZE).toFixed(3)} × size ` +
       `(${r.wire.drops} counter restarts; plain send() before it: ${r.raw.toFixed(3)} ×); sink ${r.sink.writes} writes`);
-    console.log(`a: ${r.aLog.map((e) => `${rel(e.t)} ${e.state}`).join(', ')}`);
+    console.log(`a: ${r.aLog.map((e) => `${rel(e.t)} ${e.state}`).join(', ')}; ${r.offers} renegotiation offers; ` +
+      `sender ahead of the sink by at most ${(r.lead / 1024).toFixed(0)} KiB; progress events ${r.send.count} send (max ${r.send.max}), ` +
+      `${r.receive.count} receive (max ${r.receive.max}); t.bytesSent at the end ${r.bytesSentEnd}`);
+    const sendComplete = r.completeA.find((e) => e.id === r.id);
+    if (r.sendPastSize.length) {
+      console.log(`send progress past the size: ${r.sendPastSize.map(([t, b]) => `${rel(t)} ${b}`).join(', ')}; ` +
+        `send complete at ${sendComplete ? rel(sendComplete.t) : 'never'}, receive complete at ${receiveComplete ? rel(receiveComplete.t) : 'never'}`);
+    }
 
     expect(r.failedA, 'no transfer-failed at the sender').toEqual([]);
     expect(r.failedB, 'no transfer-failed at the receiver').toEqual([]);
@@ -134,6 +152,9 @@ test('32 MiB from a Blob through TURN into a slow WritableStream, TURN down for 
     expect(r.sink.closed, 'the sink was closed at the end').toBe(true);
     expectProgress(r.send, SIZE, 'send');
     expectProgress(r.receive, SIZE, 'receive');
+    // Receiver-paced: the sender never ran far ahead of the slow sink (the `file` credit window is
+    // 512 KiB plus a few chunks read ahead; 4 MiB is a bound, not a tuning).
+    expect(r.lead, 'most bytes the sender was ahead of the sink').toBeLessThanOrEqual(4 * MIB);
     // The outage hit the transfer in the middle, and the transfer went on after it.
     expect(r.receivedAtKill).toBeLessThan(SIZE);
     expect(r.aLog.some((e) => e.t > r.killedAt && ['disconnected', 'failed'].includes(e.state)), 'the outage was noticed').toBe(true);

@@ -459,10 +459,11 @@ export function pullStream(data, chunk = 64 * 1024) {
 }
 
 // A WritableStream for accept(sink): each write takes minMs..maxMs (a slow disk; its backpressure
-// is what must pace the sender) and a copy of every chunk is kept, so digest() hashes exactly what
+// is what must pace the sender), or that per `perBytes` written when given (the same pace whatever
+// the library's chunk size), and a copy of every chunk is kept, so digest() hashes exactly what
 // the app was given. `closed` / `aborted` say how the library ended the stream (a locked stream
 // can only be ended by its writer); `notUint8` counts chunks that were not Uint8Arrays.
-export function recordingSink({ minMs = 0, maxMs = 0 } = {}) {
+export function recordingSink({ minMs = 0, maxMs = 0, perBytes = 0 } = {}) {
   const chunks = [];
   const s = { writes: 0, bytes: 0, closed: false, aborted: null, notUint8: 0 };
   s.stream = new WritableStream({
@@ -472,7 +473,8 @@ export function recordingSink({ minMs = 0, maxMs = 0 } = {}) {
       chunks.push(view.slice());
       s.writes++;
       s.bytes += view.byteLength;
-      if (maxMs > 0) await sleep(minMs + Math.random() * (maxMs - minMs));
+      const scale = perBytes > 0 ? Math.max(1, view.byteLength / perBytes) : 1;
+      if (maxMs > 0) await sleep(scale * (minMs + Math.random() * (maxMs - minMs)));
     },
     close() {
       s.closed = true;
@@ -510,7 +512,8 @@ export function transferLog(peer) {
 }
 
 // One transfer's progress events in one direction, summarised for the test: how many, the first
-// and last byte counts, the last `total`, where (if anywhere) the count went backwards, and times.
+// and last byte counts, the last `total`, where (if anywhere) the count went backwards or past a
+// known `total` (and the most it reached), and times.
 export function progressOf(log, id, direction) {
   const ev = log.progress.filter((e) => e.id === id && e.direction === direction);
   return {
@@ -519,6 +522,8 @@ export function progressOf(log, id, direction) {
     last: ev.at(-1)?.bytes ?? null,
     total: ev.at(-1)?.total ?? null,
     backwards: ev.findIndex((e, i) => i > 0 && e.bytes < ev[i - 1].bytes),
+    over: ev.findIndex((e) => typeof e.total === 'number' && e.bytes > e.total),
+    max: ev.reduce((m, e) => Math.max(m, e.bytes), 0),
     firstT: ev[0]?.t ?? null,
     lastT: ev.at(-1)?.t ?? null,
     // Bytes reached by time `t` (0 before the first event).
