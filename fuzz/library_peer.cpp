@@ -28,12 +28,14 @@
 #include <string_view>
 
 #include "check.hpp"
+#include "fuzz_bytes.hpp"
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
 #include "metrics/jitter_estimator.hpp"
 #include "metrics/rtt_estimator.hpp"
 #include "peer/peer.hpp"
 #include "session/session_codec.hpp"
+#include "transfer/transfer_codec.hpp"
 
 using namespace wre;
 using namespace wre::test;
@@ -43,34 +45,6 @@ namespace {
 constexpr std::size_t kMaxSteps = 4096;
 constexpr double kMaxSimulatedMs = 60 * 1000;  // probes tick every 50 ms: bound the work
 
-class Bytes {
- public:
-  Bytes(const uint8_t* data, std::size_t size) : p_(data), left_(size) {}
-  bool empty() const { return left_ == 0; }
-  uint8_t u8() { return take(1) ? p_[-1] : 0; }
-  uint16_t u16() { return static_cast<uint16_t>(u8() | (u8() << 8)); }
-  uint32_t u32() { return u16() | (static_cast<uint32_t>(u16()) << 16); }
-  std::string_view bytes(std::size_t n) {
-    n = std::min(n, left_);
-    std::string_view out(reinterpret_cast<const char*>(p_), n);
-    take(n);
-    return out;
-  }
-
- private:
-  bool take(std::size_t n) {
-    if (n > left_) {
-      p_ += left_;
-      left_ = 0;
-      return false;
-    }
-    p_ += n;
-    left_ -= n;
-    return true;
-  }
-  const uint8_t* p_;
-  std::size_t left_;
-};
 
 void checkMetrics(const ConnectionMetrics& m, std::size_t step) {
   const std::pair<const char*, double> fields[] = {
@@ -172,8 +146,9 @@ struct Browser {
         auto ack = decodeAck(bytes);
         auto session = decodeSession(bytes);
         auto counts = decodeCounts(bytes);
-        FUZZ_CHECK(bytes == kHello || bytes == kBye || ack || session || counts,
-                   "step %zu: the peer sent %zu bytes on wre that are neither hello, session, counts, bye nor ack",
+        auto transfer = wire::decodeTransfer(bytes);
+        FUZZ_CHECK(bytes == kHello || bytes == kBye || ack || session || counts || transfer,
+                   "step %zu: the peer sent %zu bytes on wre that are neither hello, session, counts, bye, ack nor transfer",
                    step, bytes.size());
         if (session) FUZZ_CHECK(*session == peer.sessionId(), "step %zu: the peer sent another session id", step);
         if (counts) {

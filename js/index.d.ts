@@ -391,6 +391,105 @@ export interface PeerEvents {
   'quality-change': QualityChangePayload;
   /** An ICE restart offer to carry to the far side. */
   'renegotiation-needed': RenegotiationNeededPayload;
+  /** The far side offers a transfer: `accept(sink?)` or `reject(reason?)` it. */
+  transfer: IncomingTransfer;
+  /** A transfer moved on: bytes handed to the browser (send) or written to the sink (receive). */
+  'transfer-progress': TransferProgressPayload;
+  /** A transfer is over and verified (SHA-256 equal on both sides). */
+  'transfer-complete': TransferCompletePayload;
+  /** A transfer ended without completing. */
+  'transfer-failed': TransferFailedPayload;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transfers (sendFile)
+
+/** What `sendFile()` reads: read in slices, never whole; a stream may be of unknown size. */
+export type TransferSource = Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>;
+
+export interface SendFileOptions {
+  /** Shown to the receiver (default: the File's name, or ''); at most 1024 bytes of UTF-8. */
+  name?: string;
+  /** A MIME type for the receiver (default: the Blob's type, or ''); at most 256 bytes. */
+  type?: string;
+  /** Anything JSON-serialisable, given to the receiver as `meta`; at most 8 KiB as JSON. */
+  meta?: unknown;
+}
+
+/** How a transfer ended, once the receiver verified it. */
+export interface TransferResult {
+  id: string;
+  bytes: number;
+  /** SHA-256 of the content, lower-case hex: the same on both sides. */
+  sha256: string;
+  seconds: number;
+}
+
+/** What `accept()` resolves to; `blob` when no sink was given. */
+export interface ReceivedTransfer extends TransferResult {
+  blob?: Blob;
+}
+
+/** An outgoing transfer, as `sendFile()` returns it. */
+export interface OutgoingTransfer {
+  /** The same id on both sides (the receiver's `transfer` event and every transfer event). */
+  readonly id: string;
+  readonly name: string;
+  /** Bytes in all, or null for a stream of unknown size. */
+  readonly size: number | null;
+  /** Bytes handed to the browser so far. */
+  readonly bytesSent: number;
+  /** Resolves once the receiver has the whole content with an equal SHA-256; rejects with a
+   *  {@link TransferError} otherwise (a far side that does not take transfers: reason 'rejected'). */
+  readonly done: Promise<TransferResult>;
+  /** Stops sending; both sides report `transfer-failed` reason 'cancelled'. */
+  cancel(reason?: string): void;
+}
+
+/** The `transfer` event's payload. */
+export interface IncomingTransfer {
+  id: string;
+  name: string;
+  type: string;
+  /** Bytes in all, or null when the sender does not know (a stream). */
+  size: number | null;
+  /** The sender's `meta`, parsed from JSON. */
+  meta: unknown;
+  /** Receives into `sink` (its backpressure paces the sender); without one, into a Blob. Resolves
+   *  when the content is whole and verified; rejects with a {@link TransferError} otherwise. */
+  accept(sink?: WritableStream<Uint8Array>): Promise<ReceivedTransfer>;
+  /** Refuses it: the sender's `done` rejects, reason 'rejected'. */
+  reject(reason?: string): void;
+}
+
+export type TransferDirection = 'send' | 'receive';
+export type TransferFailureReason = 'cancelled' | 'rejected' | 'integrity' | 'closed' | 'sink';
+
+/** The error `done` and `accept()` reject with. */
+export interface TransferError extends WebRTCEnhancedError {
+  reason: TransferFailureReason;
+}
+
+export interface TransferProgressPayload {
+  id: string;
+  direction: TransferDirection;
+  bytes: number;
+  /** null when the size is not known. */
+  total: number | null;
+}
+
+export interface TransferCompletePayload {
+  id: string;
+  direction: TransferDirection;
+  bytes: number;
+  sha256: string;
+}
+
+export interface TransferFailedPayload {
+  id: string;
+  direction: TransferDirection;
+  reason: TransferFailureReason;
+  error: TransferError;
 }
 
 /** A listener for peer event `K`. */
@@ -436,6 +535,14 @@ export declare class WebRTCPeerEnhanced {
    * or when the queue is full (each also emits `error` type `send`).
    */
   send(data: SendData, type?: DataChannelType): void;
+
+  /**
+   * Sends a file, a buffer or a stream to a far side of this library: chunked on `file`, paced by
+   * the receiver's sink, verified by SHA-256, carried across reconnections. The app must not change
+   * a buffer source until `done` settles.
+   * @throws {TypeError} for a source or option it cannot use; {@link WebRTCEnhancedError} after `close()`
+   */
+  sendFile(source: TransferSource, options?: SendFileOptions): OutgoingTransfer;
 
   /** The current connection state. */
   getState(): ConnectionState;

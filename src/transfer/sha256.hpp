@@ -16,7 +16,9 @@ using Digest = std::array<uint8_t, 32>;
 class Sha256 {
  public:
   Sha256() { wre_sha256_init(&state_); }
-  void update(const uint8_t* bytes, size_t length) { wre_sha256_update(&state_, bytes, length); }
+  void update(const uint8_t* bytes, size_t length) {
+    if (length > 0) wre_sha256_update(&state_, bytes, length);  // (musl would memcpy from null)
+  }
   // The digest of everything so far; the hasher starts over after it.
   Digest finish() {
     Digest out{};

@@ -16,7 +16,10 @@ Transfers::Transfers(Driver& driver, EventSink& events, SendScheduler& scheduler
       fileDelivered_(std::move(fileDelivered)) {}
 
 std::string Transfers::idOf(uint64_t session, uint32_t number) const {
-  return fmt::format(FMT_COMPILE("{:016x}-{}"), session, number);
+  // "<sender's session, 16 hex digits>-<number>": the same on both sides, unique per sender.
+  Digest bytes{};
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(session >> (56 - 8 * i));
+  return toHex(bytes).substr(0, 16) + "-" + std::to_string(number);
 }
 
 bool Transfers::say(const wire::TransferMessage& message) {

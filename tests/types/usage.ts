@@ -681,3 +681,34 @@ function getConnectionQuality(metrics: ConnectionMetrics | null | undefined): Co
   const nat: NATType = { type: 'cone', supportsDirectConnection: true, requiresRelay: false };
   void nat;
 }
+
+// ## Transfers (CONTRACT "Transfers": sendFile, the `transfer` event, progress and outcomes)
+{
+  const peer = new WebRTCPeerEnhanced({ peerId: 'files' });
+  const file = new File(['hello'], 'hello.txt', { type: 'text/plain' });
+  const t = peer.sendFile(file, { name: file.name, type: file.type, meta: { folder: 'inbox' } });
+  const id: string = t.id;
+  const size: number | null = t.size;
+  void [id, size, t.bytesSent];
+  t.done.then((r) => console.log(r.sha256, r.bytes, r.seconds));
+  t.cancel('user pressed stop');
+  peer.sendFile(new Uint8Array(16));
+  peer.sendFile(new ReadableStream<Uint8Array>());
+  peer.on('transfer', async (incoming) => {
+    if (incoming.size !== null && incoming.size > 1e9) return incoming.reject('too big');
+    const received = await incoming.accept();
+    const blob: Blob | undefined = received.blob;
+    void blob;
+    await incoming.accept(new WritableStream<Uint8Array>());
+  });
+  peer.on('transfer-progress', ({ id: which, direction, bytes, total }) => console.log(which, direction, bytes, total));
+  peer.on('transfer-complete', ({ sha256 }) => console.log(sha256));
+  peer.on('transfer-failed', ({ reason, error }) => {
+    assertType<Equal<typeof reason, 'cancelled' | 'rejected' | 'integrity' | 'closed' | 'sink'>>();
+    console.log(error.reason, error.message);
+  });
+  // @ts-expect-error a string is not a transfer source (send() takes strings; sendFile does not)
+  peer.sendFile('text');
+  // @ts-expect-error bytesSent is read-only
+  t.bytesSent = 5;
+}
