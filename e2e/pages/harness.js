@@ -412,3 +412,212 @@ export async function bulkSend(peer, type, count, chunk, seed) {
   await pump.run(count, (i) => chunks.make(i));
   return pump.summary();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Transfers (peer.sendFile, CONTRACT.md "Transfers"): e2e/transfer.spec.js
+
+// `n` deterministic pseudo-random bytes (xorshift32 from `seed`): nothing on the way can compress
+// them, and a shifted or repeated chunk changes the digest.
+export function randomBytes(n, seed = 1) {
+  const out = new Uint8Array(n);
+  const words = new Uint32Array(out.buffer, 0, n >>> 2);
+  let x = seed >>> 0 || 1;
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  for (let i = 0; i < words.length; i++) words[i] = next();
+  for (let i = words.length * 4; i < n; i++) out[i] = next() & 0xff;
+  return out;
+}
+
+const hex = (buf) => Array.from(new Uint8Array(buf), (v) => v.toString(16).padStart(2, '0')).join('');
+
+// SHA-256 (lowercase hex) of a BufferSource or Blob, by Web Crypto in one go: the test's own
+// digest, independent of the library's incremental one.
+export async function sha256Hex(data) {
+  const buf = data instanceof Blob ? await data.arrayBuffer() : data;
+  return hex(await crypto.subtle.digest('SHA-256', buf));
+}
+
+// A ReadableStream<Uint8Array> of `data` in `chunk`-byte pieces, made on demand (pull): a source
+// whose size the library cannot know in advance.
+export function pullStream(data, chunk = 64 * 1024) {
+  let off = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (off >= data.byteLength) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(data.slice(off, off + chunk));
+      off += chunk;
+    },
+  });
+}
+
+// A WritableStream for accept(sink): each write takes minMs..maxMs (a slow disk; its backpressure
+// is what must pace the sender), or that per `perBytes` written when given (the same pace whatever
+// the library's chunk size), and a copy of every chunk is kept, so digest() hashes exactly what
+// the app was given. `closed` / `aborted` say how the library ended the stream (a locked stream
+// can only be ended by its writer); `notUint8` counts chunks that were not Uint8Arrays.
+export function recordingSink({ minMs = 0, maxMs = 0, perBytes = 0 } = {}) {
+  const chunks = [];
+  const s = { writes: 0, bytes: 0, closed: false, aborted: null, notUint8: 0 };
+  s.stream = new WritableStream({
+    async write(chunk) {
+      if (!(chunk instanceof Uint8Array)) s.notUint8++;
+      const view = ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : new Uint8Array(chunk);
+      chunks.push(view.slice());
+      s.writes++;
+      s.bytes += view.byteLength;
+      const scale = perBytes > 0 ? Math.max(1, view.byteLength / perBytes) : 1;
+      if (maxMs > 0) await sleep(scale * (minMs + Math.random() * (maxMs - minMs)));
+    },
+    close() {
+      s.closed = true;
+    },
+    abort(reason) {
+      s.aborted = String(reason?.message ?? reason ?? 'aborted');
+    },
+  });
+  s.digest = () => sha256Hex(concatBytes(chunks));
+  s.report = () => ({ writes: s.writes, bytes: s.bytes, closed: s.closed, aborted: s.aborted, notUint8: s.notUint8 });
+  return s;
+}
+
+export function concatBytes(chunks) {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+// The transfer events of `peer` (all transfers, both directions), each stamped with the time.
+export function transferLog(peer) {
+  const log = { progress: [], complete: [], failed: [], incoming: [] };
+  const now = () => performance.now();
+  peer.on('transfer', (t) => log.incoming.push({ t: now(), id: t.id, name: t.name, type: t.type, size: t.size, meta: t.meta }));
+  peer.on('transfer-progress', (e) => log.progress.push({ t: now(), id: e.id, direction: e.direction, bytes: e.bytes, total: e.total }));
+  peer.on('transfer-complete', (e) => log.complete.push({ t: now(), id: e.id, direction: e.direction, bytes: e.bytes, sha256: e.sha256 }));
+  peer.on('transfer-failed', (e) => log.failed.push({
+    t: now(), id: e.id, direction: e.direction, reason: e.reason, message: e.error?.message ?? null,
+  }));
+  return log;
+}
+
+// One transfer's progress events in one direction, summarised for the test: how many, the first
+// and last byte counts, the last `total`, where (if anywhere) the count went backwards or past a
+// known `total` (and the most it reached), and times.
+export function progressOf(log, id, direction) {
+  const ev = log.progress.filter((e) => e.id === id && e.direction === direction);
+  return {
+    count: ev.length,
+    first: ev[0]?.bytes ?? null,
+    last: ev.at(-1)?.bytes ?? null,
+    total: ev.at(-1)?.total ?? null,
+    backwards: ev.findIndex((e, i) => i > 0 && e.bytes < ev[i - 1].bytes),
+    over: ev.findIndex((e) => typeof e.total === 'number' && e.bytes > e.total),
+    max: ev.reduce((m, e) => Math.max(m, e.bytes), 0),
+    firstT: ev[0]?.t ?? null,
+    lastT: ev.at(-1)?.t ?? null,
+    // Bytes reached by time `t` (0 before the first event).
+    at: (t) => ev.filter((e) => e.t <= t).at(-1)?.bytes ?? 0,
+  };
+}
+
+// How a promise ended, JSON-serialisable: { ok, value } or { ok: false, name, message, reason }.
+export function settle(promise) {
+  return Promise.resolve(promise).then(
+    (value) => ({ ok: true, value }),
+    (error) => ({ ok: false, name: error?.name ?? null, message: String(error?.message ?? error ?? ''), reason: error?.reason ?? null }),
+  );
+}
+
+// A chat of 16-byte messages [u32 seq][f64 sent at] from `from` to `to`, one every `everyMs`.
+// stop() ends it and resolves, once everything sent arrived (or 10 s later), to { sent, seqs,
+// latencies }: the sequence numbers in arrival order and each message's one-way time in ms.
+export function chat(from, to, everyMs = 20, type = 'reliable') {
+  const seqs = [];
+  const latencies = [];
+  to.on('message', (m) => {
+    if (m.type !== type || m.data.byteLength !== 16) return;
+    const v = new DataView(m.data.buffer, m.data.byteOffset, 16);
+    seqs.push(v.getUint32(0, true));
+    latencies.push(performance.now() - v.getFloat64(4, true));
+  });
+  let seq = 0;
+  const timer = setInterval(() => {
+    const b = new ArrayBuffer(16);
+    const v = new DataView(b);
+    v.setUint32(0, seq++, true);
+    v.setFloat64(4, performance.now(), true);
+    from.send(b, type);
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      const deadline = performance.now() + 10_000;
+      while (seqs.length < seq && performance.now() < deadline) await sleep(20);
+      return { sent: seq, seqs, latencies };
+    },
+  };
+}
+
+// The sender's wire bytes from its `metrics` events (listening keeps the getStats() sweeps
+// running): sum of the increases of `bytesSent` between samples, so a counter that restarts (a
+// browser dropping an old candidate pair's stats) loses nothing sent before it. mark() starts a
+// count; read(afterSamples) resolves to the count once `afterSamples` more samples came in.
+export function wireMeter(peer) {
+  let last = null;
+  let sum = 0;
+  let samples = 0;
+  let drops = 0;
+  const waiting = [];
+  peer.on('metrics', ({ metrics }) => {
+    const v = metrics.bytesSent;
+    if (last !== null) {
+      if (v >= last) sum += v - last;
+      else drops++;
+    }
+    last = v;
+    samples++;
+    for (const w of waiting.splice(0)) w();
+  });
+  const nextSample = () => new Promise((resolve) => waiting.push(resolve));
+  return {
+    // Resolves once a sample has been taken, then counts from it.
+    async mark() {
+      await nextSample();
+      sum = 0;
+      drops = 0;
+    },
+    async read(afterSamples = 2) {
+      for (let i = 0; i < afterSamples; i++) await nextSample();
+      return { bytes: sum, drops, samples };
+    },
+  };
+}
+
+// The receiver's side of transfers as a queue: next() resolves with the next `transfer` event's
+// offer (one already waiting, or the next to come), so a test can accept or reject it afterwards,
+// as an app that asks its user first would.
+export function incomingQueue(peer) {
+  const arrived = [];
+  const waiters = [];
+  peer.on('transfer', (incoming) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(incoming);
+    else arrived.push(incoming);
+  });
+  return {
+    next: (timeoutMs = 15_000) => (arrived.length
+      ? Promise.resolve(arrived.shift())
+      : within(new Promise((resolve) => waiters.push(resolve)), timeoutMs, "a 'transfer' event")),
+  };
+}
