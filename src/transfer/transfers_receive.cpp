@@ -48,7 +48,8 @@ Result<void> Transfers::reject(uint32_t number, const std::string& reason) {
   auto it = incoming_.find(number);
   if (it == incoming_.end() || it->second.stage != Incoming::Stage::Offered)
     return makeError(ErrorKind::MessageHandling, "reject(): the transfer was accepted, rejected or ended already");
-  failIncoming(number, TransferFailure::Rejected, reason.empty() ? std::string("rejected by the receiver") : reason, true);
+  failIncoming(number, TransferFailure::Rejected,
+               reason.empty() ? std::string("rejected by the receiver") : "rejected by the receiver: " + reason, true);
   return ok();
 }
 

@@ -149,8 +149,9 @@ void Transfers::onDone(uint32_t number) {
 
 Result<void> Transfers::cancel(uint32_t number, const std::string& reason) {
   if (!outgoing_.count(number)) return makeError(ErrorKind::Send, "cancel(): the transfer is over already");
-  // The app's reason as it gave it; without one, who cancelled.
-  failOutgoing(number, TransferFailure::Cancelled, reason.empty() ? std::string("cancelled by the sender") : reason, true);
+  // Who cancelled, then the app's reason if it gave one.
+  failOutgoing(number, TransferFailure::Cancelled,
+               reason.empty() ? std::string("cancelled by the sender") : "cancelled by the sender: " + reason, true);
   return ok();
 }
 
