@@ -17,9 +17,10 @@
 // lowWaterMark LOW and follows the README's pattern: send until `backpressure`, then await
 // `channel-ready`.
 import { WebRTCPeerEnhanced, heapUsed } from '/dist/index.js';
+import { HIGH, LOW, byteCounter, connectedPromise, mark, once, pumpRaw, rawPair, sleep, withTimeout } from './page-helpers.js';
 
-export const HIGH = 1024 * 1024;
-export const LOW = 256 * 1024;
+export { HIGH, LOW };
+
 // [f64 send time][u32 seq][u32 file bytes handed to send() before it]: smaller than any bulk message
 const CHAT_BYTES = 16;
 
@@ -27,58 +28,11 @@ const CHAT_BYTES = 16;
 export const state = { phase: 'idle' };
 const phase = (p) => { state.phase = p; state.at = performance.now(); };
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-// run.js exposes benchMark(label): it records the CPU time the browser's renderer threads have
+// run.js exposes benchMark(label) (mark): it records the CPU time the browser's renderer threads have
 // used so far (Linux schedstat), so a run's CPU cost is known however busy the machine is.
-const mark = (label) => (typeof globalThis.benchMark === 'function' ? globalThis.benchMark(label) : Promise.resolve());
-const once = (target, name) => new Promise((resolve) => target.addEventListener(name, resolve, { once: true }));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`bench: timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Pairs: { tx, rx, close } with tx/rx objects specific to the variant.
-
-async function rawPair(labels) {
-  const a = new RTCPeerConnection();
-  const b = new RTCPeerConnection();
-  a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
-  b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
-  const make = (pc) => labels.map((label, id) => {
-    const dc = pc.createDataChannel(label, { negotiated: true, id });
-    dc.binaryType = 'arraybuffer';
-    dc.bufferedAmountLowThreshold = LOW;
-    return dc;
-  });
-  const tx = make(a);
-  const rx = make(b);
-  const opened = [...tx, ...rx].map((dc) => (dc.readyState === 'open' ? null : once(dc, 'open')));
-  await a.setLocalDescription();
-  await b.setRemoteDescription(a.localDescription);
-  await b.setLocalDescription();
-  await a.setRemoteDescription(b.localDescription);
-  await withTimeout(Promise.all(opened), 15000, 'raw channels to open');
-  return { tx, rx, close: () => { a.close(); b.close(); } };
-}
-
-function connectedPromise(peer) {
-  if (peer.getState() === 'connected') return Promise.resolve();
-  return new Promise((resolve) => {
-    const listener = (e) => {
-      if (e.newState !== 'connected') return;
-      peer.off('state-change', listener);
-      resolve();
-    };
-    peer.on('state-change', listener);
-  });
-}
 
 async function connectOurs(a, b) {
   a.on('ice-candidate', ({ candidate }) => b.addIceCandidate(candidate));
@@ -119,16 +73,8 @@ async function oursPair(config = {}) {
 // ---------------------------------------------------------------------------------------------
 // Senders that respect the same HIGH/LOW bounds; each returns once the last send was accepted.
 
-// `progress.bytes` counts the bytes handed to send() so far (the chat scenario reads it).
-async function pumpRaw(dc, msg, count, progress = { bytes: 0 }) {
-  const size = msg.byteLength;
-  for (let i = 0; i < count; i++) {
-    if (dc.bufferedAmount + size > HIGH) await once(dc, 'bufferedamountlow');
-    dc.send(msg);
-    progress.bytes += size;
-  }
-}
-
+// `progress.bytes` counts the bytes handed to send() so far (the chat scenario reads it); pumpRaw
+// is in page-helpers.js.
 async function pumpSimplePeer(sp, msg, count, progress = { bytes: 0 }) {
   const size = msg.byteLength;
   for (let i = 0; i < count; i++) {
@@ -170,22 +116,6 @@ async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }) {
 }
 
 // Counts received bytes; `done` resolves with the time of the receipt that completes `total`.
-function byteCounter(total) {
-  let got = 0;
-  let finish;
-  const done = new Promise((resolve) => { finish = resolve; });
-  return {
-    add(n) {
-      got += n;
-      if (got >= total && finish) {
-        finish(performance.now());
-        finish = null;
-      }
-    },
-    get bytes() { return got; },
-    done,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Chat latency under a saturating bulk transfer. A transfer of `fileBytes` in 16 KiB messages

@@ -24,29 +24,17 @@
 //
 // The source Blob repeats one 1 MiB chunk, so the page never holds the whole content itself.
 import { WebRTCPeerEnhanced, heapUsed } from '/dist/index.js';
+import { HIGH, LOW, byteCounter, connectedPromise, mark, pumpRaw, rawPair, sleep, withTimeout as timeout } from './page-helpers.js';
 
-export const HIGH = 1024 * 1024;
-export const LOW = 256 * 1024;
+export { HIGH, LOW };
+
 const MiB = 1 << 20;
 const CHAT_BYTES = 16;
 
 export const state = { phase: 'idle' };
 const phase = (p) => { state.phase = p; state.at = performance.now(); };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const once = (target, name) => new Promise((resolve) => target.addEventListener(name, resolve, { once: true }));
-// transfer-run.js exposes benchMark(label): renderer CPU time so far (Linux schedstat).
-const mark = (label) => (typeof globalThis.benchMark === 'function' ? globalThis.benchMark(label) : Promise.resolve());
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`transfer bench: timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
+// transfer-run.js exposes benchMark(label) (mark): renderer CPU time so far (Linux schedstat).
+const withTimeout = (promise, ms, what) => timeout(promise, ms, what, 'transfer bench');
 export const hasSendFile = () => typeof WebRTCPeerEnhanced.prototype.sendFile === 'function';
 
 // ---------------------------------------------------------------------------------------------
@@ -74,40 +62,6 @@ function discardSink(counter = { bytes: 0 }) {
 
 // ---------------------------------------------------------------------------------------------
 // Pairs
-
-async function rawPair(labels) {
-  const a = new RTCPeerConnection();
-  const b = new RTCPeerConnection();
-  a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
-  b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
-  const make = (pc) => labels.map((label, id) => {
-    const dc = pc.createDataChannel(label, { negotiated: true, id });
-    dc.binaryType = 'arraybuffer';
-    dc.bufferedAmountLowThreshold = LOW;
-    return dc;
-  });
-  const tx = make(a);
-  const rx = make(b);
-  const opened = [...tx, ...rx].map((dc) => (dc.readyState === 'open' ? null : once(dc, 'open')));
-  await a.setLocalDescription();
-  await b.setRemoteDescription(a.localDescription);
-  await b.setLocalDescription();
-  await a.setRemoteDescription(b.localDescription);
-  await withTimeout(Promise.all(opened), 15000, 'raw channels to open');
-  return { tx, rx, close: () => { a.close(); b.close(); } };
-}
-
-function connectedPromise(peer) {
-  if (peer.getState() === 'connected') return Promise.resolve();
-  return new Promise((resolve) => {
-    const listener = (e) => {
-      if (e.newState !== 'connected') return;
-      peer.off('state-change', listener);
-      resolve();
-    };
-    peer.on('state-change', listener);
-  });
-}
 
 // One byte through each of `warm` proves those channels open (a `connected` peer may open a
 // channel a moment later). sendFile runs warm only `reliable`: the transfer's own negotiation on
@@ -145,15 +99,6 @@ async function oursPair(warm) {
 
 // ---------------------------------------------------------------------------------------------
 // Senders
-
-async function pumpRaw(dc, msg, count, progress = { bytes: 0 }) {
-  const size = msg.byteLength;
-  for (let i = 0; i < count; i++) {
-    if (dc.bufferedAmount + size > HIGH) await once(dc, 'bufferedamountlow');
-    dc.send(msg);
-    progress.bytes += size;
-  }
-}
 
 // The README's pattern: send until `backpressure`, then await `channel-ready`. Several loops on
 // one channel share one gate: `backpressure` fires once per episode, so a loop that missed it
@@ -195,22 +140,6 @@ async function pumpOurs(peer, type, msg, count, progress = { bytes: 0 }, next = 
 }
 
 // Resolves with the time `total` bytes have been counted.
-function byteCounter(total) {
-  let got = 0;
-  let finish;
-  const done = new Promise((resolve) => { finish = resolve; });
-  return {
-    add(n) {
-      got += n;
-      if (got >= total && finish) {
-        finish(performance.now());
-        finish = null;
-      }
-    },
-    get bytes() { return got; },
-    done,
-  };
-}
 
 // B accepts every offered transfer with makeSink(incoming) and collects the accept() promises.
 function acceptAll(peer, makeSink) {
