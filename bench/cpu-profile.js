@@ -1,37 +1,75 @@
 #!/usr/bin/env node
 // Diagnostic: a CPU profile (V8 sampling profiler over CDP) of one throughput run in one page;
-// prints self time by function (how the per-message costs in README were found).
+// prints self time by function (how the per-message costs in README were found) and how busy the
+// whole machine was meanwhile (/proc/stat: cores in use).
 //   node bench/cpu-profile.js [raw|ours|simple-peer] [message size] [total bytes]
+//   node bench/cpu-profile.js transfer:<speed variant> [MiB]    # bench/transfer-bench.js speed(),
+//                                                               # e.g. transfer:sendFile 64
+//   PROFILE=0 node bench/cpu-profile.js ...                     # machine load only, no profiler
+import fs from 'node:fs';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
 import playwrightConfig from '../playwright.config.js';
 
-const [variant = 'ours', size = '256', total = String(30000 * 256)] = process.argv.slice(2);
+const [variant = 'ours', a1, a2] = process.argv.slice(2);
+const transfer = variant.startsWith('transfer:');
+const profiling = process.env.PROFILE !== '0';
 const server = await startServer({ port: 0 });
 const browser = await chromium.launch({ executablePath: playwrightConfig.use.launchOptions.executablePath, args: playwrightConfig.use.launchOptions.args });
 const page = await browser.newPage();
-await page.goto(`${server.url}bench/bench.html`);
+await page.goto(`${server.url}bench/${transfer ? 'transfer-bench' : 'bench'}.html`);
 await page.waitForFunction(() => window.benchReady === true);
-const cdp = await page.context().newCDPSession(page);
-await cdp.send('Profiler.enable');
-await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-await page.evaluate(([v, s, t]) => window.bench.throughput(v, { size: s, total: t }), [variant, Number(size), Number(size) * 2000]);
-await cdp.send('Profiler.start');
-const res = await page.evaluate(([v, s, t]) => window.bench.throughput(v, { size: s, total: t }), [variant, Number(size), Number(total)]);
-const { profile } = await cdp.send('Profiler.stop');
-const self = new Map();
-const dt = new Map();
-for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
-let sum = 0;
-for (const n of profile.nodes) {
-  const t = (dt.get(n.id) ?? 0) / 1000;
-  const f = n.callFrame;
-  const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
-  self.set(key, (self.get(key) ?? 0) + t);
-  sum += t;
+
+let run;
+if (transfer) {
+  const v = variant.slice('transfer:'.length);
+  const total = Number(a1 ?? 64) << 20;
+  run = (t) => page.evaluate(([v, t]) => window.bench.speed(v, { total: t }), [v, t]);
+  await run(8 << 20);  // warm-up (WASM tier-up, first connection)
+  run = run.bind(null, total);
+} else {
+  const size = Number(a1 ?? 256);
+  const total = Number(a2 ?? 30000 * 256);
+  run = (t) => page.evaluate(([v, s, t]) => window.bench.throughput(v, { size: s, total: t }), [variant, size, t]);
+  await run(size * 2000);
+  run = run.bind(null, total);
 }
+
+// Busy and total jiffies of all CPUs.
+const cpu = () => {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return { busy: f[0] + f[1] + f[2] + f[5] + f[6], all: f.reduce((x, y) => x + y, 0) };
+};
+const cdp = await page.context().newCDPSession(page);
+if (profiling) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+}
+const c0 = cpu();
+const res = await run();
+const c1 = cpu();
 console.log(JSON.stringify({ mbPerS: res.mbPerS, ms: res.ms }));
-console.log(`total sampled ${sum.toFixed(0)} ms`);
-for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${v.toFixed(1).padStart(8)} ms ${(100 * v / sum).toFixed(1).padStart(5)}%  ${k}`);
+console.log(`machine: ${(cpuCount() * (c1.busy - c0.busy) / (c1.all - c0.all)).toFixed(2)} of ${cpuCount()} cores busy`);
+if (profiling) {
+  const { profile } = await cdp.send('Profiler.stop');
+  const self = new Map();
+  const dt = new Map();
+  for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  let sum = 0;
+  for (const n of profile.nodes) {
+    const t = (dt.get(n.id) ?? 0) / 1000;
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + t);
+    sum += t;
+  }
+  console.log(`total sampled ${sum.toFixed(0)} ms`);
+  for (const [k, v] of [...self].sort((x, y) => y[1] - x[1]).slice(0, 40)) console.log(`${v.toFixed(1).padStart(8)} ms ${(100 * v / sum).toFixed(1).padStart(5)}%  ${k}`);
+}
 await browser.close();
 await server.close();
+
+function cpuCount() {
+  return fs.readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).length;
+}

@@ -137,6 +137,36 @@ TEST_CASE("a pair switch changes RTT and candidate types, not the totals") {
   }
 }
 
+TEST_CASE("Firefox: an ICE restart retires the pairs, the connection's totals stay") {
+  PairCounters pairs;
+  auto report = kFirefoxRelayA;
+  StatsRecord before = summarizeStats(report, 0, &pairs);
+  REQUIRE(before.bytesSent == 1115524);
+  // While the restart checks, Firefox reports no pair at all; without the history that reads 0.
+  std::vector<StatsEntry> checking;
+  for (const auto& e : report)
+    if (e.type != "candidate-pair") checking.push_back(e);
+  CHECK(summarizeStats(checking, 1, nullptr).bytesSent == 0);
+  StatsRecord during = summarizeStats(checking, 1, &pairs);
+  CHECK(during.bytesSent == before.bytesSent);
+  CHECK(during.bytesReceived == before.bytesReceived);
+  CHECK_FALSE(during.hasSelectedPair);
+  // The new generation's pair counts from zero, on top of the retired ones.
+  StatsEntry fresh = selectedPairOf(report);
+  fresh.id = "after-restart";
+  fresh.bytesSent = 2000;
+  fresh.bytesReceived = 30;
+  std::vector<StatsEntry> after = checking;
+  after.push_back(fresh);
+  for (auto& e : after)
+    if (e.type == "transport") e.selectedCandidatePairId = "after-restart";
+  StatsRecord r = summarizeStats(after, 2, &pairs);
+  CHECK(r.bytesSent == before.bytesSent + 2000);
+  CHECK(r.bytesReceived == before.bytesReceived + 30);
+  // Seen again with the same counts: nothing retired twice.
+  CHECK(summarizeStats(after, 3, &pairs).bytesSent == before.bytesSent + 2000);
+}
+
 TEST_CASE("missing fields") {
   SECTION("no selectedCandidatePairId: Firefox's own `selected` flag") {
     auto report = kFirefoxHostA;

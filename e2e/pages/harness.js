@@ -569,6 +569,24 @@ export function chat(from, to, everyMs = 20, type = 'reliable') {
   };
 }
 
+// What the page hands to its data channels, by label (a wrapper around RTCDataChannel's send,
+// installed once): the library's own re-sends, apart from what the browser's transport adds.
+export function handedBytes() {
+  if (!RTCDataChannel.prototype.send.counting) {
+    const send = RTCDataChannel.prototype.send;
+    const counting = function (data) {
+      counting.byLabel[this.label] = (counting.byLabel[this.label] ?? 0) + (data.byteLength ?? data.size ?? data.length);
+      return send.call(this, data);
+    };
+    counting.counting = true;
+    counting.byLabel = {};
+    RTCDataChannel.prototype.send = counting;
+  }
+  const byLabel = RTCDataChannel.prototype.send.byLabel;
+  for (const k of Object.keys(byLabel)) delete byLabel[k];
+  return byLabel;
+}
+
 // The sender's wire bytes from its `metrics` events (listening keeps the getStats() sweeps
 // running): sum of the increases of `bytesSent` between samples, so a counter that restarts (a
 // browser dropping an old candidate pair's stats) loses nothing sent before it. mark() starts a
@@ -579,8 +597,10 @@ export function wireMeter(peer) {
   let samples = 0;
   let drops = 0;
   const waiting = [];
+  const trace = [];
   peer.on('metrics', ({ metrics }) => {
     const v = metrics.bytesSent;
+    trace.push([Math.round(performance.now()), v]);
     if (last !== null) {
       if (v >= last) sum += v - last;
       else drops++;
@@ -599,7 +619,7 @@ export function wireMeter(peer) {
     },
     async read(afterSamples = 2) {
       for (let i = 0; i < afterSamples; i++) await nextSample();
-      return { bytes: sum, drops, samples };
+      return { bytes: sum, drops, samples, trace };
     },
   };
 }

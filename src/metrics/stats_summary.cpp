@@ -29,12 +29,13 @@ const StatsEntry* selectedPair(const std::vector<StatsEntry>& entries) {
 }
 
 // A counter from the transports where the browser keeps it there (Chromium), else summed over
-// all candidate pairs (Firefox has none on its transport). Never the selected pair alone: each
-// pair counts only its own traffic, so after a switch the total would fall back. NaN where the
-// browser counts it nowhere (Firefox 153 has no packet counters at all).
-double counter(const std::vector<StatsEntry>& entries, double StatsEntry::*field) {
-  double onTransports = 0, onPairs = 0;
-  bool transportHasIt = false, pairHasIt = false;
+// all candidate pairs (Firefox has none on its transport), those an ICE restart retired included
+// (`retired`, PairCounters). Never the selected pair alone: each pair counts only its own traffic,
+// so after a switch the total would fall back. NaN where the browser counts it nowhere (Firefox
+// 153 has no packet counters at all).
+double counter(const std::vector<StatsEntry>& entries, double StatsEntry::*field, double retired) {
+  double onTransports = 0, onPairs = retired;
+  bool transportHasIt = false, pairHasIt = retired > 0;
   for (const auto& e : entries) {
     if (!present(e.*field)) continue;
     if (e.type == "transport") {
@@ -66,11 +67,13 @@ std::string candidateType(const std::vector<StatsEntry>& entries, const std::str
 
 }  // namespace
 
-StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs) {
+StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs, PairCounters* pairs) {
+  if (pairs) pairs->observe(entries);
+  auto total = [&](double StatsEntry::*field) { return counter(entries, field, pairs ? pairs->retired(field) : 0); };
   StatsRecord r;
   r.timestampMs = nowMs;
-  r.bytesSent = orZero(counter(entries, &StatsEntry::bytesSent));
-  r.bytesReceived = orZero(counter(entries, &StatsEntry::bytesReceived));
+  r.bytesSent = orZero(total(&StatsEntry::bytesSent));
+  r.bytesReceived = orZero(total(&StatsEntry::bytesReceived));
   for (const auto& e : entries) {
     if (e.type == "candidate-pair") {
       // Consent checks over every pair: a switch must not reset the loss baseline.
@@ -84,8 +87,8 @@ StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs)
   // Where the browser counts no packets (Firefox), data-channel messages stand in: each is at
   // least one packet, so they are a lower bound, and packetsLost / packetsReceived stays the
   // measured loss rate rather than 0 / 0.
-  r.packetsSent = counter(entries, &StatsEntry::packetsSent);
-  r.packetsReceived = counter(entries, &StatsEntry::packetsReceived);
+  r.packetsSent = total(&StatsEntry::packetsSent);
+  r.packetsReceived = total(&StatsEntry::packetsReceived);
   if (!present(r.packetsSent)) r.packetsSent = r.messagesSent;
   if (!present(r.packetsReceived)) r.packetsReceived = r.messagesReceived;
   const StatsEntry* pair = selectedPair(entries);

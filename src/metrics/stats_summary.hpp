@@ -5,12 +5,15 @@
 
 #include <vector>
 
+#include "metrics/pair_counters.hpp"
 #include "metrics/stats_entry.hpp"
 #include "metrics/stats_record.hpp"
 
 namespace wre {
 
-// `nowMs`: when the report arrived, on the core's clock (the record's timestampMs).
-StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs);
+// `nowMs`: when the report arrived, on the core's clock (the record's timestampMs). `pairs`: the
+// connection's pair history (observes this report), whose retired pairs still count where the
+// counters are summed over pairs; without it, only the pairs in this report count.
+StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs, PairCounters* pairs = nullptr);
 
 }  // namespace wre

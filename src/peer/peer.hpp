@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "metrics/metrics_collector.hpp"
+#include "metrics/pair_counters.hpp"
 #include "metrics/probe_plan.hpp"
 #include "metrics/stats_entry.hpp"
 #include "peer/config.hpp"
@@ -273,6 +274,7 @@ class Peer {
   TimerId nextTimer_ = 1;
   SendScheduler scheduler_;
   MetricsCollector metrics_;
+  PairCounters pairCounters_;  // this connection's candidate pairs, for its byte and packet totals
   bool farSideIsLibrary_ = false;
   bool statsInFlight_ = false;
   bool metricsWanted_ = false;

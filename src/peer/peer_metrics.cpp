@@ -82,7 +82,7 @@ void Peer::onStats(RequestId id, const std::vector<StatsEntry>& report) {
   if (pending_.erase(id) == 0 || closed()) return;
   statsInFlight_ = false;
   bool busy = scheduler_.queue().bytes() > 0;
-  metrics_.onStats(summarizeStats(report, driver_.nowMs()), busy);
+  metrics_.onStats(summarizeStats(report, driver_.nowMs(), &pairCounters_), busy);
   events_.onEvent(event::Metrics{metrics_.metrics()});
   reportQualityChange();
 }

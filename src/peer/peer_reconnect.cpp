@@ -131,6 +131,7 @@ Result<void> Peer::rebuildConnection() {
   fileDelivered_ = fileAckSent_ = 0;
   toEcho_.reset();
   metrics_.onConnectionReplaced();
+  pairCounters_ = {};
   WRE_TRY(driver_.createPeerConnection(config_));
   for (const auto& spec : kChannels) driver_.createChannel(spec, scheduler_.lowThreshold(spec.id));
   return ok();
