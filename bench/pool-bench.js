@@ -14,12 +14,12 @@
 //   node bench/pool-bench.js --write=false                                # print only
 //   import { runPoolBench } from './pool-bench.js'   # from bench/run.js: returns the results
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
 import playwrightConfig from '../playwright.config.js';
+import { fmt, load, machine, median, parseArgs } from './figures.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const KiB = 1024;
@@ -28,13 +28,6 @@ const CONNECT_VARIANTS = ['raw', 'pool', 'peers'];
 const BROADCAST_VARIANTS = ['raw', 'pool', 'peers', 'pool-quiet'];
 const MEMORY_VARIANTS = ['raw', 'pool', 'peers'];
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function openLab(url) {
@@ -237,7 +230,7 @@ export async function runPoolBench({ ns = [10, 50, 100, 200], reps = 3, only = S
   let lab;
   const res = {
     date: new Date().toISOString(),
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}`,
+    machine: machine(),
     loadAtStart: load(),
   };
   try {
@@ -273,10 +266,7 @@ export async function runPoolBench({ ns = [10, 50, 100, 200], reps = 3, only = S
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? true];
-  }));
+  const args = parseArgs();
   const only = args.only ? String(args.only).split(',') : SCENARIOS;
   for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`pool-bench: unknown scenario ${s}; one of ${SCENARIOS.join(', ')}`);
   const started = Date.now();

@@ -12,14 +12,11 @@ import { startServer } from '../toolchain/serve.js';
 import playwrightConfig from '../playwright.config.js';
 import { startTurn } from '../e2e/support/turn.js';
 import { startImpairment } from '../e2e/support/udp-impairment.js';
+import { median } from './figures.js';
 
 const reps = Number(process.argv.find((a) => a.startsWith('--reps='))?.split('=')[1] ?? 2);
 const IMPAIRMENT = { delayMs: 100, jitterMs: 20, loss: 0.05 };
 const VARIANTS = { adaptive: {}, dense: { heartbeatTimeout: 300 } };
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function run(browser, url, extra) {
   const turn = await startTurn();

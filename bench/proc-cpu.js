@@ -52,3 +52,22 @@ export function threadTimes(pid) {
   }
   return out;
 }
+
+// A reader of the CPU time used so far by the browser's renderer processes (which run the pages,
+// their WebRTC network threads and SCTP): { total, main } nanoseconds, all their threads and their
+// main threads. The renderers are looked up on the first read, and again with `refresh` (after a
+// page was reloaded or the browser relaunched).
+export function rendererCpu(root = process.pid) {
+  let pids = [];
+  return (refresh = false) => {
+    if (refresh || pids.length === 0) pids = processesOf(root).filter((p) => p.type === 'renderer').map((p) => p.pid);
+    const snap = { total: 0, main: 0 };
+    for (const pid of pids) {
+      for (const t of threadTimes(pid)) {
+        snap.total += t.ns;
+        if (t.tid === pid) snap.main += t.ns;
+      }
+    }
+    return snap;
+  };
+}

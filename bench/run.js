@@ -25,21 +25,18 @@
 //   profile        where the time of a send goes: per-call costs and JS<->WASM crossings per
 //                  message (patches the library: last, in a page of its own)
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
 import playwrightConfig from '../playwright.config.js';
-import { processesOf, threadTimes } from './proc-cpu.js';
+import { fmt, load, machine, median, parseArgs, quantile } from './figures.js';
+import { rendererCpu } from './proc-cpu.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1 << 20;
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const [k, v] = a.replace(/^--/, '').split('=');
-  return [k, v ?? true];
-}));
+const args = parseArgs();
 const REPS = Number(args.reps ?? 4);
 // 256-byte rounds swing more between rounds (the browser's packing of small messages), so they
 // get more of them unless --reps says otherwise.
@@ -63,35 +60,10 @@ const SCENARIOS = {
 const only = args.only ? String(args.only).split(',') : Object.keys(SCENARIOS);
 for (const name of only) if (!SCENARIOS[name]) throw new Error(`bench: unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
-const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 const log = (...a) => console.log(...a);
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
-// CPU time used so far by the browser's renderer processes (which run the pages, their WebRTC
-// network threads and SCTP): all their threads, and their main threads (bench/proc-cpu.js).
-let rendererPids = [];
-function cpuSnapshot(refresh = false) {
-  if (refresh || rendererPids.length === 0) {
-    rendererPids = processesOf(process.pid).filter((p) => p.type === 'renderer').map((p) => p.pid);
-  }
-  const snap = { total: 0, main: 0 };
-  for (const pid of rendererPids) {
-    for (const t of threadTimes(pid)) {
-      snap.total += t.ns;
-      if (t.tid === pid) snap.main += t.ns;
-    }
-  }
-  return snap;
-}
+// CPU time used so far by the browser's renderer processes (bench/proc-cpu.js).
+const cpuSnapshot = rendererCpu();
 const cpuDelta = (a, b) => (a && b ? { totalMs: (b.total - a.total) / 1e6, mainMs: (b.main - a.main) / 1e6 } : null);
 const marks = {};
 
@@ -297,7 +269,7 @@ async function main() {
   const lab = new Lab(server.url);
   const results = {
     date: new Date().toISOString(),
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}`,
+    machine: machine(),
     loadAtStart: load(),
     browser: null,
     bounds: null,

@@ -24,20 +24,17 @@
 //   node bench/transfer-run.js --report                # the .md again from the .json
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
 import playwrightConfig from '../playwright.config.js';
-import { processesOf, threadTimes } from './proc-cpu.js';
+import { fmt, load, machine, median, parseArgs, quantile } from './figures.js';
+import { rendererCpu } from './proc-cpu.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1 << 20;
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const [k, v] = a.replace(/^--/, '').split('=');
-  return [k, v ?? true];
-}));
+const args = parseArgs();
 const QUICK = !!process.env.BENCH_QUICK && process.env.BENCH_QUICK !== '0';
 const list = (v, dflt) => (v ? String(v).split(',') : dflt);
 const SCENARIOS = ['speed', 'chat', 'memory'];
@@ -60,30 +57,13 @@ const CHAT = {
 const MEMORY = { total: Number(args['memory-mib'] ?? (QUICK ? 128 : 1024)) * MiB, sampleMs: 500 };
 const write = args.write !== undefined ? args.write !== 'false' : !QUICK && !args.only && !args.variants && !args['chat-variants'];
 
-const median = (xs) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
-const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 const log = (...a) => console.log(...a);
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const mib = (n) => `${fmt(n / MiB, n % MiB ? 1 : 0)} MiB`;
 
 // Renderer CPU (all threads of the renderer processes: the page, its WebRTC threads) between the
 // page's marks, as bench/run.js measures it.
-let rendererPids = [];
-function cpuSnapshot(refresh = false) {
-  if (refresh || rendererPids.length === 0) rendererPids = processesOf(process.pid).filter((p) => p.type === 'renderer').map((p) => p.pid);
-  let total = 0;
-  for (const pid of rendererPids) for (const t of threadTimes(pid)) total += t.ns;
-  return total;
-}
+const rendererNs = rendererCpu();
+const cpuSnapshot = (refresh) => rendererNs(refresh).total;
 const marks = {};
 
 // A run that takes longer than this is stuck (say where it was, reload the page, go on): by
@@ -326,7 +306,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: launch.executablePath, args: [...launch.args, '--enable-precise-memory-info'] });
   const results = {
     date: new Date().toISOString(),
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}`,
+    machine: machine(),
     loadAtStart: load(),
     browser: `Chromium ${browser.version()}`,
     quick: QUICK,

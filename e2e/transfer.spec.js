@@ -181,11 +181,7 @@ test('the sender cancels mid-transfer: done and accept() reject, transfer-failed
   const pageErrors = await openHarness(page);
   const r = await page.evaluate(async (MIB) => {
     const h = window.harness;
-    const { a, b } = await h.connectPair();
-    await h.helloHeard(a, b);
-    const logA = h.transferLog(a);
-    const logB = h.transferLog(b);
-    const incoming = h.incomingQueue(b);
+    const { a, b, logA, logB, incoming } = await h.transferPair();
     const SIZE = 16 * MIB;
     // A slow sink, so the transfer is still running when the sender cancels.
     const sink = h.recordingSink({ minMs: 2, maxMs: 5 });
@@ -263,11 +259,7 @@ test('the receiver rejects: the sender\'s done rejects with transfer-failed reje
   const pageErrors = await openHarness(page);
   const r = await page.evaluate(async (MIB) => {
     const h = window.harness;
-    const { a, b } = await h.connectPair();
-    await h.helloHeard(a, b);
-    const logA = h.transferLog(a);
-    const logB = h.transferLog(b);
-    const incoming = h.incomingQueue(b);
+    const { a, b, logA, logB, incoming } = await h.transferPair();
     const SIZE = 8 * MIB;
     const t = a.sendFile(h.randomBytes(SIZE, 4), { name: 'unwanted.bin', meta: { why: 'test' } });
     const done = h.settle(t.done);
@@ -312,11 +304,7 @@ test('two concurrent 8 MiB transfers (an ArrayBuffer, a ReadableStream of unknow
   const pageErrors = await openHarness(page);
   const r = await page.evaluate(async (SIZE) => {
     const h = window.harness;
-    const { a, b } = await h.connectPair();
-    await h.helloHeard(a, b);
-    const logA = h.transferLog(a);
-    const logB = h.transferLog(b);
-    const incoming = h.incomingQueue(b);
+    const { a, b, logA, logB, incoming } = await h.transferPair();
     const dataBuf = h.randomBytes(SIZE, 10);
     const dataStream = h.randomBytes(SIZE, 11);
     const expected = { buffer: await h.sha256Hex(dataBuf), stream: await h.sha256Hex(dataStream) };
@@ -451,11 +439,7 @@ test('accept() without a sink resolves with a Blob of the exact bytes (a view so
   const pageErrors = await openHarness(page);
   const r = await page.evaluate(async (MIB) => {
     const h = window.harness;
-    const { a, b } = await h.connectPair();
-    await h.helloHeard(a, b);
-    const logA = h.transferLog(a);
-    const logB = h.transferLog(b);
-    const incoming = h.incomingQueue(b);
+    const { a, b, logA, logB, incoming } = await h.transferPair();
     // A view into the middle of a larger buffer: only the view's bytes are the file.
     const SIZE = 4 * MIB + 123;
     const view = new Uint8Array(h.randomBytes(SIZE + 64, 6).buffer, 32, SIZE);

@@ -641,3 +641,11 @@ export function incomingQueue(peer) {
       : within(new Promise((resolve) => waiters.push(resolve)), timeoutMs, "a 'transfer' event")),
   };
 }
+
+// Two library peers in this page, connected and past their hellos (so each knows the other takes
+// transfers), with both sides' transfer events logged and B's offers queued.
+export async function transferPair(configA, configB) {
+  const { a, b } = await connectPair(configA, configB);
+  await helloHeard(a, b);
+  return { a, b, logA: transferLog(a), logB: transferLog(b), incoming: incomingQueue(b) };
+}
