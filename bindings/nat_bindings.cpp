@@ -113,7 +113,6 @@ class NatProbe {
   }
   void onReachResult(bool reached) { detector_.onReachResult(reached); }
   void onTimer(int id) { detector_.onTimer(static_cast<NatDetector::TimerId>(id)); }
-  bool finished() const { return detector_.finished(); }
 
  private:
   val host_;
@@ -128,7 +127,6 @@ EMSCRIPTEN_BINDINGS(wre_nat) {
   emscripten::class_<NatProbe>("NatProbe")
       .constructor<val>()
       .function("start", &NatProbe::start)
-      .function("finished", &NatProbe::finished)
       .function("_onCandidate", &NatProbe::onCandidate)
       .function("_onCandidateError", &NatProbe::onCandidateError)
       .function("_onGatheringComplete", &NatProbe::onGatheringComplete)

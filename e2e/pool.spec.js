@@ -219,6 +219,8 @@ test('the pool API: defaults and overrides, duplicate and unknown ids, every eve
     pool.broadcast('to far');  // message-sent is built for the pool's listener
     await receive(far, 'reliable', 1);
     out.stats = pool.getStats();
+    // The app's own count: the pool's listener makes the core build message-sent, it is not the peer's.
+    out.ownListeners = a.listenerCount('message-sent');
 
     // A throwing pool listener becomes a pool 'error' of type message-handling, with the peerId.
     const thrower = () => { throw new Error('boom'); };
@@ -262,6 +264,7 @@ test('the pool API: defaults and overrides, duplicate and unknown ids, every eve
   expect(r.instanceofError).toBe(true);
   expect(r.stats).toEqual({ totalPeers: 1, connectedPeers: 1,
     states: { new: 0, connecting: 0, connected: 1, disconnected: 0, failed: 0, closed: 0 } });
+  expect(r.ownListeners, 'a pooled peer counts only its own listeners (message-sent)').toBe(0);
   expect(r.handled).toEqual({ peerId: 'a', message: "a pool 'message' listener threw: boom" });
   expect(r.selfRemove).toBe('no error');
   expect(r.afterClose).toEqual({ get: 'undefined', stats: 0 });

@@ -14,6 +14,9 @@ const encoder = new TextEncoder();
 // Events the core builds only while someone listens (per-message events; `metrics`, whose
 // getStats() sweeps are most of an idle peer's cost).
 export const REPORTED_EVENTS = ['message-sent', 'message-queued', 'metrics'];
+// Whether anyone wants a reported event built: the peer's own listeners, and for a pool's peer the
+// pool's (js/pool.js overrides it). Not listenerCount, which stays the app's own count.
+export const WANTS_EVENT = Symbol('wantsEvent');
 
 // A peer the app forgot is closed and its core memory freed.
 const registry = new FinalizationRegistry((host) => host.release());
@@ -175,7 +178,11 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 
   listenersChanged(name) {
-    if (!this.#closed && REPORTED_EVENTS.includes(name)) this.#core.reportEvent(name, this.listenerCount(name) > 0);
+    if (!this.#closed && REPORTED_EVENTS.includes(name)) this.#core.reportEvent(name, this[WANTS_EVENT](name));
+  }
+
+  [WANTS_EVENT](name) {
+    return this.listenerCount(name) > 0;
   }
 
   onListenerError(name, error) {

@@ -5,7 +5,7 @@
 import { Core, refuseIfTrapped } from './core.js';
 import { Emitter } from './emitter.js';
 import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
-import { REPORTED_EVENTS, WebRTCPeerEnhanced } from './peer.js';
+import { REPORTED_EVENTS, WANTS_EVENT, WebRTCPeerEnhanced } from './peer.js';
 
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
 const encoder = new TextEncoder();
@@ -32,11 +32,10 @@ class PooledPeer extends WebRTCPeerEnhanced {
     return heard;
   }
 
-  // The pool counts as a listener of an event it listens for: per-message events (message-sent,
+  // The pool wants what its listeners listen for: per-message events (message-sent,
   // message-queued) are then built by the core even when the peer itself has no listener.
-  listenerCount(name) {
-    const link = links.get(this);
-    return super.listenerCount(name) + (link && link.wants(name) ? 1 : 0);
+  [WANTS_EVENT](name) {
+    return super[WANTS_EVENT](name) || !!links.get(this)?.wants(name);
   }
 }
 
@@ -212,7 +211,7 @@ export class WebRTCConnectionPool extends Emitter {
     if (want === this.#reporting.has(name)) return;
     if (want) this.#reporting.add(name);
     else this.#reporting.delete(name);
-    for (const [id, peer] of this.#peers) this.#shared.hosts.get(id)?.core?.reportEvent(name, peer.listenerCount(name) > 0);
+    for (const [id, peer] of this.#peers) this.#shared.hosts.get(id)?.core?.reportEvent(name, peer[WANTS_EVENT](name));
   }
 
   #refuseIfClosed(what) {

@@ -75,7 +75,6 @@ class Pool {
   // Registers `member` under `id`. Fails on a duplicate id or after closeAll().
   Result<MemberKey> add(std::string id, std::unique_ptr<PoolMember> member);
   PoolMember* find(std::string_view id) const;
-  bool contains(std::string_view id) const { return find(id) != nullptr; }
   // Closes the member's peer, unregisters it and cancels its timers; its close events reach the
   // listeners as the call returns. Unknown id: an error.
   Result<void> remove(std::string_view id);
