@@ -6,51 +6,40 @@
 //   node bench/cpu-profile.js transfer:<speed variant> [MiB]    # bench/transfer-bench.js speed(),
 //                                                               # e.g. transfer:sendFile 64
 //   PROFILE=0 node bench/cpu-profile.js ...                     # machine load only, no profiler
-import fs from 'node:fs';
+import os from 'node:os';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
-import playwrightConfig from '../playwright.config.js';
+import { chromiumLaunch } from '../playwright.config.js';
+import { coresBusy, machineCpu } from './proc-cpu.js';
 
 const [variant = 'ours', a1, a2] = process.argv.slice(2);
 const transfer = variant.startsWith('transfer:');
 const profiling = process.env.PROFILE !== '0';
 const server = await startServer({ port: 0 });
-const browser = await chromium.launch({ executablePath: playwrightConfig.use.launchOptions.executablePath, args: playwrightConfig.use.launchOptions.args });
+const browser = await chromium.launch(chromiumLaunch);
 const page = await browser.newPage();
 await page.goto(`${server.url}bench/${transfer ? 'transfer-bench' : 'bench'}.html`);
 await page.waitForFunction(() => window.benchReady === true);
 
-let run;
-if (transfer) {
-  const v = variant.slice('transfer:'.length);
-  const total = Number(a1 ?? 64) << 20;
-  run = (t) => page.evaluate(([v, t]) => window.bench.speed(v, { total: t }), [v, t]);
-  await run(8 << 20);  // warm-up (WASM tier-up, first connection)
-  run = run.bind(null, total);
-} else {
-  const size = Number(a1 ?? 256);
-  const total = Number(a2 ?? 30000 * 256);
-  run = (t) => page.evaluate(([v, s, t]) => window.bench.throughput(v, { size: s, total: t }), [variant, size, t]);
-  await run(size * 2000);
-  run = run.bind(null, total);
-}
+// One measured run of `total` bytes (after a warm-up run: the first connection, WASM tier-up).
+const size = Number(a1 ?? 256);
+const [warmup, total] = transfer ? [8 << 20, Number(a1 ?? 64) << 20] : [size * 2000, Number(a2 ?? 30000 * 256)];
+const run = transfer
+  ? (t) => page.evaluate(([v, t]) => window.bench.speed(v, { total: t }), [variant.slice('transfer:'.length), t])
+  : (t) => page.evaluate(([v, s, t]) => window.bench.throughput(v, { size: s, total: t }), [variant, size, t]);
+await run(warmup);
 
-// Busy and total jiffies of all CPUs.
-const cpu = () => {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  return { busy: f[0] + f[1] + f[2] + f[5] + f[6], all: f.reduce((x, y) => x + y, 0) };
-};
 const cdp = await page.context().newCDPSession(page);
 if (profiling) {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
 }
-const c0 = cpu();
-const res = await run();
-const c1 = cpu();
+const c0 = machineCpu();
+const res = await run(total);
+const c1 = machineCpu();
 console.log(JSON.stringify({ mbPerS: res.mbPerS, ms: res.ms }));
-console.log(`machine: ${(cpuCount() * (c1.busy - c0.busy) / (c1.all - c0.all)).toFixed(2)} of ${cpuCount()} cores busy`);
+console.log(`machine: ${coresBusy(c0, c1).toFixed(2)} of ${os.cpus().length} cores busy`);
 if (profiling) {
   const { profile } = await cdp.send('Profiler.stop');
   const self = new Map();
@@ -70,6 +59,3 @@ if (profiling) {
 await browser.close();
 await server.close();
 
-function cpuCount() {
-  return fs.readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).length;
-}

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
-import playwrightConfig from '../playwright.config.js';
+import { chromiumLaunch } from '../playwright.config.js';
 import { fmt, load, machine, median, parseArgs } from './figures.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -31,10 +31,7 @@ const MEMORY_VARIANTS = ['raw', 'pool', 'peers'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function openLab(url) {
-  const browser = await chromium.launch({
-    executablePath: playwrightConfig.use.launchOptions.executablePath,
-    args: playwrightConfig.use.launchOptions.args,
-  });
+  const browser = await chromium.launch(chromiumLaunch);
   const context = await browser.newContext();
   const open = async (role) => {
     const page = await context.newPage();

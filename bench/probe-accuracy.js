@@ -9,7 +9,7 @@
 //   node bench/probe-accuracy.js [--reps=2]
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
-import playwrightConfig from '../playwright.config.js';
+import { chromiumLaunch } from '../playwright.config.js';
 import { startTurn } from '../e2e/support/turn.js';
 import { startImpairment } from '../e2e/support/udp-impairment.js';
 import { median } from './figures.js';
@@ -53,7 +53,7 @@ async function run(browser, url, extra) {
 }
 
 const server = await startServer({ port: 0 });
-const browser = await chromium.launch({ executablePath: playwrightConfig.use.launchOptions.executablePath, args: playwrightConfig.use.launchOptions.args });
+const browser = await chromium.launch(chromiumLaunch);
 const results = Object.fromEntries(Object.keys(VARIANTS).map((v) => [v, []]));
 try {
   for (let r = 0; r < reps; r++) {

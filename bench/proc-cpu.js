@@ -2,6 +2,7 @@
 // per thread. Wall-clock figures on a shared machine move with everyone else's load; these do not
 // (much). Used by run.js (renderer totals) and thread-cpu.js (per thread).
 import fs from 'node:fs';
+import os from 'node:os';
 
 const read = (file) => {
   try {
@@ -71,3 +72,12 @@ export function rendererCpu(root = process.pid) {
     return snap;
   };
 }
+
+// The whole machine's CPU time so far (/proc/stat, all CPUs, in clock ticks): busy and in all.
+export function machineCpu() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return { busy: f[0] + f[1] + f[2] + f[5] + f[6], all: f.reduce((x, y) => x + y, 0) };  // user nice system irq softirq
+}
+
+// How many cores were busy on average between two machineCpu() readings.
+export const coresBusy = (a, b) => (os.cpus().length * (b.busy - a.busy)) / (b.all - a.all);

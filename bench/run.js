@@ -29,7 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
-import playwrightConfig from '../playwright.config.js';
+import { chromiumLaunch } from '../playwright.config.js';
 import { fmt, load, machine, median, parseArgs, quantile } from './figures.js';
 import { rendererCpu } from './proc-cpu.js';
 
@@ -76,10 +76,7 @@ class Lab {
   }
 
   async start() {
-    this.browser = await chromium.launch({
-      executablePath: playwrightConfig.use.launchOptions.executablePath,
-      args: playwrightConfig.use.launchOptions.args,
-    });
+    this.browser = await chromium.launch(chromiumLaunch);
     const context = await this.browser.newContext();
     await context.exposeFunction('benchMark', (label) => {
       marks[label] = cpuSnapshot();

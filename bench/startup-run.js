@@ -9,7 +9,7 @@
 //   node bench/startup-run.js [--reps=7] [--browser=chromium|firefox]
 import { chromium, firefox } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
-import playwrightConfig, { firefoxUse } from '../playwright.config.js';
+import { chromiumLaunch, firefoxUse } from '../playwright.config.js';
 import { fmt, load, median, parseArgs, quantile } from './figures.js';
 
 const args = parseArgs();
@@ -20,7 +20,7 @@ const LIBS = ['ours', 'simple-peer'];
 const server = await startServer({ port: 0 });
 const browser = which === 'firefox'
   ? await firefox.launch({ ...firefoxUse.launchOptions })
-  : await chromium.launch({ executablePath: playwrightConfig.use.launchOptions.executablePath, args: playwrightConfig.use.launchOptions.args });
+  : await chromium.launch(chromiumLaunch);
 
 async function once(lib) {
   const context = await browser.newContext();

@@ -5,7 +5,7 @@
 //   node bench/thread-cpu.js [rounds] [message size] [variant...]   (default: raw ours)
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
-import playwrightConfig from '../playwright.config.js';
+import { chromiumLaunch } from '../playwright.config.js';
 import { processesOf, threadTimes } from './proc-cpu.js';
 
 const [rounds = '6', size = '256', ...named] = process.argv.slice(2);
@@ -13,7 +13,7 @@ const variants = named.length ? named : ['raw', 'ours'];
 const total = Number(size) * 30000;
 
 const server = await startServer({ port: 0 });
-const browser = await chromium.launch({ executablePath: playwrightConfig.use.launchOptions.executablePath, args: playwrightConfig.use.launchOptions.args });
+const browser = await chromium.launch(chromiumLaunch);
 const page = await browser.newPage();
 await page.goto(`${server.url}bench/bench.html`);
 await page.waitForFunction(() => window.benchReady === true);

@@ -28,7 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
-import playwrightConfig from '../playwright.config.js';
+import { chromiumLaunch } from '../playwright.config.js';
 import { fmt, load, machine, median, parseArgs, quantile } from './figures.js';
 import { rendererCpu } from './proc-cpu.js';
 
@@ -302,8 +302,7 @@ function report(fresh) {
 async function main() {
   const started = Date.now();
   const server = await startServer({ port: 0 });
-  const launch = playwrightConfig.use.launchOptions;
-  const browser = await chromium.launch({ executablePath: launch.executablePath, args: [...launch.args, '--enable-precise-memory-info'] });
+  const browser = await chromium.launch({ ...chromiumLaunch, args: [...chromiumLaunch.args, '--enable-precise-memory-info'] });
   const results = {
     date: new Date().toISOString(),
     machine: machine(),

@@ -588,9 +588,10 @@ export function handedBytes() {
 }
 
 // The sender's wire bytes from its `metrics` events (listening keeps the getStats() sweeps
-// running): sum of the increases of `bytesSent` between samples, so a counter that restarts (a
-// browser dropping an old candidate pair's stats) loses nothing sent before it. mark() starts a
-// count; read(afterSamples) resolves to the count once `afterSamples` more samples came in.
+// running): sum of the increases of `bytesSent` between samples. The library keeps that counter
+// from falling back (retired candidate pairs, rebuilt connections); a sample where it still did is
+// counted in `drops` (and skipped), for a test to assert on. `trace`: every [time, bytesSent].
+// mark() starts a count; read(afterSamples) resolves to it once `afterSamples` more samples came in.
 export function wireMeter(peer) {
   let last = null;
   let sum = 0;
