@@ -19,7 +19,7 @@ const LIBS = ['ours', 'simple-peer'];
 
 const server = await startServer({ port: 0 });
 const browser = which === 'firefox'
-  ? await firefox.launch({ ...firefoxUse.launchOptions })
+  ? await firefox.launch({ ...firefoxUse.launchOptions, channel: firefoxUse.channel })
   : await chromium.launch(chromiumLaunch);
 
 async function once(lib) {
