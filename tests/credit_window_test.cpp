@@ -60,6 +60,17 @@ struct FlowPeer {
     return out;
   }
   const CreditWindow& window() { return peer.scheduler().fileWindow(); }
+  // The far end delivers and acknowledges a step at a time (each ack lets a burst go) until the
+  // window is full; returns what it acknowledged.
+  uint64_t fillWindow() {
+    uint64_t acked = window().acked();
+    while (window().inFlight() < CreditWindow::kWindow && peer.queuedMessages() > 0) {
+      acked += CreditWindow::kAckStep;
+      peer.onLibraryMessage(kWre, encodeAck(acked));
+      browserSendsEverything();
+    }
+    return acked;
+  }
 };
 
 Payload chunk(size_t size, char fill = 'f') { return bytesPayload(std::string(size, fill)); }
@@ -96,15 +107,61 @@ TEST_CASE("CreditWindow: no limit until the first ack; then in flight stays with
   CHECK(w.onAck(0));  // the first ack turns it on, even at 0
   CHECK(w.active());
   w.onSent(W - 16 * KiB);
-  CHECK(w.allows(16 * KiB));
-  CHECK_FALSE(w.allows(16 * KiB + 1));
-  w.onSent(16 * KiB);
+  CHECK(w.onAck(kStep));
+  CHECK(w.allows(kStep + 16 * KiB));
+  CHECK_FALSE(w.allows(kStep + 16 * KiB + 1));
+  w.onSent(kStep + 16 * KiB);
   CHECK(w.inFlight() == W);
   CHECK_FALSE(w.allows(1));
-  CHECK(w.onAck(kStep));
+  CHECK(w.onAck(2 * kStep));
   CHECK(w.inFlight() == W - kStep);
   CHECK(w.allows(kStep));
-  CHECK_FALSE(w.onAck(kStep));  // no news: nothing to drain
+  CHECK_FALSE(w.onAck(2 * kStep));  // no news: nothing to drain
+}
+
+// How many `size`-byte messages the window lets go now.
+static int handUntilHeld(CreditWindow& w, uint64_t size) {
+  int n = 0;
+  for (; w.allows(size) && n < 1000; ++n) w.onSent(size);
+  return n;
+}
+
+TEST_CASE("CreditWindow: at most a burst between acknowledgements, and after a rebuilt connection until the first") {
+  CreditWindow w;
+  REQUIRE(w.onAck(0));
+  CHECK(handUntilHeld(w, 16 * KiB) == CreditWindow::kBurst / (16 * KiB));
+  CHECK(w.inFlight() < W);          // the window had room: the burst held it
+  CHECK_FALSE(w.onAck(0));          // no news opens nothing
+  CHECK_FALSE(w.allows(16 * KiB));
+  CHECK(w.onAck(kStep));            // each acknowledgement lets another burst go, within the window
+  CHECK(handUntilHeld(w, 16 * KiB) == CreditWindow::kBurst / (16 * KiB));
+  CHECK(w.onAck(w.sent() - kStep));
+  CHECK(w.allows(W - kStep));       // the first message after an acknowledgement goes whatever its size
+  w.onSent(W - kStep);
+  CHECK_FALSE(w.allows(1));
+
+  // A rebuilt connection: counts from zero, and a burst until the far end's first acknowledgement.
+  w.restart();
+  CHECK_FALSE(w.active());
+  CHECK(w.limits());
+  CHECK(w.inFlight() == 0);
+  CHECK(handUntilHeld(w, 16 * KiB) == CreditWindow::kBurst / (16 * KiB));
+  CHECK(w.onAck(0));
+  CHECK(w.active());
+  CHECK(w.allows(16 * KiB));
+
+  // A far end that never acknowledged, or one that lost our trust, is not waited for.
+  CreditWindow plain;
+  plain.onSent(W);
+  plain.restart();
+  CHECK_FALSE(plain.limits());
+  CHECK(plain.allows(10 * W));
+  CreditWindow dropped;
+  REQUIRE(dropped.onAck(0));
+  dropped.abandon();
+  dropped.restart();
+  CHECK_FALSE(dropped.limits());
+  CHECK(dropped.allows(10 * W));
 }
 
 TEST_CASE("CreditWindow: acks that go backwards are ignored, acks beyond what was sent are clamped") {
@@ -143,14 +200,16 @@ TEST_CASE("file between two library peers: at most the window in flight; the res
     REQUIRE(p.peer.send(kFile, chunk(16 * KiB)));
     p.browserSendsEverything();
   }
-  CHECK(p.sentBytes(kFile) == W);
-  CHECK(p.window().inFlight() == W);
-  CHECK(p.peer.queuedBytes() == 64 * 16 * KiB - W);
-  CHECK(p.peer.queuedMessages() == (64 * 16 * KiB - W) / (16 * KiB));  // getQueueSize counts them
+  CHECK(p.sentBytes(kFile) == CreditWindow::kBurst);  // a burst until the next ack
   auto bp = p.log.all<event::Backpressure>();
   REQUIRE(bp.size() == 1);
   CHECK(bp[0].channel == kFile);
-  CHECK(bp[0].bufferedAmount == static_cast<double>(W));  // what holds the message back: in flight
+  CHECK(bp[0].bufferedAmount == static_cast<double>(CreditWindow::kBurst));  // what holds it back: in flight
+  uint64_t acked = p.fillWindow();
+  CHECK(p.window().inFlight() == W);
+  CHECK(p.sentBytes(kFile) == W + acked);
+  CHECK(p.peer.queuedBytes() == 64 * 16 * KiB - W - acked);
+  CHECK(p.peer.queuedMessages() == (64 * 16 * KiB - W - acked) / (16 * KiB));  // getQueueSize counts them
   CHECK(p.log.count<event::ChannelReady>() == 0);
   // Other channels are not held by the file window.
   REQUIRE(p.peer.send(kReliable, bytesPayload("chat")));
@@ -160,16 +219,17 @@ TEST_CASE("file between two library peers: at most the window in flight; the res
 TEST_CASE("an ack drains the file queue, and channel-ready follows once it is empty") {
   FlowPeer p;
   p.farEndAcks();
-  for (int i = 0; i < 40; ++i) REQUIRE(p.peer.send(kFile, chunk(16 * KiB)));
+  for (int i = 0; i < 64; ++i) REQUIRE(p.peer.send(kFile, chunk(16 * KiB)));
   p.browserSendsEverything();
-  REQUIRE(p.sentBytes(kFile) == W);
+  uint64_t acked = p.fillWindow();
+  REQUIRE(p.sentBytes(kFile) == W + acked);
   REQUIRE(p.peer.queuedMessages() == 8);
-  p.peer.onLibraryMessage(kWre, encodeAck(kStep));  // 4 chunks delivered: 4 more may go
-  CHECK(p.sentBytes(kFile) == W + kStep);
+  p.peer.onLibraryMessage(kWre, encodeAck(acked + kStep));  // 4 chunks delivered: 4 more may go
+  CHECK(p.sentBytes(kFile) == W + acked + kStep);
   CHECK(p.peer.queuedMessages() == 4);
   CHECK(p.log.count<event::ChannelReady>() == 0);
-  p.peer.onLibraryMessage(kWre, encodeAck(2 * kStep));
-  CHECK(p.sentBytes(kFile) == W + 2 * kStep);
+  p.peer.onLibraryMessage(kWre, encodeAck(acked + 2 * kStep));
+  CHECK(p.sentBytes(kFile) == W + acked + 2 * kStep);
   CHECK(p.peer.queuedMessages() == 0);
   auto ready = p.log.all<event::ChannelReady>();
   REQUIRE(ready.size() == 1);
@@ -179,14 +239,14 @@ TEST_CASE("an ack drains the file queue, and channel-ready follows once it is em
 
 TEST_CASE("the browser buffer bound still applies under the window") {
   Config c = flowConfig();
-  c.maxBufferedAmount = 128 * KiB;
-  c.lowWaterMark = 32 * KiB;
+  c.maxBufferedAmount = 64 * KiB;
+  c.lowWaterMark = 16 * KiB;
   FlowPeer p(c);
   p.farEndAcks();
   for (int i = 0; i < 16; ++i) REQUIRE(p.peer.send(kFile, chunk(16 * KiB)));
-  CHECK(p.sentBytes(kFile) == 128 * KiB);  // the browser's buffer is full before the window is
+  CHECK(p.sentBytes(kFile) == 64 * KiB);  // the browser's buffer is full before the burst is
   p.browserSendsEverything();
-  CHECK(p.sentBytes(kFile) == 256 * KiB);
+  CHECK(p.sentBytes(kFile) == 128 * KiB);
 }
 
 TEST_CASE("a message larger than the window never deadlocks") {
@@ -222,19 +282,21 @@ TEST_CASE("bogus acks are ignored: before the hello, malformed, backwards; beyon
   CHECK_FALSE(p.window().active());
   p.peer.onLibraryMessage(kWre, encodeAck(0));
   REQUIRE(p.window().active());
-  for (int i = 0; i < 40; ++i) REQUIRE(p.peer.send(kFile, chunk(16 * KiB)));
+  for (int i = 0; i < 80; ++i) REQUIRE(p.peer.send(kFile, chunk(16 * KiB)));
   p.browserSendsEverything();
-  REQUIRE(p.sentBytes(kFile) == W);
-  p.peer.onLibraryMessage(kWre, encodeAck(128 * KiB));
-  CHECK(p.sentBytes(kFile) == W + 128 * KiB);
-  p.peer.onLibraryMessage(kWre, encodeAck(64 * KiB));  // backwards: ignored, nothing sent
-  CHECK(p.sentBytes(kFile) == W + 128 * KiB);
-  CHECK(p.window().acked() == 128 * KiB);
-  // Beyond everything sent: clamped to what was sent, so the rest of the queue may go.
+  uint64_t acked = p.fillWindow();
+  REQUIRE(p.sentBytes(kFile) == W + acked);
+  p.peer.onLibraryMessage(kWre, encodeAck(acked + 128 * KiB));
+  CHECK(p.sentBytes(kFile) == W + acked + 128 * KiB);
+  p.peer.onLibraryMessage(kWre, encodeAck(acked + 64 * KiB));  // backwards: ignored, nothing sent
+  CHECK(p.sentBytes(kFile) == W + acked + 128 * KiB);
+  CHECK(p.window().acked() == acked + 128 * KiB);
+  // Beyond everything sent: clamped to what was sent, so the rest of the queue may go (a burst).
+  uint64_t queued = p.peer.queuedBytes();
+  REQUIRE(queued > 0);
   p.peer.onLibraryMessage(kWre, encodeAck(uint64_t{1} << 40));
-  CHECK(p.window().acked() == W + 128 * KiB);
-  CHECK(p.sentBytes(kFile) == 40 * 16 * KiB);
-  CHECK(p.peer.queuedMessages() == 0);
+  CHECK(p.window().acked() == W + acked + 128 * KiB);
+  CHECK(p.sentBytes(kFile) == W + acked + 128 * KiB + std::min<uint64_t>(queued, CreditWindow::kBurst));
 }
 
 TEST_CASE("a plain far end (no hello, no acks): the browser buffer bound alone, as before") {
@@ -303,7 +365,7 @@ TEST_CASE("closing `wre` turns the window off and releases what it held; close r
   p.farEndAcks();
   for (int i = 0; i < 40; ++i) REQUIRE(p.peer.send(kFile, chunk(16 * KiB)));
   p.browserSendsEverything();
-  REQUIRE(p.peer.queuedMessages() == 8);
+  REQUIRE(p.peer.queuedMessages() == 40 - CreditWindow::kBurst / (16 * KiB));
   p.peer.onChannelClose(kWre);  // no acks can come any more: do not wait for them
   CHECK_FALSE(p.window().active());
   CHECK(p.peer.queuedMessages() == 0);
@@ -380,7 +442,7 @@ TEST_CASE("a far end that acks once and then never again: after the stall timeou
   p.farEndAcks();
   for (int i = 0; i < 64; ++i) REQUIRE(p.peer.send(kFile, bytesPayload(std::string(16 * KiB, 'f'))));
   p.browserSendsEverything();
-  CHECK(p.sentBytes(kFile) == W);  // the window holds the rest
+  CHECK(p.sentBytes(kFile) == CreditWindow::kBurst);  // the window holds the rest
   CHECK(p.peer.scheduler().fileHeldByWindow());
   // Reconnecting does not count as a stall: no acks can come then.
   p.peer.onConnectionState("disconnected");

@@ -115,6 +115,7 @@ Result<void> Peer::rebuildConnection() {
     scheduler_.onClose(spec.id);
     if (spec.user) events_.onEvent(event::ChannelClose{spec.id});
   }
+  scheduler_.onConnectionReplaced();
   // Counted channels wait for the far side's counts on the new one (kept: replayed; handed
   // before keeping began: reported), also when its first counts have not come yet but will.
   scheduler_.holdForResume(farSideIsLibrary_ && farSession_.has_value());

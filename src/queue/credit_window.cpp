@@ -10,7 +10,10 @@ bool CreditWindow::onAck(uint64_t delivered) {
   delivered = std::min(delivered, sent_);    // the far end cannot have delivered more than we sent
   bool opened = !active_ || delivered > acked_;
   active_ = true;
+  expectsAcks_ = false;
+  acksSeen_ = true;
   acked_ = delivered;
+  if (opened) sinceAck_ = 0;
   return opened;
 }
 

@@ -120,7 +120,7 @@ bool SendScheduler::waitingOnOpenChannel() const {
 }
 
 bool SendScheduler::fileHeldByWindow() const {
-  return fileWindow_.active() && open_[kFile] && !queue_.empty(kFile) &&
+  return fileWindow_.limits() && open_[kFile] && !queue_.empty(kFile) &&
          !fileWindow_.allows(queue_.front(kFile).payload.size());
 }
 
@@ -172,6 +172,8 @@ bool SendScheduler::heldByReplay() const {
     if (open_[c] && !queue_.empty(c) && replayFull(c, queue_.front(c).payload.size())) return true;
   return false;
 }
+
+void SendScheduler::onConnectionReplaced() { fileWindow_.restart(); }
 
 std::pair<size_t, size_t> SendScheduler::abandonReplay() {
   awaitingResume_ = false;

@@ -72,6 +72,8 @@ class SendScheduler {
   uint64_t fileIndex() const { return fileIndex_; }
   void onOpen(int channel);
   void onClose(int channel);
+  // The connection was rebuilt (its channels closed): the `file` window restarts (CreditWindow::restart).
+  void onConnectionReplaced();
   void drain();
   // Empties every queue and resets the `file` window (the peer closes); returns {messages, bytes}
   // discarded.
