@@ -104,7 +104,9 @@ val CorePeer::metrics() {
   peer_->onMetricsAsked();
   return metricsVal(peer_->metrics());
 }
-std::string CorePeer::quality() const { return std::string(toString(peer_ ? peer_->quality() : QualityGrade::Unknown)); }
+std::string CorePeer::quality() const {
+  return std::string(toString(peer_ ? peer_->quality() : QualityGrade::Unknown));
+}
 
 int CorePeer::onUserMessage(int channel, double size) {
   return static_cast<int>(peer_->onUserMessage(channel, static_cast<size_t>(size)));

@@ -62,7 +62,8 @@ class CorePeer : public EventSink {
   // classify it first); 0: nobody gets it (the peer closed).
   int onUserMessage(int channel, double size);
   // Transfers (core_transfers.cpp). sendFile: { transfer, id } or a failure; size -1: unknown.
-  emscripten::val sendFile(double size, const emscripten::val& name, const emscripten::val& type, const emscripten::val& meta);
+  emscripten::val sendFile(double size, const emscripten::val& name, const emscripten::val& type,
+                           const emscripten::val& meta);
   emscripten::val acceptTransfer(int transfer);
   emscripten::val rejectTransfer(int transfer, const std::string& reason);
   emscripten::val cancelTransfer(int transfer, const std::string& reason);

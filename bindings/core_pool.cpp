@@ -18,9 +18,9 @@ struct PooledCorePeer : PoolMember {
   CorePeer core;
 };
 
-constexpr std::array<PeerState, kPeerStateCount> kStates = {PeerState::New,          PeerState::Connecting,
-                                                            PeerState::Connected,    PeerState::Disconnected,
-                                                            PeerState::Failed,       PeerState::Closed};
+constexpr std::array<PeerState, kPeerStateCount> kStates = {PeerState::New,       PeerState::Connecting,
+                                                            PeerState::Connected, PeerState::Disconnected,
+                                                            PeerState::Failed,    PeerState::Closed};
 
 }  // namespace
 

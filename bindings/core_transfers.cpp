@@ -17,8 +17,8 @@ Result<std::string> boundedString(const val& s, size_t limit, const char* what) 
   if (s.isUndefined() || s.isNull()) return std::string();
   if (!s.isString()) return makeError(ErrorKind::Send, std::string("sendFile(): ") + what + " must be a string");
   if (s["length"].as<double>() > static_cast<double>(limit))
-    return makeError(ErrorKind::Send, std::string("sendFile(): ") + what + " is over the limit of " + std::to_string(limit) +
-                                          " bytes");
+    return makeError(ErrorKind::Send,
+                     std::string("sendFile(): ") + what + " is over the limit of " + std::to_string(limit) + " bytes");
   return s.as<std::string>();
 }
 

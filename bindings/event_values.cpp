@@ -31,7 +31,9 @@ JsEvent js(const event::StateChange& e, const std::string& id) {
 JsEvent js(const event::IceCandidate& e, const std::string&) {
   return {"ice-candidate", object("candidate", candidateVal(e.candidate))};
 }
-JsEvent js(const event::IceGatheringState& e, const std::string&) { return {"ice-gathering-state", object("state", e.state)}; }
+JsEvent js(const event::IceGatheringState& e, const std::string&) {
+  return {"ice-gathering-state", object("state", e.state)};
+}
 JsEvent js(const event::IceConnectionState& e, const std::string&) {
   return {"ice-connection-state", object("state", e.state)};
 }
@@ -64,7 +66,9 @@ JsEvent js(const event::MessageSent& e, const std::string&) {
 JsEvent js(const event::Backpressure& e, const std::string&) {
   return {"backpressure", object("type", label(e.channel), "bufferedAmount", e.bufferedAmount)};
 }
-JsEvent js(const event::ChannelReady& e, const std::string&) { return {"channel-ready", object("type", label(e.channel))}; }
+JsEvent js(const event::ChannelReady& e, const std::string&) {
+  return {"channel-ready", object("type", label(e.channel))};
+}
 JsEvent js(const event::MessageDropped& e, const std::string&) {
   return {"message-dropped", object("type", label(e.channel), "size", e.size, "reason", std::string(e.reason))};
 }
@@ -80,10 +84,12 @@ JsEvent js(const event::ReconnectFailed& e, const std::string&) {
 JsEvent js(const event::RenegotiationNeeded& e, const std::string&) {
   return {"renegotiation-needed", object("offer", descriptionVal(e.offer))};
 }
-JsEvent js(const event::Metrics& e, const std::string&) { return {"metrics", object("metrics", metricsVal(e.metrics))}; }
+JsEvent js(const event::Metrics& e, const std::string&) {
+  return {"metrics", object("metrics", metricsVal(e.metrics))};
+}
 JsEvent js(const event::QualityChange& e, const std::string&) {
-  return {"quality-change", object("quality", std::string(toString(e.current)), "previous",
-                                   std::string(toString(e.previous)))};
+  return {"quality-change",
+          object("quality", std::string(toString(e.current)), "previous", std::string(toString(e.previous)))};
 }
 
 val payloadVal(const std::shared_ptr<const Payload>& p) {
@@ -99,7 +105,8 @@ JsEvent js(const event::TransferOffered& e, const std::string&) {
                               "size", orNull(e.size))};
 }
 JsEvent js(const event::TransferProgress& e, const std::string&) {
-  return {"transfer-progress", object("id", e.id, "direction", direction(e.send), "bytes", e.bytes, "total", orNull(e.total))};
+  return {"transfer-progress",
+          object("id", e.id, "direction", direction(e.send), "bytes", e.bytes, "total", orNull(e.total))};
 }
 JsEvent js(const event::TransferComplete& e, const std::string&) {
   return {"_transfer-complete", object("id", e.id, "transfer", e.transfer, "direction", direction(e.send), "bytes",
@@ -114,7 +121,9 @@ JsEvent js(const event::TransferIo& e, const std::string&) {
   return {"_transfer-io", object("op", std::string(kOps[static_cast<int>(e.op)]), "transfer", e.transfer, "offset",
                                  e.offset, "length", e.length, "data", payloadVal(e.data), "reason", e.reason)};
 }
-JsEvent js(const event::FileMessage& e, const std::string&) { return {"_file-message", object("data", payloadVal(e.data))}; }
+JsEvent js(const event::FileMessage& e, const std::string&) {
+  return {"_file-message", object("data", payloadVal(e.data))};
+}
 
 }  // namespace
 

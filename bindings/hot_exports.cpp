@@ -50,5 +50,4 @@ EMSCRIPTEN_KEEPALIVE void wre_library_message(CorePeer* core, int channel, int s
   if (size < 0 || size > static_cast<int>(sizeof libraryScratch)) return;
   core->onLibraryMessage(channel, std::string_view(reinterpret_cast<const char*>(libraryScratch), size));
 }
-
 }

@@ -1,9 +1,9 @@
 // The core's Driver, implemented with emscripten::val calls into bindings/shims.js.
 #pragma once
 
+#include <emscripten/val.h>
 #include <memory>
 #include <vector>
-#include <emscripten/val.h>
 
 #include "peer/driver.hpp"
 
@@ -14,7 +14,9 @@ namespace wre::bind {
 // each release is a call out of WASM; this one is released once.
 class JsBuffer : public Payload::Holder {
  public:
-  static std::unique_ptr<JsBuffer> adopt(emscripten::EM_VAL owned) { return std::unique_ptr<JsBuffer>(new JsBuffer(owned)); }
+  static std::unique_ptr<JsBuffer> adopt(emscripten::EM_VAL owned) {
+    return std::unique_ptr<JsBuffer>(new JsBuffer(owned));
+  }
   explicit JsBuffer(const emscripten::val& b) : handle_(b.as_handle()) { emscripten::internal::_emval_incref(handle_); }
   ~JsBuffer() override { emscripten::internal::_emval_decref(handle_); }
   JsBuffer(const JsBuffer&) = delete;
@@ -75,7 +77,7 @@ class JsDriver : public Driver {
   emscripten::val host_;
   emscripten::val shims_;
   emscripten::val conn_ = emscripten::val::undefined();
-  int connId_ = -1;  // the shim's id for conn_ (per-message calls use it)
+  int connId_ = -1;                        // the shim's id for conn_ (per-message calls use it)
   std::vector<emscripten::val> channels_;  // by channel id; val has no default constructor
   TimerService* timerService_ = nullptr;
   uint32_t timerOwner_ = 0;

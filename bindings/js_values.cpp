@@ -95,8 +95,7 @@ val metricsVal(const ConnectionMetrics& m) {
 
 std::vector<StatsEntry> statsReportFromJs(const val& numbers, const val& strings) {
   // One copy into WASM memory for all the numbers, one UTF-8 conversion for all the strings.
-  return statsEntriesFromColumns(emscripten::convertJSArrayToNumberVector<double>(numbers),
-                                 strings.as<std::string>());
+  return statsEntriesFromColumns(emscripten::convertJSArrayToNumberVector<double>(numbers), strings.as<std::string>());
 }
 
 namespace {
@@ -151,7 +150,6 @@ val candidateVal(const CandidateInit& c) {
   if (c.usernameFragment) out.set("usernameFragment", *c.usernameFragment);
   return out;
 }
-
 
 val descriptionVal(const SessionDescription& d) {
   val out = val::object();

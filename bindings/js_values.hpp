@@ -22,8 +22,10 @@ emscripten::val failureVal(emscripten::val error);
 template <class T>
 emscripten::val answerVal(const Result<T>& r) {
   if (!r) return failureVal(r.error());
-  if constexpr (std::is_void_v<T>) return emscripten::val::undefined();
-  else return emscripten::val(r.value());
+  if constexpr (std::is_void_v<T>)
+    return emscripten::val::undefined();
+  else
+    return emscripten::val(r.value());
 }
 // { type, label } of a channel.
 emscripten::val channelVal(int channel);

@@ -3,8 +3,8 @@
 // are shim callbacks; the result goes to `host.done(result)` exactly once.
 #include <emscripten/bind.h>
 
-#include "js_values.hpp"
 #include <emscripten/val.h>
+#include "js_values.hpp"
 
 #include <cmath>
 #include <optional>
@@ -21,8 +21,7 @@ namespace {
 // host: { shims, done(result) }; the shims keep their state in the record `open` returns.
 class JsNatDriver : public NatProbeDriver {
  public:
-  explicit JsNatDriver(const val& host)
-      : shims_(host["shims"]), record_(shims_.call<val>("open", host)) {}
+  explicit JsNatDriver(const val& host) : shims_(host["shims"]), record_(shims_.call<val>("open", host)) {}
 
   Result<void> gather(ConnectionId connection, const std::vector<std::string>& stunUrls) override {
     val urls = val::array();
@@ -34,9 +33,7 @@ class JsNatDriver : public NatProbeDriver {
   void probeReach(ConnectionId connection, const std::string& candidate) override {
     shims_.call<void>("probeReach", record_, connection, candidate);
   }
-  void setTimer(TimerId id, double delayMs) override {
-    shims_.call<void>("setTimer", record_, id, delayMs);
-  }
+  void setTimer(TimerId id, double delayMs) override { shims_.call<void>("setTimer", record_, id, delayMs); }
   void cancelTimer(TimerId id) override { shims_.call<void>("cancelTimer", record_, id); }
   double nowMs() override { return shims_.call<double>("now"); }
   void close() override { shims_.call<void>("close", record_); }
@@ -80,8 +77,7 @@ class NatProbe {
   explicit NatProbe(val host)
       : host_(std::move(host)),
         driver_(host_),
-        detector_(driver_,
-                  [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
+        detector_(driver_, [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
 
   // `urls`: array of ICE server URL strings; `timeout`: milliseconds or undefined.
   // Returns undefined, or the failure that refused the arguments (then `done` is never called).
@@ -93,24 +89,19 @@ class NatProbe {
         if (val u = urls[i]; u.isString()) list.push_back(u.as<std::string>());
     }
     std::optional<double> ms;
-    if (!timeout.isUndefined() && !timeout.isNull())
-      ms = timeout.isNumber() ? timeout.as<double>() : std::nan("");
+    if (!timeout.isUndefined() && !timeout.isNull()) ms = timeout.isNumber() ? timeout.as<double>() : std::nan("");
     auto started = detector_.start(list, ms);
     return answerVal(started);
   }
 
   // `c`: the connection number gather() was called with (the core ignores any other).
   using ConnectionId = NatDetector::ConnectionId;
-  void onCandidate(ConnectionId c, const std::string& candidate) {
-    detector_.onCandidate(c, candidate);
-  }
+  void onCandidate(ConnectionId c, const std::string& candidate) { detector_.onCandidate(c, candidate); }
   void onCandidateError(ConnectionId c, const std::string& url, int code, const std::string& text) {
     detector_.onCandidateError(c, url, code, text);
   }
   void onGatheringComplete(ConnectionId c) { detector_.onGatheringComplete(c); }
-  void onGatherFailed(ConnectionId c, const std::string& message) {
-    detector_.onGatherFailed(c, message);
-  }
+  void onGatherFailed(ConnectionId c, const std::string& message) { detector_.onGatherFailed(c, message); }
   void onReachResult(bool reached) { detector_.onReachResult(reached); }
   void onTimer(int id) { detector_.onTimer(static_cast<NatDetector::TimerId>(id)); }
 

@@ -3,9 +3,9 @@
 // argument's handle counted up and down, a handle made for the result); these cost one.
 #pragma once
 
+#include <emscripten/val.h>
 #include <cstdint>
 #include <string>
-#include <emscripten/val.h>
 
 namespace wre::bind::shim {
 

@@ -1,4 +1,5 @@
-// Feeds: the app's config object (parseConfig over a Value tree), written as JSON plus JS's undefined/NaN/Infinity/function.
+// Feeds: the app's config object (parseConfig over a Value tree), written as JSON plus JS's
+// undefined/NaN/Infinity/function.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -41,8 +42,8 @@ class Reader {
     return false;
   }
   static bool wordChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '.' || c == '+' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '+' || c == '-';
   }
   std::string_view word() {
     std::size_t start = pos_;
@@ -73,24 +74,39 @@ class Reader {
       if (pos_ >= in_.size()) return false;
       char e = in_[pos_++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           if (pos_ + 4 > in_.size()) return false;
           unsigned cp = 0;
           for (int i = 0; i < 4; ++i) {
             char h = in_[pos_++];
-            unsigned d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : 16;
+            unsigned d = h >= '0' && h <= '9'   ? h - '0'
+                         : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                         : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                : 16;
             if (d > 15) return false;
             cp = cp * 16 + d;
           }
           utf8(out, cp);
           break;
         }
-        default: out += e; break;
+        default:
+          out += e;
+          break;
       }
     }
     return false;
@@ -131,12 +147,18 @@ class Reader {
     }
     std::string w(word());
     if (w.empty()) return false;
-    if (w == "true" || w == "false") out = Value::boolean(w == "true");
-    else if (w == "null") out = Value::null();
-    else if (w == "undefined") out = Value();
-    else if (w == "NaN") out = Value::number(std::nan(""));
-    else if (w == "Infinity" || w == "+Infinity") out = Value::number(HUGE_VAL);
-    else if (w == "-Infinity") out = Value::number(-HUGE_VAL);
+    if (w == "true" || w == "false")
+      out = Value::boolean(w == "true");
+    else if (w == "null")
+      out = Value::null();
+    else if (w == "undefined")
+      out = Value();
+    else if (w == "NaN")
+      out = Value::number(std::nan(""));
+    else if (w == "Infinity" || w == "+Infinity")
+      out = Value::number(HUGE_VAL);
+    else if (w == "-Infinity")
+      out = Value::number(-HUGE_VAL);
     else if ((w[0] >= '0' && w[0] <= '9') || w[0] == '-' || w[0] == '.') {
       char* end = nullptr;
       double n = std::strtod(w.c_str(), &end);
@@ -223,8 +245,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto parsed = parseConfig(input);
   if (!parsed) {
     FUZZ_CHECK(parsed.error().kind == ErrorKind::Config, "error kind %d", static_cast<int>(parsed.error().kind));
-    FUZZ_CHECK(parsed.error().message.rfind("Invalid config: ", 0) == 0, "message: %s",
-               parsed.error().message.c_str());
+    FUZZ_CHECK(parsed.error().message.rfind("Invalid config: ", 0) == 0, "message: %s", parsed.error().message.c_str());
     return 0;
   }
   const Config& c = parsed.value();
@@ -242,8 +263,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(finiteIn(c.maxQueuedBytes, 0, 1024.0 * 1024 * 1024), "maxQueuedBytes %g", c.maxQueuedBytes);
   FUZZ_CHECK(finiteIn(c.metricsInterval, 100, kDay), "metricsInterval %g", c.metricsInterval);
   FUZZ_CHECK(c.iceTransportPolicy == "all" || c.iceTransportPolicy == "relay", "%s", c.iceTransportPolicy.c_str());
-  FUZZ_CHECK(c.bundlePolicy == "balanced" || c.bundlePolicy == "max-compat" || c.bundlePolicy == "max-bundle",
-             "%s", c.bundlePolicy.c_str());
+  FUZZ_CHECK(c.bundlePolicy == "balanced" || c.bundlePolicy == "max-compat" || c.bundlePolicy == "max-bundle", "%s",
+             c.bundlePolicy.c_str());
   FUZZ_CHECK(c.rtcpMuxPolicy == "require", "%s", c.rtcpMuxPolicy.c_str());
   FUZZ_CHECK(c.iceCandidatePoolSize >= 0 && c.iceCandidatePoolSize <= 255, "pool %d", c.iceCandidatePoolSize);
   for (const auto& s : c.iceServers) {

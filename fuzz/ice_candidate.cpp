@@ -16,8 +16,8 @@ namespace {
 
 std::string serialize(const IceCandidate& c) {
   std::string s = "candidate:" + c.foundation + " " + std::to_string(c.component) + " " +
-                  std::string(toString(c.transport)) + " " + std::to_string(c.priority) + " " +
-                  c.address + " " + std::to_string(c.port) + " typ " + std::string(toString(c.type));
+                  std::string(toString(c.transport)) + " " + std::to_string(c.priority) + " " + c.address + " " +
+                  std::to_string(c.port) + " typ " + std::string(toString(c.type));
   if (c.relatedAddress) s += " raddr " + *c.relatedAddress;
   if (c.relatedPort) s += " rport " + std::to_string(*c.relatedPort);
   if (c.tcpType) s += " tcptype " + std::string(toString(*c.tcpType));
@@ -28,8 +28,8 @@ std::string serialize(const IceCandidate& c) {
 bool same(const IceCandidate& a, const IceCandidate& b) {
   return a.foundation == b.foundation && a.component == b.component && a.transport == b.transport &&
          a.priority == b.priority && a.address == b.address && a.port == b.port && a.type == b.type &&
-         a.relatedAddress == b.relatedAddress && a.relatedPort == b.relatedPort &&
-         a.tcpType == b.tcpType && a.extensions == b.extensions;
+         a.relatedAddress == b.relatedAddress && a.relatedPort == b.relatedPort && a.tcpType == b.tcpType &&
+         a.extensions == b.extensions;
 }
 
 bool printable(std::string_view s) {
@@ -47,8 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Total on any string; the family of a name agrees with isMdnsName.
   AddressFamily family = addressFamilyOf(line);
-  FUZZ_CHECK((family == AddressFamily::Mdns) == isMdnsName(line), "family %s, isMdnsName %d",
-             toString(family).data(), isMdnsName(line));
+  FUZZ_CHECK((family == AddressFamily::Mdns) == isMdnsName(line), "family %s, isMdnsName %d", toString(family).data(),
+             isMdnsName(line));
 
   // IPv4 and IPv6 text forms are what inet_pton reads (it refuses leading zeros in IPv4 too).
   if (size < 64 && std::memchr(data, 0, size) == nullptr) {
@@ -78,17 +78,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(c.port != 0 || c.tcpType == TcpType::Active, "port 0 accepted");
   FUZZ_CHECK(printable(c.address) && printable(c.foundation), "control character accepted");
   for (const auto& [name, value] : c.extensions)
-    FUZZ_CHECK(!name.empty() && !value.empty() && name.find(' ') == std::string::npos &&
-                   value.find(' ') == std::string::npos,
-               "extension '%s' '%s'", name.c_str(), value.c_str());
+    FUZZ_CHECK(
+        !name.empty() && !value.empty() && name.find(' ') == std::string::npos && value.find(' ') == std::string::npos,
+        "extension '%s' '%s'", name.c_str(), value.c_str());
 
   // What was accepted writes back out in canonical form and reads back the same.
   // (Skipped when the canonical form is over the length limit: it adds `candidate:` if absent.)
   std::string canonical = serialize(c);
   if (canonical.size() > kMaxCandidateLength) return 0;
   auto again = parseIceCandidate(canonical);
-  FUZZ_CHECK(again, "canonical form refused: %s -> %s", canonical.c_str(),
-             again ? "" : again.error().message.c_str());
+  FUZZ_CHECK(again, "canonical form refused: %s -> %s", canonical.c_str(), again ? "" : again.error().message.c_str());
   FUZZ_CHECK(same(again.value(), c), "canonical form reads differently: %s", canonical.c_str());
   return 0;
 }

@@ -1,9 +1,10 @@
-// Feeds: a connected wre::Peer with what the far end sends on `wre`/`wre-probe` (onLibraryMessage), user-message sizes, app sends and time; the metrics must stay finite, non-negative, plausible (RTT, jitter within the estimators' bounds), lossRate in [0,1].
-// Session resume: what the peer says on `wre` is a hello, its own session id, counts that never go
-// back within one far session, an ack or a bye; whatever counts the far end sends, the replay store
-// stays within its bound and never holds more than was handed and not confirmed.
-// The peer stays connected, except after exactly a bye on `wre` from a far side that said hello:
-// then it is closed (reason remote-closed, browser objects released) and the run ends there.
+// Feeds: a connected wre::Peer with what the far end sends on `wre`/`wre-probe` (onLibraryMessage), user-message sizes,
+// app sends and time; the metrics must stay finite, non-negative, plausible (RTT, jitter within the estimators'
+// bounds), lossRate in [0,1]. Session resume: what the peer says on `wre` is a hello, its own session id, counts that
+// never go back within one far session, an ack or a bye; whatever counts the far end sends, the replay store stays
+// within its bound and never holds more than was handed and not confirmed. The peer stays connected, except after
+// exactly a bye on `wre` from a far side that said hello: then it is closed (reason remote-closed, browser objects
+// released) and the run ends there.
 //
 // Input: byte 0 picks metricsInterval (100 ms + 100 ms × (b % 50)); then records, op = byte % 7:
 //   0 library message   b: channel 4 + (b & 1), length b >> 1 (0..127); then that many bytes
@@ -23,16 +24,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "check.hpp"
+#include "fake_driver.hpp"
 #include "fuzz_bytes.hpp"
 #include "fuzz_peer.hpp"
-#include "fake_driver.hpp"
-#include "metrics/probe_codec.hpp"
 #include "metrics/jitter_estimator.hpp"
+#include "metrics/probe_codec.hpp"
 #include "metrics/rtt_estimator.hpp"
 #include "peer/peer.hpp"
 #include "session/session_codec.hpp"
@@ -45,7 +46,6 @@ namespace {
 
 constexpr std::size_t kMaxSteps = 4096;
 constexpr double kMaxSimulatedMs = 60 * 1000;  // probes tick every 50 ms: bound the work
-
 
 void checkMetrics(const ConnectionMetrics& m, std::size_t step) {
   const std::pair<const char*, double> fields[] = {
@@ -66,9 +66,11 @@ void checkMetrics(const ConnectionMetrics& m, std::size_t step) {
       {"timestampMs", m.timestampMs},
   };
   for (const auto& [name, value] : fields)
-    FUZZ_CHECK(std::isfinite(value) && value >= 0, "step %zu: metrics.%s = %g (rttSource %s, jitterSource %s, lossSource %s)",
-               step, name, value, m.rttSource.c_str(), m.jitterSource.c_str(), m.lossSource.c_str());
-  FUZZ_CHECK(m.lossRate <= 1, "step %zu: metrics.lossRate = %g (lossSource %s)", step, m.lossRate, m.lossSource.c_str());
+    FUZZ_CHECK(std::isfinite(value) && value >= 0,
+               "step %zu: metrics.%s = %g (rttSource %s, jitterSource %s, lossSource %s)", step, name, value,
+               m.rttSource.c_str(), m.jitterSource.c_str(), m.lossSource.c_str());
+  FUZZ_CHECK(m.lossRate <= 1, "step %zu: metrics.lossRate = %g (lossSource %s)", step, m.lossRate,
+             m.lossSource.c_str());
   // Plausible, not just finite: what the far end sends may cost samples, never push the figures
   // past what a link can show (RttEstimator / JitterEstimator bounds).
   FUZZ_CHECK(m.roundTripTime <= RttEstimator::kMaxRttMs / 1000, "step %zu: metrics.roundTripTime = %g s (%s)", step,
@@ -121,7 +123,8 @@ struct Browser {
     for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelClose(ch);
     std::size_t made = driver.count("createPeerConnection");
     for (int k = 0; k < 10 && driver.count("createPeerConnection") == made; ++k) wait(1000);
-    FUZZ_CHECK(driver.count("createPeerConnection") == made + 1, "step %zu: no rebuild after the channels closed", step);
+    FUZZ_CHECK(driver.count("createPeerConnection") == made + 1, "step %zu: no rebuild after the channels closed",
+               step);
     const auto* offer = driver.last("createOffer");
     FUZZ_CHECK(offer && offer->detail.empty(), "step %zu: the rebuild made no fresh offer", step);
     FUZZ_CHECK(answerOffer(peer, offer->id, "v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\n"),
@@ -146,9 +149,10 @@ struct Browser {
         auto session = decodeSession(bytes);
         auto counts = decodeCounts(bytes);
         auto transfer = wire::decodeTransfer(bytes);
-        FUZZ_CHECK(bytes == kHello || bytes == kBye || ack || session || counts || transfer,
-                   "step %zu: the peer sent %zu bytes on wre that are neither hello, session, counts, bye, ack nor transfer",
-                   step, bytes.size());
+        FUZZ_CHECK(
+            bytes == kHello || bytes == kBye || ack || session || counts || transfer,
+            "step %zu: the peer sent %zu bytes on wre that are neither hello, session, counts, bye, ack nor transfer",
+            step, bytes.size());
         if (session) FUZZ_CHECK(*session == peer.sessionId(), "step %zu: the peer sent another session id", step);
         if (counts) {
           FUZZ_CHECK(peer.farSession().has_value(), "step %zu: counts before the far side's session id", step);
@@ -229,11 +233,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         auto arrival = peer.onUserMessage(channel, bytes);
         FUZZ_CHECK(arrival != Peer::Arrival::Drop, "step %zu: a user message was hidden from the app", step);
         // Held for its run (the far end said it announces `file`): the bytes, at most 1 MiB of them.
-        if (arrival == Peer::Arrival::Keep) peer.keepFileMessage(bytesPayload(std::string(std::min<uint32_t>(bytes, 1 << 20), 'x')));
+        if (arrival == Peer::Arrival::Keep)
+          peer.keepFileMessage(bytesPayload(std::string(std::min<uint32_t>(bytes, 1 << 20), 'x')));
         break;
       }
-      case 2: wait(in.u16()); break;
-      case 3: wait(1000.0 * in.u8()); break;
+      case 2:
+        wait(in.u16());
+        break;
+      case 3:
+        wait(1000.0 * in.u8());
+        break;
       case 4: {
         int channel = in.u8() % kUserChannels;
         std::size_t bytes = in.u16();
@@ -257,17 +266,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     b.checkSent(step, peer);
     if (byeHeard) {
-      FUZZ_CHECK(peer.state() == PeerState::Closed && b.driver.closed, "step %zu: a bye after hello left the peer %s", step,
-                 std::string(toString(peer.state())).c_str());
+      FUZZ_CHECK(peer.state() == PeerState::Closed && b.driver.closed, "step %zu: a bye after hello left the peer %s",
+                 step, std::string(toString(peer.state())).c_str());
       break;
     }
-    FUZZ_CHECK(peer.state() == PeerState::Connected, "step %zu: state %s", step, std::string(toString(peer.state())).c_str());
+    FUZZ_CHECK(peer.state() == PeerState::Connected, "step %zu: state %s", step,
+               std::string(toString(peer.state())).c_str());
     // A rebuild puts what the store kept back in the queue: the two bounds together.
     FUZZ_CHECK(peer.queuedBytes() <= 2 * config.maxQueuedBytes + 65535, "step %zu: %zu bytes queued", step,
                peer.queuedBytes());
     const ReplayStore& store = peer.scheduler().replay();
-    FUZZ_CHECK(store.bytes() <= std::max<std::size_t>(peer.scheduler().replayLimit(), 65535), "step %zu: %zu bytes kept",
-               step, store.bytes());
+    FUZZ_CHECK(store.bytes() <= std::max<std::size_t>(peer.scheduler().replayLimit(), 65535),
+               "step %zu: %zu bytes kept", step, store.bytes());
     uint64_t unconfirmed = 0;
     for (int i = 0; i < 3; ++i) unconfirmed += store.handed(i) - store.acked(i);
     FUZZ_CHECK(store.messages() <= unconfirmed, "step %zu: %zu kept, %llu unconfirmed", step, store.messages(),
@@ -277,7 +287,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // WRE_FUZZ_PRINT=1 build/fuzz/library_peer <file>: what the metrics ended at (for a reproducer).
   if (std::getenv("WRE_FUZZ_PRINT")) {
     const ConnectionMetrics& m = peer.metrics();
-    std::fprintf(stderr, "at %.0f ms: roundTripTime %g s (%s), jitter %g s (%s), lossRate %g (%s), packetsLost %g, mos %g\n",
+    std::fprintf(stderr,
+                 "at %.0f ms: roundTripTime %g s (%s), jitter %g s (%s), lossRate %g (%s), packetsLost %g, mos %g\n",
                  b.driver.now, m.roundTripTime, m.rttSource.c_str(), m.jitter, m.jitterSource.c_str(), m.lossRate,
                  m.lossSource.c_str(), m.packetsLost, m.mos);
   }

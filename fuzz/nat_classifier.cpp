@@ -115,7 +115,8 @@ void checkVerdict(const NatVerdict& v) {
     case NatType::Unknown:
       FUZZ_CHECK(!v.supportsDirectConnection && v.mapping == MappingBehavior::Unknown, "unknown: %s", why);
       break;
-    default: FUZZ_CHECK(false, "verdict %s needs filtering tests: %s", toString(v.type).data(), why);
+    default:
+      FUZZ_CHECK(false, "verdict %s needs filtering tests: %s", toString(v.type).data(), why);
   }
   FUZZ_CHECK(v.serversAnswered >= 0, "serversAnswered %d", v.serversAnswered);
   for (const auto& m : v.mappings) {
@@ -149,7 +150,8 @@ NatEvidence evidenceOf(const Input& in, double limit) {
       if (t[7] == "host") {
         g->hostAddresses.emplace_back(t[4]);
       } else if (t[7] == "srflx") {
-        SrflxObservation o{std::string(t[4]), static_cast<std::uint16_t>(std::strtoul(std::string(t[5]).c_str(), nullptr, 10)), ""};
+        SrflxObservation o{std::string(t[4]),
+                           static_cast<std::uint16_t>(std::strtoul(std::string(t[5]).c_str(), nullptr, 10)), ""};
         for (std::size_t i = 8; i + 1 < t.size(); i += 2)
           if (t[i] == "raddr") o.relatedAddress = std::string(t[i + 1]);
         g->srflx.push_back(std::move(o));
@@ -178,8 +180,8 @@ class FakeProbe : public NatProbeDriver {
     FUZZ_CHECK(connection == made++, "connection %u asked for out of order", connection);
     FUZZ_CHECK(connection <= kNatMaxServers, "connection %u of at most %zu servers", connection, kNatMaxServers);
     // One server each, then the shared connection with all of them (at least two).
-    FUZZ_CHECK(urls.size() == 1 || (urls.size() == connection && urls.size() >= 2),
-               "connection %u asks %zu servers", connection, urls.size());
+    FUZZ_CHECK(urls.size() == 1 || (urls.size() == connection && urls.size() >= 2), "connection %u asks %zu servers",
+               connection, urls.size());
     if (refuse == connection) return makeError(ErrorKind::Config, "refused");
     return ok();
   }
@@ -231,12 +233,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const auto& e : in.events) {
-    if (e.kind == "cand") detector.onCandidate(e.connection, e.text);
-    else if (e.kind == "err") detector.onCandidateError(e.connection, e.url, e.code, e.text);
-    else if (e.kind == "done") detector.onGatheringComplete(e.connection);
-    else if (e.kind == "fail") detector.onGatherFailed(e.connection, e.text);
-    else if (e.kind == "reach") detector.onReachResult(e.text == "1");
-    else if (e.kind == "wait" && std::isfinite(e.ms) && e.ms > 0) probe.advance(std::min(e.ms, 1e7), detector);
+    if (e.kind == "cand")
+      detector.onCandidate(e.connection, e.text);
+    else if (e.kind == "err")
+      detector.onCandidateError(e.connection, e.url, e.code, e.text);
+    else if (e.kind == "done")
+      detector.onGatheringComplete(e.connection);
+    else if (e.kind == "fail")
+      detector.onGatherFailed(e.connection, e.text);
+    else if (e.kind == "reach")
+      detector.onReachResult(e.text == "1");
+    else if (e.kind == "wait" && std::isfinite(e.ms) && e.ms > 0)
+      probe.advance(std::min(e.ms, 1e7), detector);
     FUZZ_CHECK(reports <= 1, "%d reports", reports);
   }
   // Whatever arrived, the time limit ends it.

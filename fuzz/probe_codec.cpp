@@ -1,5 +1,5 @@
-// Feeds: bytes on the library channels `wre`/`wre-probe` (decodeProbe with probes and queries, decodeAck, decodeHello of any
-// version and length, decodeSession, decodeCounts), and values through encode→decode.
+// Feeds: bytes on the library channels `wre`/`wre-probe` (decodeProbe with probes and queries, decodeAck, decodeHello
+// of any version and length, decodeSession, decodeCounts), and values through encode→decode.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Decoding: exactly the documented shapes, and what decodes encodes back to the same bytes.
   auto probe = decodeProbe(bytes);
-  FUZZ_CHECK(probe.has_value() == (size == 29 && (bytes[0] == 'P' || bytes[0] == 'Q')), "probe decode of %zu bytes", size);
+  FUZZ_CHECK(probe.has_value() == (size == 29 && (bytes[0] == 'P' || bytes[0] == 'Q')), "probe decode of %zu bytes",
+             size);
   if (probe) FUZZ_CHECK(probe->query == (bytes[0] == 'Q'), "a query is a 'Q' probe");
   if (probe) FUZZ_CHECK(encodeProbe(*probe) == bytes, "probe does not re-encode to its bytes");
 
@@ -94,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                static_cast<unsigned long long>(n));
   }
   if (size >= 24) {
-    DeliveredCounts c{read<uint64_t>(data + size - 24), read<uint64_t>(data + size - 16), read<uint64_t>(data + size - 8)};
+    DeliveredCounts c{read<uint64_t>(data + size - 24), read<uint64_t>(data + size - 16),
+                      read<uint64_t>(data + size - 8)};
     std::string wire = encodeCounts(c);
     FUZZ_CHECK(wire.size() == 25, "counts encode to %zu bytes", wire.size());
     auto back = decodeCounts(wire);

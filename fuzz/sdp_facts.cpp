@@ -1,8 +1,8 @@
 // Feeds: session descriptions (maxMessageSizeOf, read from every remote offer/answer; ownMaxMessageSizeOf, from ours;
 // sessionIdOf, read from every remote offer to tell a new connection from an ICE restart).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string_view>

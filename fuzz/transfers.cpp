@@ -60,23 +60,29 @@ std::string built(Bytes& in) {
   uint8_t kind = in.u8() % 8;
   uint32_t transfer = in.u8() % 5;
   switch (kind) {
-    case 0: return wire::encode(wire::Run{in.u16(), static_cast<uint32_t>(in.u8() % 8), transfer});
-    case 1: return wire::encode(wire::Sync{in.u16()});
+    case 0:
+      return wire::encode(wire::Run{in.u16(), static_cast<uint32_t>(in.u8() % 8), transfer});
+    case 1:
+      return wire::encode(wire::Sync{in.u16()});
     case 2: {
       uint16_t size = in.u16();
       bool known = in.u8() & 1;
-      return wire::encode(wire::Offer{transfer, known ? std::optional<uint64_t>(size) : std::nullopt, u8s(in, in.u8() % 8),
-                                      "t", u8s(in, in.u8() % 8)});
+      return wire::encode(wire::Offer{transfer, known ? std::optional<uint64_t>(size) : std::nullopt,
+                                      u8s(in, in.u8() % 8), "t", u8s(in, in.u8() % 8)});
     }
-    case 3: return wire::encode(wire::Accept{transfer});
+    case 3:
+      return wire::encode(wire::Accept{transfer});
     case 4: {
       Digest d{};
       for (auto& x : d) x = in.u8();
       return wire::encode(wire::End{transfer, in.u16(), d});
     }
-    case 5: return wire::encode(wire::Done{transfer});
-    case 6: return wire::encode(wire::Cancel{transfer, static_cast<TransferFailure>(in.u8() % 5), u8s(in, in.u8() % 16)});
-    default: return wire::encode(wire::ClassifyFrom{in.u16()});
+    case 5:
+      return wire::encode(wire::Done{transfer});
+    case 6:
+      return wire::encode(wire::Cancel{transfer, static_cast<TransferFailure>(in.u8() % 5), u8s(in, in.u8() % 16)});
+    default:
+      return wire::encode(wire::ClassifyFrom{in.u16()});
   }
 }
 
@@ -124,7 +130,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       log.events.clear();
       driver.sent.clear();
-      FUZZ_CHECK(Counted::live <= kHeldBound, "step %zu: the core holds %zu bytes of file messages", step, Counted::live);
+      FUZZ_CHECK(Counted::live <= kHeldBound, "step %zu: the core holds %zu bytes of file messages", step,
+                 Counted::live);
     };
     collect(0);
 
@@ -135,11 +142,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           std::string bytes = u8s(in, in.u8());
           bye = bytes == kBye;
           if (auto m = wire::decodeTransfer(bytes))
-            FUZZ_CHECK(wire::encode(*m) == bytes, "step %zu: a transfer message does not encode back to its bytes", step);
+            FUZZ_CHECK(wire::encode(*m) == bytes, "step %zu: a transfer message does not encode back to its bytes",
+                       step);
           peer.onLibraryMessage(kWre, bytes);
           break;
         }
-        case 1: peer.onLibraryMessage(kWre, built(in)); break;
+        case 1:
+          peer.onLibraryMessage(kWre, built(in));
+          break;
         case 2: {
           std::size_t n = in.u16();
           auto arrival = peer.onUserMessage(kFile, n);
@@ -155,15 +165,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           if (it == io.end()) break;
           auto n = it->transfer;
           io.erase(it);
-          if (how == 0) peer.onSinkWritten(n);
-          else if (how == 1) peer.onSinkFailed(n, "disk full");
-          else peer.onSinkFinished(n);
+          if (how == 0)
+            peer.onSinkWritten(n);
+          else if (how == 1)
+            peer.onSinkFailed(n, "disk full");
+          else
+            peer.onSinkFinished(n);
           break;
         }
         case 4: {
           std::size_t n = in.u16();
           bool end = in.u8() & 1;
-          auto it = std::find_if(io.begin(), io.end(), [](const event::TransferIo& t) { return t.op == event::TransferIo::Op::Read; });
+          auto it = std::find_if(io.begin(), io.end(),
+                                 [](const event::TransferIo& t) { return t.op == event::TransferIo::Op::Read; });
           if (it == io.end()) break;
           auto t = *it;
           io.erase(it);
@@ -183,7 +197,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           }
           break;
         }
-        case 6: driver.advance(driver.now + in.u16(), [&](TimerId id) { peer.onTimer(id); }); break;
+        case 6:
+          driver.advance(driver.now + in.u16(), [&](TimerId id) { peer.onTimer(id); });
+          break;
         case 7: {
           for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelClose(ch);
           std::size_t made = driver.count("createPeerConnection");

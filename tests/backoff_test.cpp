@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdint>
 
-using wre::BackoffPolicy;
 using wre::backoffDelayMs;
+using wre::BackoffPolicy;
 
 namespace {
 
@@ -92,9 +92,7 @@ TEST_CASE("backoff: cap applies before jitter", "[backoff]") {
 
 TEST_CASE("backoff: lower bounds never decrease with the attempt number", "[backoff]") {
   const BackoffPolicy policies[] = {
-      BackoffPolicy{},
-      BackoffPolicy{500, 4000, 0, 5},
-      BackoffPolicy{250, 1e9, 100, 50},
+      BackoffPolicy{}, BackoffPolicy{500, 4000, 0, 5}, BackoffPolicy{250, 1e9, 100, 50},
       BackoffPolicy{3000, 2000, 10, 3},  // base above the cap: flat at the cap
   };
   for (const auto& p : policies) {

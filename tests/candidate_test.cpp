@@ -75,13 +75,11 @@ TEST_CASE("tcp candidates keep their tcptype") {
   CHECK(active.value().port == 9);
   CHECK(active.value().extensions.size() == 3);
 
-  auto zeroPort =
-      parseIceCandidate("candidate:1 1 TCP 2105458943 192.168.1.5 0 typ host tcptype active");
+  auto zeroPort = parseIceCandidate("candidate:1 1 TCP 2105458943 192.168.1.5 0 typ host tcptype active");
   REQUIRE(zeroPort);
   CHECK(zeroPort.value().port == 0);
 
-  auto passive =
-      parseIceCandidate("candidate:2 1 tcp 1518214911 192.168.1.5 50001 typ host tcptype passive");
+  auto passive = parseIceCandidate("candidate:2 1 tcp 1518214911 192.168.1.5 50001 typ host tcptype passive");
   REQUIRE(passive);
   CHECK(passive.value().tcpType == std::optional<TcpType>(TcpType::Passive));
   auto so = parseIceCandidate("candidate:3 1 tcp 1518214911 192.168.1.5 50002 typ host tcptype so");
@@ -96,24 +94,21 @@ TEST_CASE("good candidates of every type and family") {
     AddressFamily family;
   };
   const Case cases[] = {
-      {"candidate:0 1 UDP 2122252543 192.168.1.5 54012 typ host", CandidateType::Host,
-       AddressFamily::Ipv4},  // Firefox
+      {"candidate:0 1 UDP 2122252543 192.168.1.5 54012 typ host", CandidateType::Host, AddressFamily::Ipv4},  // Firefox
       {"candidate:3169487574 1 udp 2122265343 2001:db8::1 50001 typ host generation 0 ufrag sEAr "
        "network-id 2 network-cost 10",
        CandidateType::Host, AddressFamily::Ipv6},
-      {"candidate:1 1 udp 1686052607 2001:db8:0:0:0:0:0:2 50002 typ srflx raddr :: rport 0",
-       CandidateType::Srflx, AddressFamily::Ipv6},
-      {"candidate:1 1 udp 1686052607 ::ffff:203.0.113.9 50002 typ srflx raddr :: rport 0",
-       CandidateType::Srflx, AddressFamily::Ipv6},
+      {"candidate:1 1 udp 1686052607 2001:db8:0:0:0:0:0:2 50002 typ srflx raddr :: rport 0", CandidateType::Srflx,
+       AddressFamily::Ipv6},
+      {"candidate:1 1 udp 1686052607 ::ffff:203.0.113.9 50002 typ srflx raddr :: rport 0", CandidateType::Srflx,
+       AddressFamily::Ipv6},
       {"candidate:1853887674 1 udp 33562367 203.0.113.7 60000 typ relay raddr 198.51.100.2 rport "
        "51234 generation 0 ufrag sEAr network-cost 999",
        CandidateType::Relay, AddressFamily::Ipv4},
-      {"candidate:4 2 udp 1845501695 198.51.100.2 51234 typ prflx raddr 10.0.0.2 rport 5000",
-       CandidateType::Prflx, AddressFamily::Ipv4},
-      {"candidate:a+b/C 256 udp 0 turn.example.org 3478 TYP RELAY", CandidateType::Relay,
-       AddressFamily::Other},
-      {"candidate:1 1 udp 4294967295 10.0.0.1 65535 typ host", CandidateType::Host,
+      {"candidate:4 2 udp 1845501695 198.51.100.2 51234 typ prflx raddr 10.0.0.2 rport 5000", CandidateType::Prflx,
        AddressFamily::Ipv4},
+      {"candidate:a+b/C 256 udp 0 turn.example.org 3478 TYP RELAY", CandidateType::Relay, AddressFamily::Other},
+      {"candidate:1 1 udp 4294967295 10.0.0.1 65535 typ host", CandidateType::Host, AddressFamily::Ipv4},
   };
   for (const auto& c : cases) {
     INFO(c.line);
@@ -122,12 +117,8 @@ TEST_CASE("good candidates of every type and family") {
     CHECK(r.value().type == c.type);
     CHECK(addressFamilyOf(r.value().address) == c.family);
   }
-  CHECK(
-      parseIceCandidate("candidate:1 1 udp 4294967295 10.0.0.1 65535 typ host").value().priority ==
-      4294967295u);
-  CHECK(parseIceCandidate("candidate:a+b/C 256 udp 0 turn.example.org 3478 TYP RELAY")
-            .value()
-            .component == 256);
+  CHECK(parseIceCandidate("candidate:1 1 udp 4294967295 10.0.0.1 65535 typ host").value().priority == 4294967295u);
+  CHECK(parseIceCandidate("candidate:a+b/C 256 udp 0 turn.example.org 3478 TYP RELAY").value().component == 256);
 }
 
 TEST_CASE("malformed candidates are refused with a message naming the problem") {

@@ -45,7 +45,8 @@ TEST_CASE("every field accepts a good value") {
   Value turn = turnServer("turn:127.0.0.1:3478?transport=udp");
   turn.set("credentialType", Value::string("password"));
   servers.push(turn);
-  Value multi = Value::object().set("urls", Value::array({Value::string("stun:[::1]:3478"), Value::string("stun:example.org")}));
+  Value multi =
+      Value::object().set("urls", Value::array({Value::string("stun:[::1]:3478"), Value::string("stun:example.org")}));
   servers.push(multi);
   Value in = base();
   in.set("iceServers", servers)
@@ -103,7 +104,8 @@ TEST_CASE("bad values give an error naming the field and the value") {
       {with("iceServers", Value::string("stun:x")), {"iceServers", "array"}},
       {with("iceServers", Value::array({Value::string("stun:x")})), {"iceServers[0]", "object"}},
       {with("iceServers", Value::array({Value::object()})), {"iceServers[0].urls", "undefined"}},
-      {with("iceServers", Value::array({turnServer("http://example.org")})), {"iceServers[0].urls", "http://example.org", "scheme"}},
+      {with("iceServers", Value::array({turnServer("http://example.org")})),
+       {"iceServers[0].urls", "http://example.org", "scheme"}},
       {with("iceServers", Value::array({turnServer("stun:")})), {"'stun:'", "missing host"}},
       {with("iceServers", Value::array({turnServer("stun://host")})), {"stun://host", "//"}},
       {with("iceServers", Value::array({turnServer("turn:host:99999")})), {"turn:host:99999", "port"}},

@@ -88,12 +88,12 @@ TEST_CASE("ack codec: 'A' + u64 little-endian, 9 bytes; anything else is refused
   CHECK(decodeAck(encodeAck(0)) == 0u);
   uint64_t maxExact = (uint64_t{1} << 53) - 1;
   CHECK(decodeAck(encodeAck(maxExact)) == maxExact);
-  CHECK_FALSE(decodeAck(encodeAck(maxExact + 1)));           // no real transfer: not trusted
+  CHECK_FALSE(decodeAck(encodeAck(maxExact + 1)));  // no real transfer: not trusted
   CHECK_FALSE(decodeAck(encodeAck(std::numeric_limits<uint64_t>::max())));
   CHECK_FALSE(decodeAck(""));
-  CHECK_FALSE(decodeAck(a.substr(0, 8)));                    // short
-  CHECK_FALSE(decodeAck(a + "x"));                           // long
-  CHECK_FALSE(decodeAck("B" + a.substr(1)));                 // wrong tag
+  CHECK_FALSE(decodeAck(a.substr(0, 8)));     // short
+  CHECK_FALSE(decodeAck(a + "x"));            // long
+  CHECK_FALSE(decodeAck("B" + a.substr(1)));  // wrong tag
   CHECK_FALSE(decodeAck(kHello));
   CHECK_FALSE(decodeAck(encodeProbe({false, 1, 2.0})));
 }
@@ -130,13 +130,13 @@ TEST_CASE("CreditWindow: at most a burst between acknowledgements, and after a r
   CreditWindow w;
   REQUIRE(w.onAck(0));
   CHECK(handUntilHeld(w, 16 * KiB) == CreditWindow::kBurst / (16 * KiB));
-  CHECK(w.inFlight() < W);          // the window had room: the burst held it
-  CHECK_FALSE(w.onAck(0));          // no news opens nothing
+  CHECK(w.inFlight() < W);  // the window had room: the burst held it
+  CHECK_FALSE(w.onAck(0));  // no news opens nothing
   CHECK_FALSE(w.allows(16 * KiB));
-  CHECK(w.onAck(kStep));            // each acknowledgement lets another burst go, within the window
+  CHECK(w.onAck(kStep));  // each acknowledgement lets another burst go, within the window
   CHECK(handUntilHeld(w, 16 * KiB) == CreditWindow::kBurst / (16 * KiB));
   CHECK(w.onAck(w.sent() - kStep));
-  CHECK(w.allows(W - kStep));       // the first message after an acknowledgement goes whatever its size
+  CHECK(w.allows(W - kStep));  // the first message after an acknowledgement goes whatever its size
   w.onSent(W - kStep);
   CHECK_FALSE(w.allows(1));
 
@@ -171,11 +171,11 @@ TEST_CASE("CreditWindow: acks that go backwards are ignored, acks beyond what wa
   REQUIRE(w.onAck(200 * KiB));
   CHECK_FALSE(w.onAck(100 * KiB));  // backwards
   CHECK(w.acked() == 200 * KiB);
-  CHECK(w.onAck(100 * W));          // beyond what was sent: the far end cannot have it all
+  CHECK(w.onAck(100 * W));  // beyond what was sent: the far end cannot have it all
   CHECK(w.acked() == W);
   CHECK(w.inFlight() == 0);
   w.onSent(kStep);
-  CHECK(w.inFlight() == kStep);     // still counting honestly afterwards
+  CHECK(w.inFlight() == kStep);  // still counting honestly afterwards
 }
 
 TEST_CASE("CreditWindow: a message larger than the window goes when less than a step is in flight") {
@@ -184,7 +184,7 @@ TEST_CASE("CreditWindow: a message larger than the window goes when less than a 
   CHECK(w.allows(2 * W));  // nothing in flight: never a deadlock
   w.onSent(2 * W);
   CHECK_FALSE(w.allows(1));
-  w.onAck(2 * W - kStep);  // exactly a step outstanding: the receiver's next ack is due
+  w.onAck(2 * W - kStep);      // exactly a step outstanding: the receiver's next ack is due
   CHECK(w.allows(W - kStep));  // what fits in the window goes
   CHECK_FALSE(w.allows(2 * W));
   w.onAck(2 * W - kStep + 1);
@@ -276,9 +276,9 @@ TEST_CASE("bogus acks are ignored: before the hello, malformed, backwards; beyon
   p.peer.onLibraryMessage(kWre, encodeAck(0));
   CHECK_FALSE(p.window().active());
   p.peer.onLibraryMessage(kWre, kHello);
-  p.peer.onLibraryMessage(kWre, "A\x01");                 // malformed
+  p.peer.onLibraryMessage(kWre, "A\x01");                       // malformed
   p.peer.onLibraryMessage(kWre, encodeAck(uint64_t{1} << 60));  // absurd
-  p.peer.onLibraryMessage(kWreProbe, encodeAck(0));       // wrong channel
+  p.peer.onLibraryMessage(kWreProbe, encodeAck(0));             // wrong channel
   CHECK_FALSE(p.window().active());
   p.peer.onLibraryMessage(kWre, encodeAck(0));
   REQUIRE(p.window().active());
@@ -384,8 +384,7 @@ TEST_CASE("loopback: 16 MiB through file with a slow receiver stays within the w
   a.peer.onLibraryMessage(kWre, encodeAck(0));
   b.peer.onLibraryMessage(kWre, kHello);
   b.peer.onLibraryMessage(kWre, encodeAck(0));
-  auto carry = [](FlowPeer& from, FlowPeer& to, size_t& cursor, int channel, size_t maxMessages,
-                  auto&& deliver) {
+  auto carry = [](FlowPeer& from, FlowPeer& to, size_t& cursor, int channel, size_t maxMessages, auto&& deliver) {
     size_t moved = 0;
     while (cursor < from.driver.sent.size() && moved < maxMessages) {
       const auto& [c, bytes] = from.driver.sent[cursor++];

@@ -59,7 +59,9 @@ class FakeDriver : public Driver {
     const auto& bytes = static_cast<const BytesHolder&>(payload.holder()).bytes;
     std::copy(bytes.begin(), bytes.end(), to);
   }
-  void createOffer(RequestId id, bool restart) override { calls.push_back({"createOffer", id, restart ? "restart" : ""}); }
+  void createOffer(RequestId id, bool restart) override {
+    calls.push_back({"createOffer", id, restart ? "restart" : ""});
+  }
   void createAnswer(RequestId id) override { calls.push_back({"createAnswer", id}); }
   void setRemoteDescription(RequestId id, const SessionDescription& d) override {
     calls.push_back({"setRemoteDescription", id, d.type});
@@ -118,7 +120,9 @@ class EventLog : public EventSink {
     return out;
   }
   template <class T>
-  size_t count() const { return all<T>().size(); }
+  size_t count() const {
+    return all<T>().size();
+  }
   std::vector<std::string> states() const {
     std::vector<std::string> out;
     for (const auto& s : all<event::StateChange>()) out.emplace_back(toString(s.to));
@@ -136,7 +140,9 @@ class HookLog : public EventLog {
   }
 };
 
-inline const std::string& bytesOf(const Payload& payload) { return static_cast<const BytesHolder&>(payload.holder()).bytes; }
+inline const std::string& bytesOf(const Payload& payload) {
+  return static_cast<const BytesHolder&>(payload.holder()).bytes;
+}
 
 // The browser hands `peer` a user message, as the shims do: true when the app sees it now. A `file`
 // message the transfers hold first (the far side announces its `file` messages) is handed over,

@@ -39,10 +39,10 @@ struct Link {
 
   // The simulated far side.
   std::uint32_t farSeq = 0;
-  std::deque<std::pair<double, double>> toFar;           // (arrival, our sentMs) in flight
-  std::deque<std::pair<double, std::string>> toUs;       // (arrival, bytes) in flight
-  std::optional<std::pair<double, double>> farEcho;      // (our sentMs, its arrival)
-  std::string lastGenuine;                               // bytes of the last probe it delivered
+  std::deque<std::pair<double, double>> toFar;       // (arrival, our sentMs) in flight
+  std::deque<std::pair<double, std::string>> toUs;   // (arrival, bytes) in flight
+  std::optional<std::pair<double, double>> farEcho;  // (our sentMs, its arrival)
+  std::string lastGenuine;                           // bytes of the last probe it delivered
   double ourLastSentMs = 0;
   std::vector<Probe> ours;  // every probe we sent
   size_t sentSeen = 0, statsAnswered = 0;
@@ -112,21 +112,43 @@ std::function<void(Link&)> everyKindOfGarbage(std::uint64_t seed) {
   return [rng = Lcg{seed}, kind = 0](Link& l) mutable {
     const double now = l.driver.now, ours = l.ourLastSentMs;
     switch (kind++ % 11) {
-      case 0: l.deliver(encodeProbe({rng.next(), kNaN, kNaN, kNaN})); break;
-      case 1: l.deliver(encodeProbe({rng.next(), kInf, ours + 0.25, kInf})); break;
-      case 2: l.deliver(encodeProbe({rng.next(), -kInf, -kInf, 0})); break;
-      case 3: l.deliver(encodeProbe({rng.next(), -1, ours - 1, -2})); break;
-      case 4: l.deliver(encodeProbe({rng.next(), 1e300, 1e300, 1e300})); break;
-      case 5: l.deliver(encodeProbe({rng.next(), -1e300, ours + 1e-9, -1e300})); break;
+      case 0:
+        l.deliver(encodeProbe({rng.next(), kNaN, kNaN, kNaN}));
+        break;
+      case 1:
+        l.deliver(encodeProbe({rng.next(), kInf, ours + 0.25, kInf}));
+        break;
+      case 2:
+        l.deliver(encodeProbe({rng.next(), -kInf, -kInf, 0}));
+        break;
+      case 3:
+        l.deliver(encodeProbe({rng.next(), -1, ours - 1, -2}));
+        break;
+      case 4:
+        l.deliver(encodeProbe({rng.next(), 1e300, 1e300, 1e300}));
+        break;
+      case 5:
+        l.deliver(encodeProbe({rng.next(), -1e300, ours + 1e-9, -1e300}));
+        break;
       // Plausible times, random sequence numbers, echoes of probes we never sent.
-      case 6: l.deliver(encodeProbe({rng.next(), kFarClockMs + now, ours + 0.5, 0})); break;
-      case 7: l.deliver(encodeProbe({rng.next(), kFarClockMs + now - 3, ours - 25, 3})); break;
+      case 6:
+        l.deliver(encodeProbe({rng.next(), kFarClockMs + now, ours + 0.5, 0}));
+        break;
+      case 7:
+        l.deliver(encodeProbe({rng.next(), kFarClockMs + now - 3, ours - 25, 3}));
+        break;
       // A replay of the far side's last probe, echo included.
-      case 8: if (!l.lastGenuine.empty()) l.deliver(l.lastGenuine); break;
+      case 8:
+        if (!l.lastGenuine.empty()) l.deliver(l.lastGenuine);
+        break;
       // One jump far ahead of the far side's numbering.
-      case 9: l.deliver(encodeProbe({l.farSeq + 100000, kFarClockMs + now, ours + 7, 1})); break;
+      case 9:
+        l.deliver(encodeProbe({l.farSeq + 100000, kFarClockMs + now, ours + 7, 1}));
+        break;
       // Huge but finite times that overflow when subtracted.
-      default: l.deliver(encodeProbe({rng.next(), 1.7e308, -1.7e308, 1.7e308})); break;
+      default:
+        l.deliver(encodeProbe({rng.next(), 1.7e308, -1.7e308, 1.7e308}));
+        break;
     }
   };
 }
@@ -202,8 +224,7 @@ TEST_CASE("hostile far end: garbage before the first genuine probe only delays t
   CHECK(hostile.peer.quality() == clean.peer.quality());
 }
 
-TEST_CASE("hostile far end: a replayed echo of a real probe is one sample, not many",
-          "[metrics][plausibility]") {
+TEST_CASE("hostile far end: a replayed echo of a real probe is one sample, not many", "[metrics][plausibility]") {
   Link l;
   l.genuine = false;
   l.run(1000);

@@ -37,8 +37,7 @@ TEST_CASE("jitter: |D| beyond the bound is dropped; within it, counted", "[jitte
   CHECK(j.sampleCount() == 2);
 }
 
-TEST_CASE("jitter: a far-side clock step is followed after two probes, without moving J",
-          "[jitter][plausibility]") {
+TEST_CASE("jitter: a far-side clock step is followed after two probes, without moving J", "[jitter][plausibility]") {
   JitterEstimator j;
   for (int i = 0; i < 50; ++i) j.addSample(i * 0.05, i * 0.05 + 0.1 + (i % 2 ? 0.004 : 0));
   const double before = j.jitterS();

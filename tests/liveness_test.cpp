@@ -141,7 +141,7 @@ TEST_CASE("probe plan: dense while settling and after trouble, sparse on a clean
   CHECK(sentDuring(1000, 500) >= 19);  // settling: every 50 ms
   p.hear(2000, 500, seq);
   CHECK(sentDuring(10000, 500) <= 10000 / sparse + 1);  // clean and idle: sparse
-  seq += 3;  // three of the far side's probes lost: trouble
+  seq += 3;                                             // three of the far side's probes lost: trouble
   p.hear(500, 500, seq);
   CHECK(sentDuring(5000, 500) >= 95);  // dense for a loss window
   p.hear(6000, 500, seq);

@@ -17,8 +17,9 @@
 namespace wre::test {
 
 inline const std::string kOfferOld = "v=0\r\no=- 1111 2 IN IP4 127.0.0.1\r\ns=-\r\n";
-inline const std::string kOfferRestart = "v=0\r\no=- 1111 3 IN IP4 127.0.0.1\r\ns=-\r\n";  // same connection, ICE restart
-inline const std::string kOfferNew = "v=0\r\no=- 2222 2 IN IP4 127.0.0.1\r\ns=-\r\n";      // a new connection
+inline const std::string kOfferRestart =
+    "v=0\r\no=- 1111 3 IN IP4 127.0.0.1\r\ns=-\r\n";                                   // same connection, ICE restart
+inline const std::string kOfferNew = "v=0\r\no=- 2222 2 IN IP4 127.0.0.1\r\ns=-\r\n";  // a new connection
 inline const std::string kAnswer = "v=0\r\no=- 3333 2 IN IP4 127.0.0.1\r\ns=-\r\n";
 
 inline Config rebuildConfig() {
@@ -109,7 +110,8 @@ inline void connectPair(Side& a, Side& b, const std::string& offer = kOfferOld) 
 inline Payload body(const std::string& s) { return bytesPayload(s); }
 
 // Sends `n` messages "<tag><i>" on `channel` and appends them to `expected`.
-inline void sendNumbered(Side& s, int channel, const std::string& tag, int from, int n, std::vector<std::string>& expected) {
+inline void sendNumbered(Side& s, int channel, const std::string& tag, int from, int n,
+                         std::vector<std::string>& expected) {
   for (int i = from; i < from + n; ++i) {
     REQUIRE(s.peer.send(channel, body(tag + std::to_string(i))));
     expected.push_back(tag + std::to_string(i));
@@ -136,6 +138,5 @@ inline void rebuildAndSignal(Side& a, Side& b, const std::string& newOffer = kOf
   REQUIRE(set);
   a.peer.onRequestDone(set.value());
 }
-
 
 }  // namespace wre::test

@@ -102,7 +102,7 @@ TEST_CASE("loss, timed: a replayed run is taken as a restart, still without loss
   LossCounter c;
   for (std::uint32_t s = 0; s < 2000; ++s) c.record(s, s * 50.0);
   double t = 100000;
-  for (std::uint32_t s = 0; s < 50; ++s) c.record(s, t += 50);  // old probes, in order
+  for (std::uint32_t s = 0; s < 50; ++s) c.record(s, t += 50);       // old probes, in order
   for (std::uint32_t s = 2000; s < 2100; ++s) c.record(s, t += 50);  // the genuine stream again
   CHECK(c.restarts() == 2);
   CHECK(c.lost() == 0);

@@ -109,8 +109,8 @@ TEST_CASE("loss: window bounds memory; probes older than it are ignored", "[loss
     c.record(0);
     c.record(2000);
     CHECK(c.lost() == 1999);
-    CHECK_FALSE(c.record(1));     // 1999 behind: too old, stays lost
-    CHECK(c.record(1500));        // 500 behind: counted
+    CHECK_FALSE(c.record(1));  // 1999 behind: too old, stays lost
+    CHECK(c.record(1500));     // 500 behind: counted
     CHECK(c.lost() == 1998);
     CHECK_FALSE(c.record(2000));  // duplicate of the highest
   }
@@ -126,9 +126,9 @@ TEST_CASE("loss: matches a set-based model under drops, duplicates and reorderin
   for (std::uint32_t start : {0u, 0xFFFFF000u}) {  // second run crosses the wrap
     std::vector<std::uint32_t> arrivals;
     for (std::uint32_t i = 0; i < 5000; ++i) {
-      if (next(100) < 7) continue;                                // 7% dropped
+      if (next(100) < 7) continue;  // 7% dropped
       arrivals.push_back(start + i);
-      if (next(100) < 3) arrivals.push_back(start + i);           // 3% duplicated
+      if (next(100) < 3) arrivals.push_back(start + i);  // 3% duplicated
     }
     // Shuffle within blocks of 40 (Fisher-Yates), so nothing moves further than 39 slots.
     for (std::size_t block = 0; block < arrivals.size(); block += 40) {

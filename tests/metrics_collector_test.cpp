@@ -159,7 +159,7 @@ TEST_CASE("hello on wre; probes only once the far side has said hello") {
   CHECK(p.driver.sent[0].second == std::string(kHello));
   CHECK(p.driver.sent[3].second == encodeAck(0));
   p.advance(1000);
-  CHECK(p.sentOn(kWreProbe) == 0);  // a plain peer: no probes, ever
+  CHECK(p.sentOn(kWreProbe) == 0);         // a plain peer: no probes, ever
   CHECK(p.driver.count("getStats") == 1);  // but getStats still runs
   p.peer.onLibraryMessage(kWre, kHello);
   CHECK(p.peer.farSideIsLibrary());
@@ -210,7 +210,7 @@ TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT
   const double held = p.driver.now - ours->sentMs - 30;
   p.peer.onLibraryMessage(kWreProbe, encodeProbe({8, 90.0, ours->sentMs, held}));
   p.peer.onLibraryMessage(kWreProbe, encodeProbe({9, 95.0, ours->sentMs, 1e9}));  // absurd hold: no sample
-  p.peer.onLibraryMessage(kWreProbe, "garbage");  // ignored, not trusted
+  p.peer.onLibraryMessage(kWreProbe, "garbage");                                  // ignored, not trusted
   p.advance(1000);
   auto stats = p.driver.last("getStats");
   REQUIRE(stats);
@@ -245,7 +245,8 @@ TEST_CASE("metrics and heartbeat off: no stats sweeps; sparse probes only, for t
   CHECK(probes <= 10000 / ProbePlan::kMaxSparseMs + 1);
 }
 
-TEST_CASE("no metrics listener: no getStats sweeps with a library far side; the grade still moves; getMetrics asks for one") {
+TEST_CASE(
+    "no metrics listener: no getStats sweeps with a library far side; the grade still moves; getMetrics asks for one") {
   MeasuredPeer p;
   p.peer.setMetricsWanted(false);
   p.peer.onLibraryMessage(kWre, kHello);

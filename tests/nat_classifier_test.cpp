@@ -35,18 +35,13 @@ NatEvidence mdns(std::vector<std::string> servers) {
 }
 
 // Server i answered its own connection; the port stands for that connection's own socket.
-void answer(NatEvidence& e, std::size_t i, std::string address, std::uint16_t port,
-            std::string related = "0.0.0.0") {
+void answer(NatEvidence& e, std::size_t i, std::string address, std::uint16_t port, std::string related = "0.0.0.0") {
   e.perServer.at(i).srflx.push_back(srflx(std::move(address), port, std::move(related)));
 }
 
-ServerError timeout(std::string url) {
-  return {std::move(url), 701, "STUN binding request timed out."};
-}
+ServerError timeout(std::string url) { return {std::move(url), 701, "STUN binding request timed out."}; }
 
-bool mentions(const NatVerdict& v, std::string_view text) {
-  return v.reason.find(text) != std::string::npos;
-}
+bool mentions(const NatVerdict& v, std::string_view text) { return v.reason.find(text) != std::string::npos; }
 
 void checkFlags(const NatVerdict& v, bool direct, bool relay) {
   INFO(v.reason);
@@ -113,11 +108,10 @@ TEST_CASE("two STUN servers and gathering still running: unknown, nothing claime
 
 TEST_CASE("distinctStunServers matches URL spellings") {
   CHECK(distinctStunServers({}) == 0);
-  CHECK(distinctStunServers({"stun:a.example.org", "stun:A.example.org:3478",
-                             "stun:a.example.org:3478?transport=udp", "turn:a.example.org"}) == 1);
+  CHECK(distinctStunServers({"stun:a.example.org", "stun:A.example.org:3478", "stun:a.example.org:3478?transport=udp",
+                             "turn:a.example.org"}) == 1);
   CHECK(distinctStunServers({"stun:a.example.org", "stuns:a.example.org"}) == 2);  // 3478 vs 5349
-  CHECK(distinctStunServers({"stun:[2001:db8::1]", "stun:2001:db8::1:3478", "stun:[::1]:3479"}) ==
-        2);
+  CHECK(distinctStunServers({"stun:[2001:db8::1]", "stun:2001:db8::1:3478", "stun:[::1]:3479"}) == 2);
 }
 
 TEST_CASE("one STUN server that failed: unknown, relay needed") {
@@ -162,9 +156,10 @@ TEST_CASE("the shared socket got two mappings: symmetric") {
     CHECK(v.mapping == MappingBehavior::Dependent);
     checkFlags(v, false, true);
     CHECK(v.serversAnswered == 2);
-    CHECK(mentions(v, "One local socket asked stun:stun-a.example.org:3478 and "
-                      "stun:stun-b.example.net:3478 and got two mappings, 203.0.113.5:50000 and "
-                      "203.0.113.5:50001"));
+    CHECK(mentions(v,
+                   "One local socket asked stun:stun-a.example.org:3478 and "
+                   "stun:stun-b.example.net:3478 and got two mappings, 203.0.113.5:50000 and "
+                   "203.0.113.5:50001"));
   }
   SECTION("different addresses") {
     e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.6", 50000)};
@@ -326,8 +321,9 @@ TEST_CASE("open: the reflexive address is a visible local address") {
     CHECK(v.type == NatType::Open);
     CHECK(v.mapping == MappingBehavior::EndpointIndependent);
     checkFlags(v, true, false);
-    CHECK(mentions(v, "The reflexive address 192.0.2.2 is also a local address, so there is no "
-                      "NAT on this path"));
+    CHECK(mentions(v,
+                   "The reflexive address 192.0.2.2 is also a local address, so there is no "
+                   "NAT on this path"));
   }
   SECTION("another connection's host candidate shows it (same machine)") {
     e.shared.hostAddresses = {"203.0.113.5"};
@@ -402,8 +398,7 @@ TEST_CASE("dual stack: the best path wins, proven symmetric beats unknown") {
   answer(e, 0, "203.0.113.5", 40000);
   answer(e, 1, "2001:db8::5", 50000, "::");
   answer(e, 2, "203.0.113.5", 40001);
-  e.shared.srflx = {srflx("203.0.113.5", 40002), srflx("203.0.113.5", 40003),
-                    srflx("2001:db8::5", 50001, "::")};
+  e.shared.srflx = {srflx("203.0.113.5", 40002), srflx("203.0.113.5", 40003), srflx("2001:db8::5", 50001, "::")};
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Symmetric);
   CHECK(v.serversAnswered == 3);
@@ -417,8 +412,9 @@ TEST_CASE("error URLs on the shared socket match the configured spelling") {
   e.shared.errors = {timeout(kB), timeout(kC)};  // Chromium's spelling: stun:<host>:<port>
   NatVerdict v = classifyNat(e);
   CHECK(v.type == NatType::Unknown);  // B failed there, so only A vouches
-  CHECK(mentions(v, "heard from fewer than two of them (stun:Stun-B.example.net?transport=udp "
-                    "reported error 701"));
+  CHECK(mentions(v,
+                 "heard from fewer than two of them (stun:Stun-B.example.net?transport=udp "
+                 "reported error 701"));
 }
 
 TEST_CASE("several local sockets behind mDNS names on the shared connection") {
@@ -433,8 +429,7 @@ TEST_CASE("several local sockets behind mDNS names on the shared connection") {
     CHECK(mentions(v, "2 local addresses"));
   }
   SECTION("three mappings from two sockets: some socket got two, symmetric") {
-    e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.5", 50001),
-                      srflx("203.0.113.5", 50002)};
+    e.shared.srflx = {srflx("203.0.113.5", 50000), srflx("203.0.113.5", 50001), srflx("203.0.113.5", 50002)};
     NatVerdict v = classifyNat(e);
     CHECK(v.type == NatType::Symmetric);
     CHECK(mentions(v, "2 local sockets asked"));
@@ -442,13 +437,11 @@ TEST_CASE("several local sockets behind mDNS names on the shared connection") {
     CHECK(mentions(v, "more than one per socket"));
   }
   SECTION("a known base shows one socket with two mappings: symmetric") {
-    e.shared.srflx = {srflx("203.0.113.5", 50000, "192.168.1.5"),
-                      srflx("203.0.113.5", 50001, "192.168.1.5")};
+    e.shared.srflx = {srflx("203.0.113.5", 50000, "192.168.1.5"), srflx("203.0.113.5", 50001, "192.168.1.5")};
     CHECK(classifyNat(e).type == NatType::Symmetric);
   }
   SECTION("different known bases are different sockets: one mapping each") {
-    e.shared.srflx = {srflx("203.0.113.5", 50000, "192.168.1.5"),
-                      srflx("203.0.113.5", 50001, "10.8.0.2")};
+    e.shared.srflx = {srflx("203.0.113.5", 50000, "192.168.1.5"), srflx("203.0.113.5", 50001, "10.8.0.2")};
     CHECK(classifyNat(e).type == NatType::PortRestricted);
     e.shared.errors = {timeout(kA), timeout(kB)};  // each failed on some socket
     CHECK(classifyNat(e).type == NatType::Unknown);

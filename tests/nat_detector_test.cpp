@@ -3,8 +3,8 @@
 // and hostile candidate strings. The candidate strings are the shapes Chromium and Firefox
 // produced in the e2e lab (mDNS host candidates, srflx with raddr 0.0.0.0, each connection on its
 // own socket, one srflx on the shared socket behind an endpoint-independent NAT).
-#include "manual_clock.hpp"
 #include "nat/nat_detector.hpp"
+#include "manual_clock.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -68,8 +68,8 @@ const char* kB = "stun:10.98.0.3:3478";
 constexpr NatDetector::ConnectionId kShared = 2;
 
 std::string host(int port) {
-  return "candidate:1830765558 1 udp 2113937151 81aba77e-8515-4ae7-b3fc-6add19fc8b5e.local " +
-         std::to_string(port) + " typ host generation 0 ufrag ZUNF network-cost 999";
+  return "candidate:1830765558 1 udp 2113937151 81aba77e-8515-4ae7-b3fc-6add19fc8b5e.local " + std::to_string(port) +
+         " typ host generation 0 ufrag ZUNF network-cost 999";
 }
 
 std::string srflx(const std::string& address, int port) {
@@ -78,8 +78,7 @@ std::string srflx(const std::string& address, int port) {
 }
 
 // Connection `c` shows its socket (`port`) and the mapping a server gave it.
-void mapped(NatDetector& d, NatDetector::ConnectionId c, int port, const std::string& address,
-            int mappedPort) {
+void mapped(NatDetector& d, NatDetector::ConnectionId c, int port, const std::string& address, int mappedPort) {
   d.onCandidate(c, host(port));
   d.onCandidate(c, srflx(address, mappedPort));
 }
@@ -88,9 +87,7 @@ void completeAll(NatDetector& d) {
   for (NatDetector::ConnectionId c = 0; c <= kShared; ++c) d.onGatheringComplete(c);
 }
 
-bool mentions(const NatReport& r, std::string_view text) {
-  return r.verdict.reason.find(text) != std::string::npos;
-}
+bool mentions(const NatReport& r, std::string_view text) { return r.verdict.reason.find(text) != std::string::npos; }
 
 }  // namespace
 
@@ -126,8 +123,7 @@ TEST_CASE("detector: fewer than two STUN servers answers at once, without gather
 }
 
 TEST_CASE("detector: bad timeouts are refused, nothing starts") {
-  for (double bad : {0.0, -5.0, 50.0, 60001.0, std::nan(""),
-                     std::numeric_limits<double>::infinity()}) {
+  for (double bad : {0.0, -5.0, 50.0, 60001.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
     Run run;
     auto r = run.detector.start({kA, kB}, bad);
     REQUIRE_FALSE(r);
@@ -145,8 +141,7 @@ TEST_CASE("detector: bad timeouts are refused, nothing starts") {
 TEST_CASE("detector: one connection per STUN server and one asking them all") {
   Run run;
   REQUIRE(run.detector.start({"turn:10.98.0.9:3478", kA, kB, "stun:10.98.0.2:3478"}, std::nullopt));
-  CHECK(run.driver.gathered == std::map<NatDetector::ConnectionId, Urls>{
-                                   {0, {kA}}, {1, {kB}}, {kShared, {kA, kB}}});
+  CHECK(run.driver.gathered == std::map<NatDetector::ConnectionId, Urls>{{0, {kA}}, {1, {kB}}, {kShared, {kA, kB}}});
   CHECK(run.driver.timers.at(1) == kNatDefaultTimeoutMs);
   CHECK_FALSE(run.report);
 }
@@ -167,7 +162,7 @@ TEST_CASE("detector: symmetric NAT is reported as soon as both servers have answ
   mapped(run.detector, 1, 50386, "10.98.0.1", 20387);
   mapped(run.detector, kShared, 53349, "10.98.0.1", 28559);
   run.detector.onCandidate(kShared, srflx("10.98.0.1", 42079));  // a second mapping, same socket
-  CHECK_FALSE(run.report);  // A has not answered on its own connection yet
+  CHECK_FALSE(run.report);                                       // A has not answered on its own connection yet
   run.driver.advance(run.detector, 2);
   mapped(run.detector, 0, 44878, "10.98.0.1", 28444);
   REQUIRE(run.report);
@@ -176,8 +171,9 @@ TEST_CASE("detector: symmetric NAT is reported as soon as both servers have answ
   CHECK(r.verdict.mapping == MappingBehavior::Dependent);
   CHECK(r.verdict.requiresRelay);
   CHECK_FALSE(r.verdict.supportsDirectConnection);
-  CHECK(mentions(r, "One local socket asked stun:10.98.0.2:3478 and stun:10.98.0.3:3478 and got "
-                    "two mappings, 10.98.0.1:28559 and 10.98.0.1:42079"));
+  CHECK(mentions(r,
+                 "One local socket asked stun:10.98.0.2:3478 and stun:10.98.0.3:3478 and got "
+                 "two mappings, 10.98.0.1:28559 and 10.98.0.1:42079"));
   CHECK(r.elapsedMs == 11);
   CHECK(run.driver.reachProbes.empty());
   CHECK(run.driver.closes == 1);
@@ -373,8 +369,9 @@ TEST_CASE("detector: the browser refuses or fails to gather") {
     REQUIRE(run.report);
     CHECK(run.report->verdict.type == NatType::Unknown);
     CHECK_FALSE(run.report->verdict.requiresRelay);
-    CHECK(mentions(*run.report, "refused to gather candidates with stun:10.98.0.3:3478 "
-                                "(SyntaxError: bad URL)"));
+    CHECK(mentions(*run.report,
+                   "refused to gather candidates with stun:10.98.0.3:3478 "
+                   "(SyntaxError: bad URL)"));
     CHECK(run.report->evidence[0].problem == "not contacted");
     CHECK(run.driver.gathered.size() == 1);  // the shared connection was never asked for
     CHECK(run.driver.closes == 1);
@@ -437,12 +434,10 @@ TEST_CASE("detector: malformed candidate strings are ignored and counted") {
 TEST_CASE("detector: relay, TCP and RTCP candidates are not mapping evidence") {
   Run run;
   REQUIRE(run.detector.start({kA, kB}, std::nullopt));
-  run.detector.onCandidate(
-      0, "candidate:2 1 tcp 1518280447 10.98.0.1 9 typ srflx raddr 0.0.0.0 rport 0 tcptype active");
-  run.detector.onCandidate(
-      1, "candidate:3 1 udp 41885439 10.98.0.7 50000 typ relay raddr 10.98.0.1 rport 1");
-  run.detector.onCandidate(
-      kShared, "candidate:4 2 udp 1677729534 10.98.0.1 40001 typ srflx raddr 0.0.0.0 rport 0");
+  run.detector.onCandidate(0,
+                           "candidate:2 1 tcp 1518280447 10.98.0.1 9 typ srflx raddr 0.0.0.0 rport 0 tcptype active");
+  run.detector.onCandidate(1, "candidate:3 1 udp 41885439 10.98.0.7 50000 typ relay raddr 10.98.0.1 rport 1");
+  run.detector.onCandidate(kShared, "candidate:4 2 udp 1677729534 10.98.0.1 40001 typ srflx raddr 0.0.0.0 rport 0");
   run.driver.advance(run.detector, 200);
   completeAll(run.detector);
   REQUIRE(run.report);
@@ -468,9 +463,8 @@ TEST_CASE("detector: several local sockets behind mDNS: answers alone do not sto
   mapped(run.detector, 0, 35581, "203.0.113.5", 35581);
   mapped(run.detector, 1, 50386, "203.0.113.5", 50386);
   run.detector.onCandidate(kShared, host(40000));
-  run.detector.onCandidate(
-      kShared,
-      "candidate:9 1 udp 2113937151 0b4e6d7c-1111-4c1a-9f1e-2b7d0e6a4f11.local 40001 typ host");
+  run.detector.onCandidate(kShared,
+                           "candidate:9 1 udp 2113937151 0b4e6d7c-1111-4c1a-9f1e-2b7d0e6a4f11.local 40001 typ host");
   run.detector.onCandidate(kShared, srflx("203.0.113.5", 40000));
   run.detector.onCandidate(kShared, srflx("203.0.113.5", 40001));
   CHECK_FALSE(run.report);  // maybe one mapping per socket: wait for the rest
@@ -495,11 +489,13 @@ TEST_CASE("detector: Firefox on loopback: the reflexive address is a host addres
   Run run;
   REQUIRE(run.detector.start({"stun:127.0.0.1:24304", "stun:127.0.0.1:25019"}, std::nullopt));
   run.detector.onCandidate(0, "candidate:0 1 UDP 2122252543 192.0.2.2 38733 typ host");
-  run.detector.onCandidate(0, "candidate:1 1 UDP 1686052863 192.0.2.2 38733 typ srflx raddr "
-                              "192.0.2.2 rport 38733");
+  run.detector.onCandidate(0,
+                           "candidate:1 1 UDP 1686052863 192.0.2.2 38733 typ srflx raddr "
+                           "192.0.2.2 rport 38733");
   run.detector.onCandidate(1, "candidate:0 1 UDP 2122252543 192.0.2.2 38734 typ host");
-  run.detector.onCandidate(1, "candidate:1 1 UDP 1686052863 192.0.2.2 38734 typ srflx raddr "
-                              "192.0.2.2 rport 38734");
+  run.detector.onCandidate(1,
+                           "candidate:1 1 UDP 1686052863 192.0.2.2 38734 typ srflx raddr "
+                           "192.0.2.2 rport 38734");
   REQUIRE(run.report);  // both servers answered, and what they said settles it
   CHECK(run.report->verdict.type == NatType::Open);
   CHECK(mentions(*run.report, "192.0.2.2 is also a local address"));
@@ -522,7 +518,7 @@ TEST_CASE("detector: a browser that answers re-entrantly during gather() is hand
   REQUIRE(detector.start({kA, kB}, std::nullopt));
   REQUIRE(report);
   CHECK(report->verdict.requiresRelay);
-  CHECK(driver.timers.empty());         // no deadline left behind
-  CHECK(driver.gathered.size() == 2);   // settled before the shared connection was needed
+  CHECK(driver.timers.empty());        // no deadline left behind
+  CHECK(driver.gathered.size() == 2);  // settled before the shared connection was needed
   CHECK(report->evidence[0].problem == "error 701: x");
 }

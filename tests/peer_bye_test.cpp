@@ -134,8 +134,8 @@ TEST_CASE("a bye before the hello, or anything almost a bye, is ignored") {
     Fixture f;
     f.connectToLibrary();
     using namespace std::string_view_literals;
-    for (std::string_view bytes : {"B"sv, "BY"sv, "BYE\0"sv, "BYEE"sv, "bye"sv, "BYe"sv, " BYE"sv, "\0BYE"sv, ""sv,
-                                   "BYE\x01"sv, "WRE\x01"sv})
+    for (std::string_view bytes :
+         {"B"sv, "BY"sv, "BYE\0"sv, "BYEE"sv, "bye"sv, "BYe"sv, " BYE"sv, "\0BYE"sv, ""sv, "BYE\x01"sv, "WRE\x01"sv})
       f.peer.onLibraryMessage(kWre, bytes);
     f.peer.onLibraryMessage(kWreProbe, kBye);
     CHECK(f.peer.state() == PeerState::Connected);
@@ -149,8 +149,8 @@ TEST_CASE("close() from a listener of the remote close's events is safe and chan
   f.connectToLibrary();
   int closesInListener = 0;
   f.log.hook = [&](const PeerEvent& e) {
-    bool toClosed = std::holds_alternative<event::StateChange>(e) &&
-                    std::get<event::StateChange>(e).to == PeerState::Closed;
+    bool toClosed =
+        std::holds_alternative<event::StateChange>(e) && std::get<event::StateChange>(e).to == PeerState::Closed;
     if (toClosed || std::holds_alternative<event::Closed>(e)) {
       ++closesInListener;
       f.peer.close();

@@ -146,7 +146,8 @@ TEST_CASE("candidates before the remote description are held, then applied in or
   Fixture f;
   auto offer = f.peer.createOffer();
   f.peer.onDescription(offer.value(), kOffer);
-  for (std::string c : {"candidate:1 1 udp 1 127.0.0.1 1000 typ host", "candidate:2 1 udp 1 127.0.0.1 1001 typ host", ""}) {
+  for (std::string c :
+       {"candidate:1 1 udp 1 127.0.0.1 1000 typ host", "candidate:2 1 udp 1 127.0.0.1 1001 typ host", ""}) {
     auto r = f.peer.addIceCandidate({c, std::string("0"), 0, std::nullopt});
     REQUIRE(r);
     CHECK_FALSE(r.value().has_value());
@@ -163,7 +164,8 @@ TEST_CASE("candidates before the remote description are held, then applied in or
   CHECK(applied[1].find("1001") != std::string::npos);
   CHECK(applied[2].empty());  // end-of-candidates passes through last
   // Once the description is set, candidates go straight to the browser.
-  auto direct = f.peer.addIceCandidate({"candidate:3 1 udp 1 127.0.0.1 1002 typ host", std::string("0"), 0, std::nullopt});
+  auto direct =
+      f.peer.addIceCandidate({"candidate:3 1 udp 1 127.0.0.1 1002 typ host", std::string("0"), 0, std::nullopt});
   REQUIRE(direct);
   CHECK(direct.value().has_value());
 }

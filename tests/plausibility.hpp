@@ -27,8 +27,8 @@ struct Lcg {
 
 // What the contract promises of every metrics report, whatever the far end sent.
 inline void checkPlausible(const ConnectionMetrics& m) {
-  for (double v : {m.bytesReceived, m.bytesSent, m.packetsReceived, m.packetsSent, m.packetsLost,
-                   m.roundTripTime, m.jitter, m.lossRate, m.mos}) {
+  for (double v : {m.bytesReceived, m.bytesSent, m.packetsReceived, m.packetsSent, m.packetsLost, m.roundTripTime,
+                   m.jitter, m.lossRate, m.mos}) {
     REQUIRE(std::isfinite(v));
     REQUIRE(v >= 0);
   }

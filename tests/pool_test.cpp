@@ -551,7 +551,7 @@ TEST_CASE("shared timers: 100 peers' connection timeouts cost one alarm and fire
   for (int i = 0; i < 100; ++i) {
     Member& x = f.add("p" + std::to_string(i));
     x.driver.setTimerCalls = &setTimerCalls;
-    f.clock = i * 2.0;  // created over 200 ms
+    f.clock = i * 2.0;               // created over 200 ms
     REQUIRE(x.core->createOffer());  // starts its connection timeout (30 s)
   }
   CHECK(setTimerCalls == 100);

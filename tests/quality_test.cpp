@@ -20,13 +20,16 @@ TEST_CASE("quality: grade names match the guide", "[quality]") {
 }
 
 TEST_CASE("quality: the guide's table, including each strict boundary", "[quality]") {
-  struct Row { double rtt, loss; G grade; };
+  struct Row {
+    double rtt, loss;
+    G grade;
+  };
   const Row rows[] = {
-      {0, 0, G::Excellent},      {99.9, 0.0099, G::Excellent},
-      {100, 0, G::Good},         {50, 0.01, G::Good},         {199.9, 0.0499, G::Good},
-      {200, 0, G::Fair},         {50, 0.05, G::Fair},         {399.9, 0.0999, G::Fair},
-      {400, 0, G::Poor},         {50, 0.10, G::Poor},         {5000, 1.0, G::Poor},
-      {20, 0.3, G::Poor},        {350, 0.001, G::Fair},
+      {0, 0, G::Excellent},  {99.9, 0.0099, G::Excellent}, {100, 0, G::Good},
+      {50, 0.01, G::Good},   {199.9, 0.0499, G::Good},     {200, 0, G::Fair},
+      {50, 0.05, G::Fair},   {399.9, 0.0999, G::Fair},     {400, 0, G::Poor},
+      {50, 0.10, G::Poor},   {5000, 1.0, G::Poor},         {20, 0.3, G::Poor},
+      {350, 0.001, G::Fair},
   };
   for (const auto& r : rows) {
     CAPTURE(r.rtt, r.loss);
@@ -85,7 +88,7 @@ TEST_CASE("quality tracker: a streak toward another grade restarts when it chang
   CHECK_FALSE(t.update(G::Excellent));  // different candidate: count restarts at 1
   CHECK_FALSE(t.update(G::Fair));
   CHECK_FALSE(t.update(G::Fair));
-  CHECK(t.update(G::Fair));             // third consecutive Fair
+  CHECK(t.update(G::Fair));  // third consecutive Fair
   CHECK(t.grade() == G::Fair);
 }
 

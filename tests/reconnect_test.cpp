@@ -82,7 +82,8 @@ TEST_CASE("disconnected waits out the grace period, then schedules ICE restarts 
   CHECK(l.peer.state() == PeerState::Connected);
   CHECK_FALSE(l.peer.reconnecting());
   CHECK(l.driver.timers.empty());  // the next attempt's slot is cancelled
-  CHECK(l.log.states() == std::vector<std::string>{"connecting", "connected", "disconnected", "connecting", "connected"});
+  CHECK(l.log.states() ==
+        std::vector<std::string>{"connecting", "connected", "disconnected", "connecting", "connected"});
 }
 
 TEST_CASE("every attempt's delay is within its bounds over many seeds; the cap holds") {

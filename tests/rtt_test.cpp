@@ -31,7 +31,7 @@ TEST_CASE("rtt: RFC 6298 updates by hand", "[rtt]") {
   r.addSample(200);  // RTTVAR = 3/4*50 + 1/4*|100-200| = 62.5; SRTT = 7/8*100 + 1/8*200 = 112.5
   CHECK(r.variationMs() == Approx(62.5));
   CHECK(r.smoothedMs() == Approx(112.5));
-  r.addSample(40);   // RTTVAR = 3/4*62.5 + 1/4*72.5 = 65; SRTT = 7/8*112.5 + 1/8*40 = 103.4375
+  r.addSample(40);  // RTTVAR = 3/4*62.5 + 1/4*72.5 = 65; SRTT = 7/8*112.5 + 1/8*40 = 103.4375
   CHECK(r.variationMs() == Approx(65.0));
   CHECK(r.smoothedMs() == Approx(103.4375));
   CHECK(r.minMs() == 40);

@@ -12,7 +12,7 @@ TEST_CASE("sent probes: an echo matches only a stamp we sent, and only once", "[
   CHECK_FALSE(ring.take(0));  // nothing sent yet
   ring.add(1000);
   ring.add(1050);
-  CHECK_FALSE(ring.take(1025));  // never sent
+  CHECK_FALSE(ring.take(1025));          // never sent
   CHECK_FALSE(ring.take(1000.0000001));  // the far side must copy the stamp bit for bit
   CHECK(ring.take(1050));
   CHECK_FALSE(ring.take(1050));  // a replayed echo

@@ -18,7 +18,6 @@
 using namespace wre;
 using namespace wre::test;
 
-
 TEST_CASE("the browser closes the channels with ICE: the offerer rebuilds, and every message arrives once, in order") {
   Side a(0.1), b(0.9);
   connectPair(a, b);
@@ -40,7 +39,7 @@ TEST_CASE("the browser closes the channels with ICE: the offerer rebuilds, and e
   CHECK(a.peer.queuedMessages() == 4);
 
   rebuildAndSignal(a, b);
-  CHECK(b.driver.count("createPeerConnection") == 2);  // the answerer took a new connection too
+  CHECK(b.driver.count("createPeerConnection") == 2);          // the answerer took a new connection too
   CHECK(a.log.count<event::ChannelClose>() == kUserChannels);  // once, from the browser: not again
   // Until the far side's counts on the new connection, nothing goes on counted channels.
   a.linkUp();
@@ -106,7 +105,8 @@ TEST_CASE("iceRestartAttempts is a config field: 0 rebuilds at once, negative or
   driver.advance(100, [&](TimerId id) { p.onTimer(id); });
   CHECK(driver.count("createPeerConnection") == 2);
   for (double v : {-1.0, 2.5}) {
-    auto bad = parseConfig(Value::object().set("peerId", Value::string("x")).set("iceRestartAttempts", Value::number(v)));
+    auto bad =
+        parseConfig(Value::object().set("peerId", Value::string("x")).set("iceRestartAttempts", Value::number(v)));
     REQUIRE_FALSE(bad);
     CHECK_THAT(bad.error().message, Catch::Contains("iceRestartAttempts"));
   }
@@ -130,7 +130,7 @@ TEST_CASE("the answerer: an ICE restart offer stays on the same connection, an o
   auto fresh = b.peer.createAnswer({"offer", kOfferNew});
   REQUIRE(fresh);
   CHECK(b.driver.count("createPeerConnection") == 2);
-  CHECK(b.driver.channels.size() == 2 * kChannelCount);  // the same six channels on the new one
+  CHECK(b.driver.channels.size() == 2 * kChannelCount);                 // the same six channels on the new one
   CHECK(b.log.count<event::ChannelClose>() == closes + kUserChannels);  // the old ones, still open, closed
   CHECK(b.peer.state() == PeerState::Connecting);
   b.peer.onRequestDone(fresh.value());
@@ -138,7 +138,9 @@ TEST_CASE("the answerer: an ICE restart offer stays on the same connection, an o
   CHECK(b.errors().empty());
 }
 
-TEST_CASE("the far side comes back as a new session after a rebuild: reported with counts, nothing replayed, the new one works") {
+TEST_CASE(
+    "the far side comes back as a new session after a rebuild: reported with counts, nothing replayed, the new one "
+    "works") {
   Side a(0.1), b(0.9);
   connectPair(a, b);
   std::vector<std::string> unused;
@@ -207,11 +209,13 @@ TEST_CASE("a plain far side (no counts): a rebuild holds nothing back, messages 
   REQUIRE(a.peer.send(kReliable, body("x")));
   REQUIRE(a.cursor < a.driver.sent.size());
   bool went = false;
-  for (size_t i = a.cursor; i < a.driver.sent.size(); ++i) went = went || a.driver.sent[i] == std::pair<int, std::string>{kReliable, "x"};
+  for (size_t i = a.cursor; i < a.driver.sent.size(); ++i)
+    went = went || a.driver.sent[i] == std::pair<int, std::string>{kReliable, "x"};
   CHECK(went);
 }
 
-TEST_CASE("a far side that gives no counts on the rebuilt connection: after kReplayAckStallMs sending goes on, said once") {
+TEST_CASE(
+    "a far side that gives no counts on the rebuilt connection: after kReplayAckStallMs sending goes on, said once") {
   Side a(0.1), b(0.9);
   connectPair(a, b);
   b.wait(ProbePlan::kMaxSparseMs + 10);  // b confirms everything: a's store is empty
@@ -231,7 +235,8 @@ TEST_CASE("a far side that gives no counts on the rebuilt connection: after kRep
   CHECK_THAT(a.errors()[0], Catch::Contains("no delivered counts for 10000 ms after the connection was rebuilt"));
 }
 
-TEST_CASE("an attempt right after a rebuild whose offer awaits its answer (late timers in a burst) does not rebuild again") {
+TEST_CASE(
+    "an attempt right after a rebuild whose offer awaits its answer (late timers in a burst) does not rebuild again") {
   Side a(0.1), b(0.9);
   connectPair(a, b);
   a.browserDrops();

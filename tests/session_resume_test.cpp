@@ -31,7 +31,8 @@ struct ResumePeer {
   FakeDriver driver;
   EventLog log;
   Peer peer;
-  explicit ResumePeer(Config c = resumeConfig(), double random = 0.5) : peer((driver.nextRandom = random, std::move(c)), driver, log) {
+  explicit ResumePeer(Config c = resumeConfig(), double random = 0.5)
+      : peer((driver.nextRandom = random, std::move(c)), driver, log) {
     REQUIRE(peer.start());
     connectAsOfferer(peer);
   }
@@ -134,7 +135,7 @@ TEST_CASE("a far side that says hello without a session id (an older copy) still
   CHECK(p.store().messages() == 0);
   CHECK_FALSE(p.store().active());
   p.peer.onUserMessage(kReliable, 10);
-  CHECK(p.countsSent().empty());  // it would not understand them
+  CHECK(p.countsSent().empty());      // it would not understand them
   CHECK(p.peer.delivered()[1] == 1);  // counted all the same
   // Counts without a session id first are not trusted either.
   p.farCounts({0, 0, 0});
@@ -155,7 +156,7 @@ TEST_CASE("the far side's session id is recorded and answered with our counts at
   REQUIRE(p.countsSent().size() == 1);
   CHECK(p.countsSent()[0] == DeliveredCounts{1, 0, 0});
   p.peer.onLibraryMessage(kWre, encodeSession(0xABCDEF));  // the same session on a new `wre`
-  REQUIRE(p.countsSent().size() == 2);  // answered again: where to resume
+  REQUIRE(p.countsSent().size() == 2);                     // answered again: where to resume
   CHECK(p.countsSent()[1] == DeliveredCounts{1, 0, 0});
   CHECK(p.peer.farSession() == 0xABCDEFu);
   CHECK(p.errors().empty());
@@ -170,7 +171,8 @@ TEST_CASE("a session id before any hello is ignored") {
 
 // ---- counts, receiver side ----
 
-TEST_CASE("counts go every 64 messages or 64 KiB delivered, and at the probe tick otherwise; unreliable is not counted") {
+TEST_CASE(
+    "counts go every 64 messages or 64 KiB delivered, and at the probe tick otherwise; unreliable is not counted") {
   ResumePeer p;
   p.farSays(1);
   p.driver.sent.clear();
@@ -304,7 +306,7 @@ TEST_CASE("a far side that never confirms: after kReplayAckStallMs connected the
   CHECK(p.store().abandoned());
   CHECK(p.store().messages() == 0);
   CHECK(p.peer.queuedMessages() == 0);  // sending goes on
-  p.farCounts({0, 6, 0});  // too late: no longer trusted
+  p.farCounts({0, 6, 0});               // too late: no longer trusted
   CHECK_FALSE(p.store().active());
   REQUIRE(p.peer.send(kReliable, msg(10)));
   CHECK(p.store().messages() == 0);

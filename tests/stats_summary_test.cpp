@@ -221,8 +221,8 @@ TEST_CASE("the collector on a Firefox report: real totals, a 0 ms STUN RTT") {
 
 TEST_CASE("the shim's columns back into entries") {
   std::vector<double> numbers(std::size(kStatsNumberFields) * 2, kStatsMissing);
-  numbers[0] = 42;                                       // entry 0 bytesSent
-  numbers[std::size(kStatsNumberFields) + 8] = 1;        // entry 1 selected
+  numbers[0] = 42;                                 // entry 0 bytesSent
+  numbers[std::size(kStatsNumberFields) + 8] = 1;  // entry 1 selected
   std::string strings;
   for (std::string s : {"transport", "T", "P", "", "", ""}) strings += s + kStatsStringSeparator;
   for (std::string s : {"candidate-pair", "P", "", "L", "R", ""}) strings += s + kStatsStringSeparator;

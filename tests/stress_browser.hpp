@@ -93,8 +93,8 @@ class SimBrowser : public Driver {
   SimBrowser* far = nullptr;
   bool closed = false;             // the core closed the connection: no callback after this
   std::string maxMessageSizeLine;  // in our descriptions: what the far end may send us
-  int gen = 0;        // which connection this is: 1 for the first, one more per rebuild
-  int remoteGen = 0;  // the far connection whose description this one applied (0: none yet)
+  int gen = 0;                     // which connection this is: 1 for the first, one more per rebuild
+  int remoteGen = 0;               // the far connection whose description this one applied (0: none yet)
   // The world's hook, called when a rebuild has made the new connection (the core is inside
   // rebuildConnection(), its replay hold already decided).
   std::function<void(int oldGen)> onRebuilt;

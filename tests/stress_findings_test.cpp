@@ -47,8 +47,8 @@ TEST_CASE("found by stress: close() from a listener keeps the report of a queued
   HookLog log;
   Peer peer(quietConfig(), driver, log);
   REQUIRE(peer.start());
-  REQUIRE(peer.send(kReliable, bytesPayload(std::string(1024, 's'))));           // fits any far end
-  REQUIRE(peer.send(kReliable, bytesPayload(std::string(100 * 1024, 'b'))));     // accepted under 256 KiB
+  REQUIRE(peer.send(kReliable, bytesPayload(std::string(1024, 's'))));        // fits any far end
+  REQUIRE(peer.send(kReliable, bytesPayload(std::string(100 * 1024, 'b'))));  // accepted under 256 KiB
   connectWithSmallMaxMessageSize(peer);
   log.hook = [&](const PeerEvent& e) {
     if (std::holds_alternative<event::MessageSent>(e)) peer.close();
@@ -84,7 +84,7 @@ TEST_CASE("found by stress: a message larger than highWater - lowThreshold goes 
     const double high = peer.scheduler().highWater(c), low = peer.scheduler().lowThreshold(c);
     REQUIRE(high == 1024.0 * 1024);
     REQUIRE(low == 768.0 * 1024);
-    const size_t big = 600 * 1024;  // > high - low
+    const size_t big = 600 * 1024;                               // > high - low
     REQUIRE(peer.send(c, bytesPayload(std::string(big, 'a'))));  // an empty buffer takes anything
     REQUIRE(driver.buffered[c] == big);
     // 600 KiB in the buffer, below the threshold: the browser will never fire bufferedamountlow

@@ -66,9 +66,9 @@ enum class Fate : uint8_t {
 inline constexpr size_t kFates = 11;
 
 inline const char* name(Fate f) {
-  static const char* names[] = {"attempted", "refused",   "queued",    "handed",       "delivered",
-                                "dropped-oversize", "dropped-unreliable", "discarded", "lost-browser",
-                                "lost-network", "lost-reported"};
+  static const char* names[] = {
+      "attempted",          "refused",   "queued",       "handed",       "delivered",    "dropped-oversize",
+      "dropped-unreliable", "discarded", "lost-browser", "lost-network", "lost-reported"};
   return names[static_cast<int>(f)];
 }
 
@@ -147,7 +147,8 @@ class Ledger {
     if (id >= msgs_.size()) return fail(fmt::format("the browser got unknown message {}", id));
     Msg& m = msgs_[id];
     if (m.from != from || m.channel != channel)
-      return fail(fmt::format("message {} of peer {} on {} handed by peer {} on {}", id, m.from, m.channel, from, channel));
+      return fail(
+          fmt::format("message {} of peer {} on {} handed by peer {} on {}", id, m.from, m.channel, from, channel));
     int before = m.gen;
     m.gen = gen;
     if (m.fate == Fate::Queued) {
@@ -162,7 +163,8 @@ class Ledger {
       m.fate = Fate::Handed;
       return;
     }
-    if (m.fate != Fate::Attempted) return fail(fmt::format("message {} handed to the browser while {}", id, name(m.fate)));
+    if (m.fate != Fate::Attempted)
+      return fail(fmt::format("message {} handed to the browser while {}", id, name(m.fate)));
     m.fate = Fate::Handed;
   }
 
@@ -201,9 +203,10 @@ class Ledger {
       Msg& m = msgs_[s.ids[i]];
       if (m.fate == Fate::Refused || m.fate == Fate::DroppedOversize || m.fate == Fate::LostReported) continue;
       if (m.fate != Fate::LostBrowser)
-        return fail(fmt::format("peer {} reported {} more messages on {} lost with the rebuilt connection; #{} after "
-                                "the last delivered (#{}) is {}", from, n, kChannels[channel].label, i,
-                                s.lastDelivered, name(m.fate)));
+        return fail(
+            fmt::format("peer {} reported {} more messages on {} lost with the rebuilt connection; #{} after "
+                        "the last delivered (#{}) is {}",
+                        from, n, kChannels[channel].label, i, s.lastDelivered, name(m.fate)));
       m.fate = Fate::LostReported;
       --n;
     }
@@ -256,8 +259,10 @@ class Ledger {
       Msg& m = msgs_[s.ids[i]];
       if (m.fate != Fate::Queued) continue;
       if (m.size != size)
-        return fail(fmt::format("peer {} reported dropping a {}-byte message on {}; the front of its queue is {} "
-                                "bytes (id {})", from, size, kChannels[channel].label, m.size, s.ids[i]));
+        return fail(
+            fmt::format("peer {} reported dropping a {}-byte message on {}; the front of its queue is {} "
+                        "bytes (id {})",
+                        from, size, kChannels[channel].label, m.size, s.ids[i]));
       return leaveQueue(m, why);
     }
     fail(fmt::format("peer {} reported dropping a {}-byte message on {} with nothing queued there", from, size,
@@ -272,8 +277,10 @@ class Ledger {
       total += streams_[from][c].queuedBytes;
     }
     if (count != n || total != bytes)
-      return fail(fmt::format("peer {}: close() reported {} messages ({} bytes) discarded; {} ({} bytes) were "
-                              "queued", from, n, bytes, count, total));
+      return fail(
+          fmt::format("peer {}: close() reported {} messages ({} bytes) discarded; {} ({} bytes) were "
+                      "queued",
+                      from, n, bytes, count, total));
     for (int c = 0; c < kUserChannels; ++c)
       for (uint64_t id : streams_[from][c].ids)
         if (msgs_[id].fate == Fate::Queued) leaveQueue(msgs_[id], Fate::Discarded);
@@ -292,8 +299,8 @@ class Ledger {
     for (uint64_t id = 0; id < msgs_.size(); ++id) {
       Fate f = msgs_[id].fate;
       if (f == Fate::Attempted || f == Fate::Queued || f == Fate::Handed)
-        return fail(fmt::format("message {} (peer {}, {}, #{}) still {} after every peer closed", id,
-                                msgs_[id].from, kChannels[msgs_[id].channel].label, msgs_[id].index, name(f)));
+        return fail(fmt::format("message {} (peer {}, {}, #{}) still {} after every peer closed", id, msgs_[id].from,
+                                kChannels[msgs_[id].channel].label, msgs_[id].index, name(f)));
     }
   }
 

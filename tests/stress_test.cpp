@@ -71,11 +71,15 @@ void runRandomized(const char* what, uint64_t base, int runs, bool pooled) {
       ++fates[static_cast<size_t>(world.env().ledger.msg(id).fate)];
   }
   if (std::getenv("WRE_STRESS_VERBOSE")) {
-    fmt::print("{}: {} runs, {} steps ({} with a live pair linked; {} runs never linked), file windows dropped by the "
-               "ack-stall fallback {}\n  messages:", what, runsDone, steps, linkedSteps, neverLinked, windowsDropped);
+    fmt::print(
+        "{}: {} runs, {} steps ({} with a live pair linked; {} runs never linked), file windows dropped by the "
+        "ack-stall fallback {}\n  messages:",
+        what, runsDone, steps, linkedSteps, neverLinked, windowsDropped);
     for (size_t f = 0; f < fates.size(); ++f) fmt::print(" {} {}", name(static_cast<Fate>(f)), fates[f]);
-    fmt::print("\n  connections rebuilt {} ({} holding the replay store for the far side's counts), links up on rebuilt "
-               "connections {}, messages replayed {}\n", rebuilds, rebuildsKept, relinked, replays);
+    fmt::print(
+        "\n  connections rebuilt {} ({} holding the replay store for the far side's counts), links up on rebuilt "
+        "connections {}, messages replayed {}\n",
+        rebuilds, rebuildsKept, relinked, replays);
   }
   CHECK((runsDone > 0 || onlySeed()));
 }
@@ -129,10 +133,11 @@ World::Outcome runTransfer(uint64_t seed, bool lossyLow) {
   if (world.ok()) world.closeEverything();
   auto o = world.outcome();
   if (std::getenv("WRE_STRESS_VERBOSE"))
-    fmt::print("transfer seed {} (trigger {}, pump {}, lossy {}): {} steps, {} s simulated, {} low events lost, "
-               "window dropped by the ack-stall fallback {} times, {} rebuilds ({} relinked), {} messages replayed\n",
-               seed, static_cast<int>(t.trigger), t.pump, lossyLow, steps, world.env().now / 1000, world.env().lowLost,
-               world.stats.windowsDropped, world.stats.rebuilds, world.stats.relinked, world.env().ledger.replays());
+    fmt::print(
+        "transfer seed {} (trigger {}, pump {}, lossy {}): {} steps, {} s simulated, {} low events lost, "
+        "window dropped by the ack-stall fallback {} times, {} rebuilds ({} relinked), {} messages replayed\n",
+        seed, static_cast<int>(t.trigger), t.pump, lossyLow, steps, world.env().now / 1000, world.env().lowLost,
+        world.stats.windowsDropped, world.stats.rebuilds, world.stats.relinked, world.env().ledger.replays());
   return o;
 }
 

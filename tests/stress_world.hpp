@@ -36,12 +36,12 @@ inline constexpr size_t KiB = 1024, MiB = 1024 * 1024;
 struct Profile {
   int pairs = 1;
   bool poolA = false, poolB = false;
-  double chaos = 0.05;      // chance that a listener sends (or adds, broadcasts) on an event
-  double closing = 0.002;   // chance that a listener closes, removes or closes all on an event
-  int actionsPerStep = 6;   // at most this many listener actions per step (no endless echo)
+  double chaos = 0.05;          // chance that a listener sends (or adds, broadcasts) on an event
+  double closing = 0.002;       // chance that a listener closes, removes or closes all on an event
+  int actionsPerStep = 6;       // at most this many listener actions per step (no endless echo)
   size_t byteBudget = 2 * MiB;  // app bytes a run may try to send
-  double netLoss = 0.05;    // `unreliable` messages lost on the way
-  bool bigMessages = false; // up to 2 MiB (far ends that allow it)
+  double netLoss = 0.05;        // `unreliable` messages lost on the way
+  bool bigMessages = false;     // up to 2 MiB (far ends that allow it)
   int steps = 300;
   int maxPairs = 5;
   // Only the 32 MiB scenario: no app chaos, one transfer.
@@ -101,7 +101,7 @@ struct Pair {
   Endpoint* b = nullptr;
   bool up = false, failed = false, signaled = false, restartDone = false, everUp = false;
   std::array<std::vector<int>, 2> unopened;  // channels whose open event is still to come, per side
-  std::array<int, 2> upGen{};  // each side's connection when the link last came up (0: never)
+  std::array<int, 2> upGen{};                // each side's connection when the link last came up (0: never)
 };
 
 struct Member : PoolMember {
@@ -195,9 +195,15 @@ class World {
     static const double buffered[] = {16.0 * MiB, 16.0 * MiB, 1.0 * MiB, 256.0 * KiB, 64.0 * KiB, 8.0 * KiB};
     c.maxBufferedAmount = buffered[r.below(6)];
     switch (r.below(3)) {
-      case 0: c.lowWaterMark = std::min(1.0 * MiB, std::floor(c.maxBufferedAmount / 2)); break;  // parse's default
-      case 1: c.lowWaterMark = 0; break;
-      default: c.lowWaterMark = std::floor(c.maxBufferedAmount / 4); break;
+      case 0:
+        c.lowWaterMark = std::min(1.0 * MiB, std::floor(c.maxBufferedAmount / 2));
+        break;  // parse's default
+      case 1:
+        c.lowWaterMark = 0;
+        break;
+      default:
+        c.lowWaterMark = std::floor(c.maxBufferedAmount / 4);
+        break;
     }
     static const double queued[] = {16.0 * MiB, 64.0 * MiB, 2.0 * MiB, 256.0 * KiB, 32.0 * KiB};
     c.maxQueuedBytes = queued[r.below(5)];
@@ -317,7 +323,8 @@ class World {
     } else if (const auto* err = std::get_if<event::ErrorRaised>(&e)) {
       onError(ep, err->error);
     } else if (const auto* d = std::get_if<event::MessageDropped>(&e)) {
-      if (d->channel != kUnreliable) fail(fmt::format("{} dropped a message on {}", ep.id, kChannels[d->channel].label));
+      if (d->channel != kUnreliable)
+        fail(fmt::format("{} dropped a message on {}", ep.id, kChannels[d->channel].label));
       reports_.push_back({Report::Unreliable, i, d->channel, d->size, 0});
     } else if (const auto* done = std::get_if<event::RequestDone>(&e)) {
       settle(ep, done->id);
@@ -403,7 +410,9 @@ class World {
   void signalTo(const Signal& s) {
     Pair& p = *s.pair;
     switch (s.kind) {
-      case Signal::MakeOffer: makeOffer(p); break;
+      case Signal::MakeOffer:
+        makeOffer(p);
+        break;
       case Signal::OfferToB:
         if (p.b && p.b->peer)
           if (auto r = p.b->peer->createAnswer(s.description)) track(*p.b, r.value(), Purpose::Answer);
@@ -416,7 +425,8 @@ class World {
       case Signal::CandidateToB: {
         Endpoint* to = s.kind == Signal::CandidateToA ? p.a : p.b;
         if (to && to->peer)
-          if (auto r = to->peer->addIceCandidate(s.candidate); r && r.value()) track(*to, *r.value(), Purpose::Candidate);
+          if (auto r = to->peer->addIceCandidate(s.candidate); r && r.value())
+            track(*to, *r.value(), Purpose::Candidate);
         break;
       }
     }
@@ -548,7 +558,8 @@ class World {
     std::set<std::string> refused;
     if (report) {
       if (report.value().recipients != made.size())
-        fail(fmt::format("broadcast() reported {} recipients and made {} payloads", report.value().recipients, made.size()));
+        fail(fmt::format("broadcast() reported {} recipients and made {} payloads", report.value().recipients,
+                         made.size()));
       for (const auto& f : report.value().failures) refused.insert(f.peerId);
     } else if (!made.empty()) {
       fail("broadcast() failed after making payloads");
@@ -587,7 +598,9 @@ class World {
     while (pick >= w[act]) pick -= w[act++];
     Endpoint* partner = partnerOf(ep);
     switch (act) {
-      case kSend: sendOne(ep, randomChannel(), randomSize()); break;
+      case kSend:
+        sendOne(ep, randomChannel(), randomSize());
+        break;
       case kSendPartner:
         if (partner) sendOne(*partner, randomChannel(), randomSize());
         break;
@@ -605,7 +618,9 @@ class World {
         else
           sendOne(ep, randomChannel(), randomSize());
         break;
-      case kCloseSelf: closeEndpoint(ep); break;
+      case kCloseSelf:
+        closeEndpoint(ep);
+        break;
       case kClosePartner:
         if (partner) closeEndpoint(*partner);
         break;
@@ -656,8 +671,7 @@ class World {
     env_.lowLoss = share;
     env_.mayLoseLow = [this](int owner, int channel) {
       for (Endpoint* e : endpoints())
-        if (e->index == owner && e->peer)
-          return channel == kFile && e->peer->scheduler().fileWindow().active();
+        if (e->index == owner && e->peer) return channel == kFile && e->peer->scheduler().fileWindow().active();
       return false;
     };
   }
@@ -698,8 +712,21 @@ class World {
   // ---- steps ----
 
   enum StepKind {
-    kDeliver, kTransmit, kLow, kSpuriousLow, kState, kCandidate, kRequest, kSignal, kClock, kLink, kOpen,
-    kCloseChannel, kApp, kNetworkChange, kStepKinds,
+    kDeliver,
+    kTransmit,
+    kLow,
+    kSpuriousLow,
+    kState,
+    kCandidate,
+    kRequest,
+    kSignal,
+    kClock,
+    kLink,
+    kOpen,
+    kCloseChannel,
+    kApp,
+    kNetworkChange,
+    kStepKinds,
     kRebuild = kStepKinds  // (trace only)
   };
 
@@ -837,14 +864,19 @@ class World {
         // pauses for seconds (up to 12 s in the transfer: past the 10 s file-ack stall timeout).
         double dt;
         uint64_t k = r.below(100);
-        if (k < 60) dt = static_cast<double>(r.below(60));
-        else if (k < 88) dt = static_cast<double>(r.below(600));
-        else if (k < 97) dt = std::max(0.0, nextDue() - env_.now);
-        else dt = static_cast<double>(r.between(1000, prof_.transfer ? 12000 : 4000));
+        if (k < 60)
+          dt = static_cast<double>(r.below(60));
+        else if (k < 88)
+          dt = static_cast<double>(r.below(600));
+        else if (k < 97)
+          dt = std::max(0.0, nextDue() - env_.now);
+        else
+          dt = static_cast<double>(r.between(1000, prof_.transfer ? 12000 : 4000));
         advanceClock(std::min(dt, 60000.0));
         return true;
       }
-      case kLink: return linkStep();
+      case kLink:
+        return linkStep();
       case kOpen: {
         std::vector<std::pair<Pair*, int>> ready;
         for (const auto& p : pairs_)
@@ -894,7 +926,8 @@ class World {
         e->peer->onNetworkChange();
         return true;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -956,8 +989,8 @@ class World {
     reqs.erase(reqs.begin() + static_cast<long>(k));
     trace(kRequest, e.index, -1, static_cast<double>(req.kind));
     // The o= sess-id is the connection's generation: a rebuilt connection's descriptions differ.
-    std::string sdp = fmt::format("v=0\r\no=- {} 1 IN IP4 127.0.0.1\r\ns=-\r\n", e.browser.gen) +
-                      e.browser.maxMessageSizeLine;
+    std::string sdp =
+        fmt::format("v=0\r\no=- {} 1 IN IP4 127.0.0.1\r\ns=-\r\n", e.browser.gen) + e.browser.maxMessageSizeLine;
     double failure = prof_.transfer ? 0.0 : 0.03;
     switch (req.kind) {
       case SimBrowser::Req::Offer:
@@ -1061,12 +1094,10 @@ class World {
   // The two current connections negotiated with each other (each applied the other's
   // description): the association between them can come up.
   static bool negotiated(const Pair& p) {
-    return p.a && p.b && !p.a->browser.closed && !p.b->browser.closed &&
-           p.a->browser.remoteGen == p.b->browser.gen && p.b->browser.remoteGen == p.a->browser.gen;
+    return p.a && p.b && !p.a->browser.closed && !p.b->browser.closed && p.a->browser.remoteGen == p.b->browser.gen &&
+           p.b->browser.remoteGen == p.a->browser.gen;
   }
-  static bool linkable(const Pair& p) {
-    return negotiated(p) && p.signaled && p.a->browser.far == &p.b->browser;
-  }
+  static bool linkable(const Pair& p) { return negotiated(p) && p.signaled && p.a->browser.far == &p.b->browser; }
   // Links the browsers of a pair whose connections negotiated together (after a rebuild: the
   // first link, gen 1, is made with the pair).
   void relink(Pair& p) {
@@ -1183,12 +1214,24 @@ class World {
     // In event order; after every send() of the step has returned (the ledger knows its fate).
     for (const Report& r : reports_) {
       switch (r.kind) {
-        case Report::Discard: env_.ledger.discarded(r.ep, r.n, r.bytes); break;
-        case Report::Oversize: env_.ledger.droppedFront(r.ep, r.channel, r.n, Fate::DroppedOversize); break;
-        case Report::Unreliable: env_.ledger.droppedFront(r.ep, r.channel, r.n, Fate::DroppedUnreliable); break;
-        case Report::CloseDone: env_.ledger.closedWithNothingQueued(r.ep); break;
-        case Report::RebuildLost: env_.ledger.reportedLost(r.ep, r.channel, r.n); break;
-        case Report::Unkept: env_.ledger.unkeptThrough(r.ep, static_cast<int>(r.n)); break;
+        case Report::Discard:
+          env_.ledger.discarded(r.ep, r.n, r.bytes);
+          break;
+        case Report::Oversize:
+          env_.ledger.droppedFront(r.ep, r.channel, r.n, Fate::DroppedOversize);
+          break;
+        case Report::Unreliable:
+          env_.ledger.droppedFront(r.ep, r.channel, r.n, Fate::DroppedUnreliable);
+          break;
+        case Report::CloseDone:
+          env_.ledger.closedWithNothingQueued(r.ep);
+          break;
+        case Report::RebuildLost:
+          env_.ledger.reportedLost(r.ep, r.channel, r.n);
+          break;
+        case Report::Unkept:
+          env_.ledger.unkeptThrough(r.ep, static_cast<int>(r.n));
+          break;
       }
     }
     reports_.clear();
@@ -1211,7 +1254,8 @@ class World {
     processReports();
     for (Endpoint* e : peers()) {
       Outbox& box = e->outbox();
-      if (box.unscopedPosts() != 0) fail(fmt::format("{}: {} events posted outside any scope", e->id, box.unscopedPosts()));
+      if (box.unscopedPosts() != 0)
+        fail(fmt::format("{}: {} events posted outside any scope", e->id, box.unscopedPosts()));
       if (box.pending() != 0 || box.open() || box.delivering())
         fail(fmt::format("{}: outbox not empty/closed after the step ({} pending)", e->id, box.pending()));
       if (!e->peer) continue;
@@ -1221,9 +1265,10 @@ class World {
       for (int c = 0; c < kUserChannels; ++c) {
         const auto& s = env_.ledger.stream(e->index, c);
         if (q.bytes(c) != s.queuedBytes || q.messages(c) != s.queued)
-          fail(fmt::format("{}: queue on {} holds {} messages ({} bytes); {} ({} bytes) were accepted and not yet "
-                           "sent or reported", e->id, kChannels[c].label, q.messages(c), q.bytes(c), s.queued,
-                           s.queuedBytes));
+          fail(
+              fmt::format("{}: queue on {} holds {} messages ({} bytes); {} ({} bytes) were accepted and not yet "
+                          "sent or reported",
+                          e->id, kChannels[c].label, q.messages(c), q.bytes(c), s.queued, s.queuedBytes));
         total += s.queuedBytes;
         count += s.queued;
       }
@@ -1257,7 +1302,7 @@ class World {
     double b = e.browser.ch[c].buffered;
     if (b != 0 && b + static_cast<double>(size) > s.highWater(c)) return false;
     if (b + static_cast<double>(size) > kBrowserChannelLimit) return false;  // the browser would refuse it
-    if (b > e.browser.ch[c].threshold) return false;  // bufferedamountlow is still to come
+    if (b > e.browser.ch[c].threshold) return false;                         // bufferedamountlow is still to come
     // Waiting for the far side's delivered counts (replay store full): the counts come with its
     // deliveries and probe ticks, or the stall watch abandons the store; quiesce() checks the end.
     if (s.replayFull(c, size)) return false;
@@ -1269,25 +1314,29 @@ class World {
   void checkNoStall(Endpoint& e) {
     for (int c = 0; c < kUserChannels; ++c) {
       if (!couldSend(e, c) || drainOnItsWay(e)) continue;
-      fail(fmt::format("drain stall: {} has {} messages queued on {} (front {} bytes), its browser buffer holds {} "
-                       "of {} (bufferedamountlow threshold {}), {}and nothing on its way will drain it", e.id,
-                       e.peer->scheduler().queue().messages(c), kChannels[c].label,
-                       e.peer->scheduler().queue().front(c).payload.size(), e.browser.ch[c].buffered,
-                       e.peer->scheduler().highWater(c), e.browser.ch[c].threshold,
-                       c == kFile ? windowState(e) + "; " : std::string()));
+      fail(
+          fmt::format("drain stall: {} has {} messages queued on {} (front {} bytes), its browser buffer holds {} "
+                      "of {} (bufferedamountlow threshold {}), {}and nothing on its way will drain it",
+                      e.id, e.peer->scheduler().queue().messages(c), kChannels[c].label,
+                      e.peer->scheduler().queue().front(c).payload.size(), e.browser.ch[c].buffered,
+                      e.peer->scheduler().highWater(c), e.browser.ch[c].threshold,
+                      c == kFile ? windowState(e) + "; " : std::string()));
     }
   }
 
   std::string windowState(Endpoint& e) {
     const CreditWindow& w = e.peer->scheduler().fileWindow();
     const ReplayStore& r = e.peer->scheduler().replay();
-    return fmt::format("file window {} (sent {}, acked {}, in flight {}{}); replay store {} ({} messages, {} bytes; "
-                       "handed {}/{}/{}, acked {}/{}/{}); {} {}, far session {}; delivered {}/{}/{}",
-                       w.active() ? "active" : "inactive", w.sent(), w.acked(), w.inFlight(),
-                       w.abandoned() ? ", abandoned" : "", r.active() ? "active" : r.abandoned() ? "abandoned" : "inactive",
-                       r.messages(), r.bytes(), r.handed(0), r.handed(1), r.handed(2), r.acked(0), r.acked(1),
-                       r.acked(2), e.id, toString(e.peer->state()), e.peer->farSession().has_value(),
-                       e.peer->delivered()[0], e.peer->delivered()[1], e.peer->delivered()[2]);
+    return fmt::format(
+        "file window {} (sent {}, acked {}, in flight {}{}); replay store {} ({} messages, {} bytes; "
+        "handed {}/{}/{}, acked {}/{}/{}); {} {}, far session {}; delivered {}/{}/{}",
+        w.active() ? "active" : "inactive", w.sent(), w.acked(), w.inFlight(), w.abandoned() ? ", abandoned" : "",
+        r.active()      ? "active"
+        : r.abandoned() ? "abandoned"
+                        : "inactive",
+        r.messages(), r.bytes(), r.handed(0), r.handed(1), r.handed(2), r.acked(0), r.acked(1), r.acked(2), e.id,
+        toString(e.peer->state()), e.peer->farSession().has_value(), e.peer->delivered()[0], e.peer->delivered()[1],
+        e.peer->delivered()[2]);
   }
 
   // ---- the end of a run ----
@@ -1381,13 +1430,15 @@ class World {
       for (Endpoint* from : {p->a, p->b}) {
         Endpoint* to = from == p->a ? p->b : p->a;
         for (int c = 0; c < kUserChannels; ++c) {
-          if (!from->peer->scheduler().isOpen(c) || !from->browser.ch[c].ready || !to->browser.ch[c].transport) continue;
+          if (!from->peer->scheduler().isOpen(c) || !from->browser.ch[c].ready || !to->browser.ch[c].transport)
+            continue;
           if (!from->peer->scheduler().queue().empty(c))
-            return fail(fmt::format("stall: with the link up and every event delivered, {} still has {} messages ({} "
-                                    "bytes) queued on {}; its browser buffer holds {} (threshold {}); {}; far side: {}", from->id,
-                                    from->peer->scheduler().queue().messages(c), from->peer->scheduler().queue().bytes(c),
-                                    kChannels[c].label, from->browser.ch[c].buffered, from->browser.ch[c].threshold,
-                                    windowState(*from), windowState(*to)));
+            return fail(
+                fmt::format("stall: with the link up and every event delivered, {} still has {} messages ({} "
+                            "bytes) queued on {}; its browser buffer holds {} (threshold {}); {}; far side: {}",
+                            from->id, from->peer->scheduler().queue().messages(c),
+                            from->peer->scheduler().queue().bytes(c), kChannels[c].label, from->browser.ch[c].buffered,
+                            from->browser.ch[c].threshold, windowState(*from), windowState(*to)));
           if (size_t n = env_.ledger.inFlight(from->index, c))
             return fail(fmt::format("{} messages {} handed to the browser on {} never arrived", n, from->id,
                                     kChannels[c].label));
@@ -1412,8 +1463,7 @@ class World {
       const Facts& f = facts_[i];
       if (!f.started) continue;
       if (f.closedCount != 1) fail(fmt::format("peer {} said `closed` {} times", i, f.closedCount));
-      if (!f.outstanding.empty())
-        fail(fmt::format("peer {}: request {} never settled", i, *f.outstanding.begin()));
+      if (!f.outstanding.empty()) fail(fmt::format("peer {}: request {} never settled", i, *f.outstanding.begin()));
     }
     env_.ledger.checkAllSettled();
   }
@@ -1455,9 +1505,9 @@ class World {
     trace_[traceNext_++ % trace_.size()] = {stepNo_, env_.now, kind, ep, channel, value};
   }
   std::string trace() const {
-    static const char* names[] = {"deliver", "transmit", "low", "spurious-low", "state", "candidate", "request",
-                                  "signal", "clock", "link", "open-channel", "close-channel", "app", "network-change",
-                                  "rebuild"};
+    static const char* names[] = {"deliver",      "transmit",      "low",    "spurious-low",   "state",
+                                  "candidate",    "request",       "signal", "clock",          "link",
+                                  "open-channel", "close-channel", "app",    "network-change", "rebuild"};
     std::string out;
     size_t n = std::min(traceNext_, trace_.size());
     for (size_t i = traceNext_ - n; i < traceNext_; ++i) {
@@ -1474,7 +1524,7 @@ class World {
     bool started = false, closedSeen = false, closedState = false;
     int closedCount = 0;
     int closedCalls = 0, closedCallsAnswered = 0;  // app calls made on the closed peer; errors for them
-    bool awaitingResume = false;  // rebuilt with the replay held: syncReplays() looks for its end
+    bool awaitingResume = false;                   // rebuilt with the replay held: syncReplays() looks for its end
     std::set<RequestId> outstanding, settled;
     std::map<RequestId, Purpose> purpose;
   };

@@ -47,15 +47,21 @@ struct Desk {
         }
         case event::TransferIo::Op::Write:
           sinks[n] += bytesOf(*io->data);
-          if (slowSink) heldWrites.push_back(n);
-          else side.peer.onSinkWritten(n);
+          if (slowSink)
+            heldWrites.push_back(n);
+          else
+            side.peer.onSinkWritten(n);
           break;
         case event::TransferIo::Op::Finish:
           finished.push_back(n);
           side.peer.onSinkFinished(n);
           break;
-        case event::TransferIo::Op::Abort: aborted.push_back(n); break;
-        case event::TransferIo::Op::Release: released.push_back(n); break;
+        case event::TransferIo::Op::Abort:
+          aborted.push_back(n);
+          break;
+        case event::TransferIo::Op::Release:
+          released.push_back(n);
+          break;
       }
     }
     return did;
@@ -88,7 +94,9 @@ void drainBrowser(Side& s) {
 // Carries both ways and serves both desks until nothing moves.
 void settle(Side& a, Side& b, Desk& da, Desk& db) {
   for (int i = 0; i < 100000; ++i) {
-    auto moved = [&] { return a.driver.sent.size() + b.driver.sent.size() + a.log.events.size() + b.log.events.size(); };
+    auto moved = [&] {
+      return a.driver.sent.size() + b.driver.sent.size() + a.log.events.size() + b.log.events.size();
+    };
     size_t before = moved();
     da.serve();
     db.serve();
@@ -226,7 +234,8 @@ TEST_CASE("the app's own file messages around a transfer reach it unframed and i
   CHECK(p.b.log.count<event::TransferComplete>() == 1);
 }
 
-TEST_CASE("a slow sink paces the sender: bytes in flight stay within the file window, the read-ahead bounded", "[transfer]") {
+TEST_CASE("a slow sink paces the sender: bytes in flight stay within the file window, the read-ahead bounded",
+          "[transfer]") {
   Pair p;
   p.db.slowSink = true;
   std::string data = content(4 * 1024 * 1024);
@@ -266,7 +275,8 @@ TEST_CASE("reject: the sender's transfer fails 'rejected' with the receiver's re
   CHECK(p.b.log.all<event::TransferFailed>().at(0).reason == TransferFailure::Rejected);
 }
 
-TEST_CASE("cancel mid-transfer: both sides fail 'cancelled', queued chunks are not sent, the pair goes on", "[transfer]") {
+TEST_CASE("cancel mid-transfer: both sides fail 'cancelled', queued chunks are not sent, the pair goes on",
+          "[transfer]") {
   Pair p;
   p.db.slowSink = true;
   auto n = p.da.send(content(2 * 1024 * 1024));
@@ -311,7 +321,8 @@ TEST_CASE("a stream of unknown size: offered without one, ended by the sender's 
   CHECK(p.b.log.all<event::TransferComplete>().at(0).bytes == static_cast<double>(data.size()));
 }
 
-TEST_CASE("a far side that never says it takes transfers: the transfer fails 'rejected' once connected 5 s", "[transfer]") {
+TEST_CASE("a far side that never says it takes transfers: the transfer fails 'rejected' once connected 5 s",
+          "[transfer]") {
   FakeDriver driver;
   EventLog log;
   Peer peer(rebuildConfig(), driver, log);
@@ -357,7 +368,8 @@ TEST_CASE("closing the peer fails every transfer 'closed', both directions, and 
   CHECK(p.db.aborted.size() == 1);
 }
 
-TEST_CASE("a rebuilt connection mid-transfer: the transfer continues from its offset and completes verified", "[transfer]") {
+TEST_CASE("a rebuilt connection mid-transfer: the transfer continues from its offset and completes verified",
+          "[transfer]") {
   Pair p;
   std::string data = content(3 * 1024 * 1024 + 5);
   p.da.send(data);

@@ -5,8 +5,8 @@
 namespace wre {
 
 namespace {
-constexpr double kBaseR = 93.2;           // R0 - Is with every G.107 default
-constexpr double kDelayKneeMs = 177.3;    // beyond this, delay hurts conversation much more
+constexpr double kBaseR = 93.2;         // R0 - Is with every G.107 default
+constexpr double kDelayKneeMs = 177.3;  // beyond this, delay hurts conversation much more
 }  // namespace
 
 double EModel::oneWayDelayMs(double rttMs, double jitterMs) {

@@ -12,9 +12,9 @@
 namespace wre {
 
 struct EModelParams {
-  double ie = 0;       // equipment impairment of the codec; 0 = none (raw data link)
-  double bpl = 4.3;    // packet-loss robustness; 4.3 is G.711 with loss concealment
-  double burstR = 1;   // burst ratio; 1 = random (independent) loss
+  double ie = 0;      // equipment impairment of the codec; 0 = none (raw data link)
+  double bpl = 4.3;   // packet-loss robustness; 4.3 is G.711 with loss concealment
+  double burstR = 1;  // burst ratio; 1 = random (independent) loss
 };
 
 struct EModelScore {

@@ -34,7 +34,7 @@ class JitterEstimator {
 
  private:
   double jitter_ = 0.0;
-  double lastTransit_ = 0.0;  // R - S of the previous sample (includes the clock offset)
+  double lastTransit_ = 0.0;       // R - S of the previous sample (includes the clock offset)
   std::optional<double> outlier_;  // transit of the last dropped sample, if the one just before
   std::uint64_t samples_ = 0;
   std::uint64_t dropped_ = 0;

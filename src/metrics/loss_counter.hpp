@@ -68,11 +68,11 @@ class LossCounter {
   // seq cannot follow the current run: ignored, unless it continues the last such probe.
   bool implausible(std::uint32_t seq, bool continuesSuspect, double nowMs);
 
-  std::bitset<kWindow> seen_;  // bit i: sequence (highest_ - i) was received
-  std::int64_t base_ = 0;      // lowest extended sequence counted in this run
-  std::int64_t first_ = 0;     // the run's first sequence: base_ stays within kMaxMisorder of it
-  std::int64_t highest_ = 0;   // highest extended sequence seen (unwrapped past 2^32)
-  double highestAtMs_ = 0;     // when it arrived (timed use)
+  std::bitset<kWindow> seen_;        // bit i: sequence (highest_ - i) was received
+  std::int64_t base_ = 0;            // lowest extended sequence counted in this run
+  std::int64_t first_ = 0;           // the run's first sequence: base_ stays within kMaxMisorder of it
+  std::int64_t highest_ = 0;         // highest extended sequence seen (unwrapped past 2^32)
+  double highestAtMs_ = 0;           // when it arrived (timed use)
   std::uint64_t priorExpected_ = 0;  // expected by the runs before this one
   std::uint64_t received_ = 0;
   std::uint64_t duplicates_ = 0;

@@ -19,8 +19,8 @@ bool MetricsCollector::onProbe(uint32_t seq, double sentMs, double nowMs) {
 }
 
 void MetricsCollector::onEcho(double echoSentMs, double echoHoldMs, double nowMs) {
-  if (echoHoldMs < 0) return;  // nothing echoed
-  if (!sentProbes_.take(echoSentMs)) return;  // not ours, or echoed before
+  if (echoHoldMs < 0) return;                  // nothing echoed
+  if (!sentProbes_.take(echoSentMs)) return;   // not ours, or echoed before
   if (!(echoHoldMs < kMaxEchoHoldMs)) return;  // also NaN; the probe is spent either way
   double rtt = nowMs - echoSentMs - echoHoldMs;
   // A round trip far off the smoothed one: the path changed, measure it closely (sparse probes
@@ -110,8 +110,8 @@ void MetricsCollector::updateFigures(double nowMs) {
   m.packetsLost = std::round(m.lossRate * m.packetsReceived);
 
   bool measured = m.rttSource != "none";
-  QualityGrade observed = measured ? gradeQuality(m.roundTripTime * 1000.0, m.lossRate, thresholds_)
-                                   : QualityGrade::Unknown;
+  QualityGrade observed =
+      measured ? gradeQuality(m.roundTripTime * 1000.0, m.lossRate, thresholds_) : QualityGrade::Unknown;
   if (measured) m.mos = emodel_.score(m.roundTripTime * 1000.0, m.jitter * 1000.0, m.lossRate).mos;
   if (observed != QualityGrade::Excellent && observed != QualityGrade::Unknown) trouble_ = true;
   QualityGrade before = tracker_.grade();

@@ -6,11 +6,16 @@ namespace wre {
 
 std::string_view toString(QualityGrade grade) {
   switch (grade) {
-    case QualityGrade::Excellent: return "excellent";
-    case QualityGrade::Good: return "good";
-    case QualityGrade::Fair: return "fair";
-    case QualityGrade::Poor: return "poor";
-    case QualityGrade::Unknown: return "unknown";
+    case QualityGrade::Excellent:
+      return "excellent";
+    case QualityGrade::Good:
+      return "good";
+    case QualityGrade::Fair:
+      return "fair";
+    case QualityGrade::Poor:
+      return "poor";
+    case QualityGrade::Unknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -26,8 +26,8 @@ bool QualityTracker::update(QualityGrade observed) {
     pending_ = observed;
     pendingCount_ = 1;
   }
-  const bool adopt = current_ == QualityGrade::Unknown || farApart(current_, observed) ||
-                     pendingCount_ >= confirmations_;
+  const bool adopt =
+      current_ == QualityGrade::Unknown || farApart(current_, observed) || pendingCount_ >= confirmations_;
   if (!adopt) return false;
   current_ = observed;
   pendingCount_ = 0;

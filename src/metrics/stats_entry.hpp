@@ -17,7 +17,7 @@ inline constexpr double kStatsMissing = std::numeric_limits<double>::quiet_NaN()
 // entries with designated initializers, which must follow this order.
 struct StatsEntry {
   std::string type, id;
-  std::string selectedCandidatePairId;             // transport
+  std::string selectedCandidatePairId;              // transport
   std::string localCandidateId, remoteCandidateId;  // candidate-pair
   std::string candidateType;                        // local-/remote-candidate
   double bytesSent = kStatsMissing, bytesReceived = kStatsMissing;

@@ -15,7 +15,7 @@ struct StatsRecord {
   double packetsSent = 0, packetsReceived = 0;
   double currentRoundTripTime = -1;  // seconds, from STUN consent checks
   double requestsSent = 0, responsesReceived = 0;
-  double availableOutgoingBitrate = -1;  // bits/s
+  double availableOutgoingBitrate = -1;                 // bits/s
   std::string localCandidateType, remoteCandidateType;  // host / srflx / prflx / relay
   // Data channels, summed over the peer's channels.
   double messagesSent = 0, messagesReceived = 0;

@@ -92,8 +92,7 @@ bool isHostName(std::string_view s) {
   while (true) {
     std::size_t dot = s.find('.');
     std::string_view label = s.substr(0, dot);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
-      return false;
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
     lastAllDigits = true;
     for (char c : label) {
       if (!isAlpha(c) && !isDigit(c) && c != '-') return false;
@@ -108,14 +107,12 @@ bool isHostName(std::string_view s) {
 template <class E>
 using Names = std::initializer_list<std::pair<std::string_view, E>>;
 
-const Names<CandidateTransport> kTransports = {{"udp", CandidateTransport::Udp},
-                                               {"tcp", CandidateTransport::Tcp}};
+const Names<CandidateTransport> kTransports = {{"udp", CandidateTransport::Udp}, {"tcp", CandidateTransport::Tcp}};
 const Names<CandidateType> kTypes = {{"host", CandidateType::Host},
                                      {"srflx", CandidateType::Srflx},
                                      {"prflx", CandidateType::Prflx},
                                      {"relay", CandidateType::Relay}};
-const Names<TcpType> kTcpTypes = {
-    {"active", TcpType::Active}, {"passive", TcpType::Passive}, {"so", TcpType::So}};
+const Names<TcpType> kTcpTypes = {{"active", TcpType::Active}, {"passive", TcpType::Passive}, {"so", TcpType::So}};
 
 template <class E>
 std::optional<E> lookup(std::string_view token, Names<E> names) {
@@ -146,9 +143,8 @@ class Parser {
 
  private:
   Error fail(std::string_view problem) const {
-    return makeError(
-        ErrorKind::IceCandidate,
-        fmt::format(FMT_COMPILE("Invalid ICE candidate: {} in '{}'"), problem, quote(original_)));
+    return makeError(ErrorKind::IceCandidate,
+                     fmt::format(FMT_COMPILE("Invalid ICE candidate: {} in '{}'"), problem, quote(original_)));
   }
   std::string_view next() {
     while (!rest_.empty() && isSpace(rest_.front())) rest_.remove_prefix(1);
@@ -168,16 +164,14 @@ class Parser {
 Result<std::string> Parser::address(std::string_view what, std::string_view token) const {
   if (token.empty()) return fail(fmt::format(FMT_COMPILE("missing {}"), what));
   if (addressFamilyOf(token) == AddressFamily::Other && !isHostName(token))
-    return fail(
-        fmt::format(FMT_COMPILE("{} '{}' is not an IP address or host name"), what, quote(token)));
+    return fail(fmt::format(FMT_COMPILE("{} '{}' is not an IP address or host name"), what, quote(token)));
   return std::string(token);
 }
 
 Result<std::uint16_t> Parser::port(std::string_view what, std::string_view token) const {
   if (token.empty()) return fail(fmt::format(FMT_COMPILE("missing {}"), what));
   auto n = parseDigits(token, 5);
-  if (!n || *n > 65535)
-    return fail(fmt::format(FMT_COMPILE("{} '{}' is not a number 0..65535"), what, quote(token)));
+  if (!n || *n > 65535) return fail(fmt::format(FMT_COMPILE("{} '{}' is not a number 0..65535"), what, quote(token)));
   return static_cast<std::uint16_t>(*n);
 }
 
@@ -185,13 +179,11 @@ Result<IceCandidate> Parser::parse() {
   std::string_view line = original_;
   while (!line.empty() && (isSpace(line.front()) || line.front() == '\r' || line.front() == '\n'))
     line.remove_prefix(1);
-  while (!line.empty() && (isSpace(line.back()) || line.back() == '\r' || line.back() == '\n'))
-    line.remove_suffix(1);
+  while (!line.empty() && (isSpace(line.back()) || line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   // An empty candidate is how a browser says "end of candidates"; it is not one to parse.
   if (line.empty()) return fail("empty candidate");
   for (char c : line)
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-      return fail("control character");
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) return fail("control character");
   for (std::string_view prefix : {"a=candidate:", "candidate:"})
     if (line.substr(0, prefix.size()) == prefix) {
       line.remove_prefix(prefix.size());
@@ -206,8 +198,7 @@ Result<IceCandidate> Parser::parse() {
   bool iceChars = token.size() <= 32;
   for (char ch : token) iceChars = iceChars && isIceChar(ch);
   if (!iceChars)
-    return fail(fmt::format(FMT_COMPILE("foundation '{}' is not 1-32 letters, digits, '+' or '/'"),
-                            quote(token)));
+    return fail(fmt::format(FMT_COMPILE("foundation '{}' is not 1-32 letters, digits, '+' or '/'"), quote(token)));
   c.foundation = std::string(token);
 
   token = next();
@@ -220,16 +211,14 @@ Result<IceCandidate> Parser::parse() {
   token = next();
   if (token.empty()) return fail("missing transport");
   auto transport = lookup(token, kTransports);
-  if (!transport)
-    return fail(fmt::format(FMT_COMPILE("transport '{}' is not udp or tcp"), quote(token)));
+  if (!transport) return fail(fmt::format(FMT_COMPILE("transport '{}' is not udp or tcp"), quote(token)));
   c.transport = *transport;
 
   token = next();
   if (token.empty()) return fail("missing priority");
   auto priority = parseDigits(token, 10);
   if (!priority || *priority > 0xffffffffu)
-    return fail(
-        fmt::format(FMT_COMPILE("priority '{}' is not a number 0..4294967295"), quote(token)));
+    return fail(fmt::format(FMT_COMPILE("priority '{}' is not a number 0..4294967295"), quote(token)));
   c.priority = static_cast<std::uint32_t>(*priority);
 
   WRE_TRY(connectionAddress, address("address", next()));
@@ -239,9 +228,8 @@ Result<IceCandidate> Parser::parse() {
 
   token = next();
   if (!equalsNoCase(token, "typ"))
-    return fail(token.empty()
-                    ? std::string("missing 'typ'")
-                    : fmt::format(FMT_COMPILE("expected 'typ', found '{}'"), quote(token)));
+    return fail(token.empty() ? std::string("missing 'typ'")
+                              : fmt::format(FMT_COMPILE("expected 'typ', found '{}'"), quote(token)));
   token = next();
   if (token.empty()) return fail("missing candidate type after 'typ'");
   auto type = lookup(token, kTypes);
@@ -264,16 +252,13 @@ Result<IceCandidate> Parser::parse() {
     } else if (equalsNoCase(name, "tcptype")) {
       if (c.tcpType) return duplicate();
       c.tcpType = lookup(value, kTcpTypes);
-      if (!c.tcpType)
-        return fail(
-            fmt::format(FMT_COMPILE("tcptype '{}' is not active, passive or so"), quote(value)));
+      if (!c.tcpType) return fail(fmt::format(FMT_COMPILE("tcptype '{}' is not active, passive or so"), quote(value)));
     } else {
       c.extensions.emplace_back(name, value);
     }
   }
 
-  if (c.tcpType && c.transport != CandidateTransport::Tcp)
-    return fail("tcptype on a udp candidate");
+  if (c.tcpType && c.transport != CandidateTransport::Tcp) return fail("tcptype on a udp candidate");
   if (c.port == 0 && c.tcpType != TcpType::Active)
     return fail("port 0 is only valid for a tcp candidate with tcptype active");
   return c;
@@ -293,8 +278,7 @@ Result<IceCandidate> parseIceCandidate(std::string_view line) {
 
 bool isMdnsName(std::string_view name) {
   std::size_t dot = name.rfind('.');
-  return dot != std::string_view::npos && dot > 0 && equalsNoCase(name.substr(dot + 1), "local") &&
-         isHostName(name);
+  return dot != std::string_view::npos && dot > 0 && equalsNoCase(name.substr(dot + 1), "local") && isHostName(name);
 }
 
 AddressFamily addressFamilyOf(std::string_view address) {
@@ -304,35 +288,44 @@ AddressFamily addressFamilyOf(std::string_view address) {
   return AddressFamily::Other;
 }
 
-std::string_view toString(CandidateTransport transport) {
-  return transport == CandidateTransport::Tcp ? "tcp" : "udp";
-}
+std::string_view toString(CandidateTransport transport) { return transport == CandidateTransport::Tcp ? "tcp" : "udp"; }
 
 std::string_view toString(CandidateType type) {
   switch (type) {
-    case CandidateType::Host: return "host";
-    case CandidateType::Srflx: return "srflx";
-    case CandidateType::Prflx: return "prflx";
-    case CandidateType::Relay: return "relay";
+    case CandidateType::Host:
+      return "host";
+    case CandidateType::Srflx:
+      return "srflx";
+    case CandidateType::Prflx:
+      return "prflx";
+    case CandidateType::Relay:
+      return "relay";
   }
   return "unknown";
 }
 
 std::string_view toString(TcpType type) {
   switch (type) {
-    case TcpType::Active: return "active";
-    case TcpType::Passive: return "passive";
-    case TcpType::So: return "so";
+    case TcpType::Active:
+      return "active";
+    case TcpType::Passive:
+      return "passive";
+    case TcpType::So:
+      return "so";
   }
   return "unknown";
 }
 
 std::string_view toString(AddressFamily family) {
   switch (family) {
-    case AddressFamily::Ipv4: return "ipv4";
-    case AddressFamily::Ipv6: return "ipv6";
-    case AddressFamily::Mdns: return "mdns";
-    case AddressFamily::Other: return "other";
+    case AddressFamily::Ipv4:
+      return "ipv4";
+    case AddressFamily::Ipv6:
+      return "ipv6";
+    case AddressFamily::Mdns:
+      return "mdns";
+    case AddressFamily::Other:
+      return "other";
   }
   return "unknown";
 }

@@ -33,8 +33,7 @@ std::string serverKey(std::string_view url) {
   std::size_t colon = url.find(':');
   std::string scheme = lowercase(url.substr(0, colon));
   bool secure = scheme == "stuns" || scheme == "turns";
-  if (colon == std::string_view::npos || (!secure && scheme != "stun" && scheme != "turn"))
-    return lowercase(url);
+  if (colon == std::string_view::npos || (!secure && scheme != "stun" && scheme != "turn")) return lowercase(url);
   std::string_view s = url.substr(colon + 1);
   if (s.substr(0, 2) == "//") s.remove_prefix(2);
   s = s.substr(0, s.find('?'));
@@ -50,8 +49,7 @@ std::string serverKey(std::string_view url) {
     }
   } else if (std::size_t last = s.rfind(':'); last != std::string_view::npos) {
     std::string_view before = s.substr(0, last);
-    if (before.find(':') == std::string_view::npos ||
-        addressFamilyOf(before) == AddressFamily::Ipv6) {
+    if (before.find(':') == std::string_view::npos || addressFamilyOf(before) == AddressFamily::Ipv6) {
       host = before;
       port = s.substr(last + 1);
     }
@@ -62,9 +60,7 @@ std::string serverKey(std::string_view url) {
 
 std::string_view hostOfKey(std::string_view key) { return key.substr(0, key.rfind(':')); }
 
-bool isUnspecified(std::string_view address) {
-  return address.empty() || address == "0.0.0.0" || address == "::";
-}
+bool isUnspecified(std::string_view address) { return address.empty() || address == "0.0.0.0" || address == "::"; }
 
 // Not private, loopback, link-local, CGNAT, or multicast/reserved: nobody NATs such an address.
 bool isGlobalIpv4(std::string_view address) {
@@ -73,22 +69,19 @@ bool isGlobalIpv4(std::string_view address) {
   std::size_t i = 0;
   for (; address[i] != '.'; ++i) a = a * 10 + (address[i] - '0');
   for (++i; address[i] != '.'; ++i) b = b * 10 + (address[i] - '0');
-  return !(a == 0 || a == 10 || a == 127 || a >= 224 || (a == 100 && b >= 64 && b < 128) ||
-           (a == 169 && b == 254) || (a == 172 && b >= 16 && b < 32) || (a == 192 && b == 168));
+  return !(a == 0 || a == 10 || a == 127 || a >= 224 || (a == 100 && b >= 64 && b < 128) || (a == 169 && b == 254) ||
+           (a == 172 && b >= 16 && b < 32) || (a == 192 && b == 168));
 }
 
 struct Mapping {
   std::string address;  // lowercased
   std::uint16_t port = 0;
-  bool operator<(const Mapping& o) const {
-    return std::tie(address, port) < std::tie(o.address, o.port);
-  }
+  bool operator<(const Mapping& o) const { return std::tie(address, port) < std::tie(o.address, o.port); }
   bool operator==(const Mapping& o) const { return address == o.address && port == o.port; }
 };
 
 std::string show(const Mapping& m) {
-  if (m.address.find(':') != std::string::npos)
-    return fmt::format(FMT_COMPILE("[{}]:{}"), m.address, m.port);
+  if (m.address.find(':') != std::string::npos) return fmt::format(FMT_COMPILE("[{}]:{}"), m.address, m.port);
   return fmt::format(FMT_COMPILE("{}:{}"), m.address, m.port);
 }
 
@@ -116,18 +109,21 @@ struct Judgement {
 
 int rank(NatType type) {
   switch (type) {
-    case NatType::Open: return 3;
-    case NatType::PortRestricted: return 2;
-    case NatType::Symmetric: return 1;
-    default: return 0;
+    case NatType::Open:
+      return 3;
+    case NatType::PortRestricted:
+      return 2;
+    case NatType::Symmetric:
+      return 1;
+    default:
+      return 0;
   }
 }
 
 std::optional<Mapping> mappingOf(const SrflxObservation& o) {
   AddressFamily family = addressFamilyOf(o.address);
   // Not a reflexive transport address: nothing to compare.
-  if ((family != AddressFamily::Ipv4 && family != AddressFamily::Ipv6) || o.port == 0)
-    return std::nullopt;
+  if ((family != AddressFamily::Ipv4 && family != AddressFamily::Ipv6) || o.port == 0) return std::nullopt;
   return Mapping{lowercase(o.address), o.port};
 }
 
@@ -217,8 +213,7 @@ std::size_t Classifier::socketsFor(AddressFamily family) const {
   std::set<std::string> sockets;
   for (const auto& host : ev_.shared.hostAddresses) {
     AddressFamily f = addressFamilyOf(host);
-    if (!isUnspecified(host) &&
-        (f == family || f == AddressFamily::Mdns || f == AddressFamily::Other))
+    if (!isUnspecified(host) && (f == family || f == AddressFamily::Mdns || f == AddressFamily::Other))
       sockets.insert(lowercase(host));
   }
   return sockets.empty() ? 1 : sockets.size();
@@ -241,11 +236,9 @@ std::string errorStatus(std::string_view who, const ServerError& e) {
 
 std::string Classifier::statusOf(const std::string& key) const {
   const Server& s = servers_.at(key);
-  if (!s.seen.empty())
-    return fmt::format(FMT_COMPILE("{} answered over another address family"), s.url);
+  if (!s.seen.empty()) return fmt::format(FMT_COMPILE("{} answered over another address family"), s.url);
   if (!s.errors.empty()) return errorStatus(s.url, *s.errors.front());
-  if (ev_.timedOut)
-    return fmt::format(FMT_COMPILE("{} did not answer before the time limit"), s.url);
+  if (ev_.timedOut) return fmt::format(FMT_COMPILE("{} did not answer before the time limit"), s.url);
   if (!s.completed) return fmt::format(FMT_COMPILE("{} has not answered yet"), s.url);
   return fmt::format(FMT_COMPILE("{} gave no candidate"), s.url);
 }
@@ -265,8 +258,7 @@ std::optional<Judgement> Classifier::openPath() const {
   auto check = [&](const GatherEvidence& g) -> std::optional<Judgement> {
     for (const auto& o : g.srflx) {
       auto m = mappingOf(o);
-      if (!m || !(visibleHosts_.count(m->address) || m->address == lowercase(o.relatedAddress)))
-        continue;
+      if (!m || !(visibleHosts_.count(m->address) || m->address == lowercase(o.relatedAddress))) continue;
       return Judgement{NatType::Open, MappingBehavior::EndpointIndependent,
                        fmt::format(FMT_COMPILE("The reflexive address {} is also a local "
                                                "address, so there is no NAT on this path."),
@@ -294,16 +286,14 @@ Judgement Classifier::onlyOne(const std::vector<std::string>& answered) const {
 }
 
 // The shared connection must have finished: until then a second mapping may still come.
-std::optional<Judgement> Classifier::sharedUnfinished(
-    const std::vector<std::string>& answered) const {
+std::optional<Judgement> Classifier::sharedUnfinished(const std::vector<std::string>& answered) const {
   if (ev_.shared.completed && !ev_.timedOut) return std::nullopt;
   return Judgement{
       NatType::Unknown, MappingBehavior::Unknown,
       fmt::format(FMT_COMPILE("{} answered, but the connection that asked them all from one "
                               "socket {}, so their mappings cannot be compared{}."),
                   urls(answered),
-                  ev_.timedOut ? "did not finish gathering before the time limit"
-                               : "has not finished gathering",
+                  ev_.timedOut ? "did not finish gathering before the time limit" : "has not finished gathering",
                   ev_.timedOut ? "" : " yet")};
 }
 
@@ -321,12 +311,11 @@ Judgement Classifier::judgeWithoutShared() const {
 Judgement Classifier::judgeSymmetric(const Group& g, std::size_t sockets) const {
   const Mapping& a = *g.mappings.begin();
   const Mapping& b = *std::next(g.mappings.begin());
-  std::string got = g.mappings.size() == 2
-                        ? fmt::format(FMT_COMPILE("two mappings, {} and {}"), show(a), show(b))
-                        : fmt::format(FMT_COMPILE("{} mappings, among them {} and {}"),
-                                      g.mappings.size(), show(a), show(b));
-  std::string who = sockets == 1 ? std::string("One local socket")
-                                 : fmt::format(FMT_COMPILE("{} local sockets"), sockets);
+  std::string got = g.mappings.size() == 2 ? fmt::format(FMT_COMPILE("two mappings, {} and {}"), show(a), show(b))
+                                           : fmt::format(FMT_COMPILE("{} mappings, among them {} and {}"),
+                                                         g.mappings.size(), show(a), show(b));
+  std::string who =
+      sockets == 1 ? std::string("One local socket") : fmt::format(FMT_COMPILE("{} local sockets"), sockets);
   return {NatType::Symmetric, MappingBehavior::Dependent,
           fmt::format(FMT_COMPILE("{} asked {} and got {}{}: the NAT picks a new mapping for each "
                                   "destination (symmetric), so plan for a TURN relay."),
@@ -353,8 +342,7 @@ Judgement Classifier::judge(const Group& g) const {
     } else {
       vouching.erase(std::remove(vouching.begin(), vouching.end(), it->first), vouching.end());
     }
-    if (failures.empty())
-      failures = errorStatus(it == servers_.end() ? "a server" : it->second.url, e);
+    if (failures.empty()) failures = errorStatus(it == servers_.end() ? "a server" : it->second.url, e);
   }
   if (vouching.size() < 2)
     return {NatType::Unknown, MappingBehavior::Unknown,
@@ -378,8 +366,7 @@ Judgement Classifier::judge(const Group& g) const {
                                   "one mapping, {}, so mapping is endpoint-independent{}; a "
                                   "browser cannot measure filtering, so this is reported as "
                                   "port-restricted."),
-                      urls(vouching), vouching.size() == 2 ? "both" : "all",
-                      show(*g.mappings.begin()),
+                      urls(vouching), vouching.size() == 2 ? "both" : "all", show(*g.mappings.begin()),
                       hosts.size() == 1 ? " (though the servers share one host, so "
                                           "address-dependent mapping is not ruled out)"
                                         : "")};
@@ -390,8 +377,8 @@ NatVerdict Classifier::finish(NatType type, MappingBehavior mapping, std::string
   v.type = type;
   v.mapping = mapping;
   v.reason = std::move(reason);
-  v.supportsDirectConnection = type == NatType::Open || type == NatType::FullCone ||
-                               type == NatType::Restricted || type == NatType::PortRestricted;
+  v.supportsDirectConnection = type == NatType::Open || type == NatType::FullCone || type == NatType::Restricted ||
+                               type == NatType::PortRestricted;
   v.requiresRelay = type == NatType::Symmetric;
   for (const auto& key : order_) {
     const Server& s = servers_.at(key);
@@ -421,29 +408,26 @@ NatVerdict Classifier::run() {
     anyReflexive = anyReflexive || !s.seen.empty();
   }
   if (!settled)
-    settled = std::all_of(servers_.begin(), servers_.end(), [](const auto& kv) {
-      return kv.second.completed || !kv.second.errors.empty();
-    });
+    settled = std::all_of(servers_.begin(), servers_.end(),
+                          [](const auto& kv) { return kv.second.completed || !kv.second.errors.empty(); });
   bool suppressedOpen = !anyReflexive && !publicHost.empty() && quiet > 0;
   bool noReflexive = !anyReflexive && !suppressedOpen;
 
   // Silence means failure only once every server failed or finished, or time ran out.
   if (noReflexive && settled) {
-    NatVerdict v =
-        finish(NatType::Unknown, MappingBehavior::Unknown,
-               fmt::format(FMT_COMPILE("No STUN server produced a reflexive candidate "
-                                       "({}): UDP is probably blocked or the servers are "
-                                       "unreachable, so a TURN relay is needed."),
-                           silentServers({})));
+    NatVerdict v = finish(NatType::Unknown, MappingBehavior::Unknown,
+                          fmt::format(FMT_COMPILE("No STUN server produced a reflexive candidate "
+                                                  "({}): UDP is probably blocked or the servers are "
+                                                  "unreachable, so a TURN relay is needed."),
+                                      silentServers({})));
     v.requiresRelay = true;
     return v;
   }
   if (servers_.size() < 2)
-    return finish(
-        NatType::Unknown, MappingBehavior::Unknown,
-        fmt::format(FMT_COMPILE("Only one STUN server is configured ({}) and two are "
-                                "needed to compare mappings, so the NAT type is unknown."),
-                    servers_.at(order_.front()).url));
+    return finish(NatType::Unknown, MappingBehavior::Unknown,
+                  fmt::format(FMT_COMPILE("Only one STUN server is configured ({}) and two are "
+                                          "needed to compare mappings, so the NAT type is unknown."),
+                              servers_.at(order_.front()).url));
   if (noReflexive)
     return finish(NatType::Unknown, MappingBehavior::Unknown,
                   fmt::format(FMT_COMPILE("Gathering has not finished ({}), so the NAT type is not "
@@ -451,11 +435,10 @@ NatVerdict Classifier::run() {
                               silentServers({})));
   if (suppressedOpen) {
     suppressedAnswers_ = quiet;
-    return finish(
-        NatType::Open, MappingBehavior::EndpointIndependent,
-        fmt::format(FMT_COMPILE("The local address {} is public and STUN answered without "
-                                "a separate reflexive address, so there is no NAT."),
-                    publicHost));
+    return finish(NatType::Open, MappingBehavior::EndpointIndependent,
+                  fmt::format(FMT_COMPILE("The local address {} is public and STUN answered without "
+                                          "a separate reflexive address, so there is no NAT."),
+                              publicHost));
   }
   if (auto open = openPath()) return finish(open->type, open->mapping, std::move(open->reason));
   if (groups_.empty()) {
@@ -486,31 +469,44 @@ std::size_t distinctStunServers(const std::vector<std::string>& urls) {
 
 std::string_view toString(NatType type) {
   switch (type) {
-    case NatType::Open: return "open";
-    case NatType::FullCone: return "full-cone";
-    case NatType::Restricted: return "restricted";
-    case NatType::PortRestricted: return "port-restricted";
-    case NatType::Symmetric: return "symmetric";
-    case NatType::Unknown: return "unknown";
+    case NatType::Open:
+      return "open";
+    case NatType::FullCone:
+      return "full-cone";
+    case NatType::Restricted:
+      return "restricted";
+    case NatType::PortRestricted:
+      return "port-restricted";
+    case NatType::Symmetric:
+      return "symmetric";
+    case NatType::Unknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 std::string_view toString(MappingBehavior mapping) {
   switch (mapping) {
-    case MappingBehavior::EndpointIndependent: return "endpoint-independent";
-    case MappingBehavior::Dependent: return "dependent";
-    case MappingBehavior::Unknown: return "unknown";
+    case MappingBehavior::EndpointIndependent:
+      return "endpoint-independent";
+    case MappingBehavior::Dependent:
+      return "dependent";
+    case MappingBehavior::Unknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 std::string_view toString(FilteringBehavior filtering) {
   switch (filtering) {
-    case FilteringBehavior::EndpointIndependent: return "endpoint-independent";
-    case FilteringBehavior::AddressDependent: return "address-dependent";
-    case FilteringBehavior::AddressAndPortDependent: return "address-and-port-dependent";
-    case FilteringBehavior::Unknown: return "unknown";
+    case FilteringBehavior::EndpointIndependent:
+      return "endpoint-independent";
+    case FilteringBehavior::AddressDependent:
+      return "address-dependent";
+    case FilteringBehavior::AddressAndPortDependent:
+      return "address-and-port-dependent";
+    case FilteringBehavior::Unknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -46,12 +46,7 @@ namespace wre {
 enum class NatType { Open, FullCone, Restricted, PortRestricted, Symmetric, Unknown };
 enum class MappingBehavior { EndpointIndependent, Dependent, Unknown };
 // Never measured from a browser (see above); the other values exist for a measured source.
-enum class FilteringBehavior {
-  EndpointIndependent,
-  AddressDependent,
-  AddressAndPortDependent,
-  Unknown
-};
+enum class FilteringBehavior { EndpointIndependent, AddressDependent, AddressAndPortDependent, Unknown };
 
 // One srflx candidate. Ignored unless address is an IP address and port is not 0.
 struct SrflxObservation {

@@ -34,8 +34,7 @@ bool sameServer(std::string_view a, std::string_view b) {
 }
 
 std::string show(std::string_view address, std::uint16_t port) {
-  if (address.find(':') != std::string_view::npos)
-    return fmt::format(FMT_COMPILE("[{}]:{}"), address, port);
+  if (address.find(':') != std::string_view::npos) return fmt::format(FMT_COMPILE("[{}]:{}"), address, port);
   return fmt::format(FMT_COMPILE("{}:{}"), address, port);
 }
 
@@ -50,20 +49,16 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-NatDetector::NatDetector(NatProbeDriver& driver, Done onDone)
-    : driver_(driver), onDone_(std::move(onDone)) {}
+NatDetector::NatDetector(NatProbeDriver& driver, Done onDone) : driver_(driver), onDone_(std::move(onDone)) {}
 
-Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
-                                std::optional<double> timeoutMs) {
+Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls, std::optional<double> timeoutMs) {
   if (phase_ != Phase::Idle)
-    return makeError(ErrorKind::InvalidState,
-                     "detectNATType(): this detection has already started");
+    return makeError(ErrorKind::InvalidState, "detectNATType(): this detection has already started");
   double timeout = timeoutMs.value_or(kNatDefaultTimeoutMs);
   if (!(timeout >= kNatMinTimeoutMs && timeout <= kNatMaxTimeoutMs))  // also refuses NaN
-    return makeError(ErrorKind::Config,
-                     fmt::format(FMT_COMPILE("detectNATType(): timeout must be between {} and {} "
-                                             "ms, got {}"),
-                                 kNatMinTimeoutMs, kNatMaxTimeoutMs, timeout));
+    return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("detectNATType(): timeout must be between {} and {} "
+                                                                "ms, got {}"),
+                                                    kNatMinTimeoutMs, kNatMaxTimeoutMs, timeout));
 
   for (const auto& url : iceServerUrls) {
     if (!hasScheme(url, "stun")) {
@@ -72,8 +67,7 @@ Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
     }
     bool known = std::any_of(evidence_.stunServers.begin(), evidence_.stunServers.end(),
                              [&](const std::string& s) { return sameServer(s, url); });
-    if (!known && evidence_.stunServers.size() < kNatMaxServers)
-      evidence_.stunServers.push_back(url);
+    if (!known && evidence_.stunServers.size() < kNatMaxServers) evidence_.stunServers.push_back(url);
   }
 
   phase_ = Phase::Gathering;
@@ -81,9 +75,7 @@ Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls,
   deadline_ = startedAt_ + timeout;
   if (evidence_.stunServers.size() < 2) {
     NatVerdict v = classifyNat(evidence_);
-    auto isTurn = [](const std::string& u) {
-      return hasScheme(u, "turn") || hasScheme(u, "turns");
-    };
+    auto isTurn = [](const std::string& u) { return hasScheme(u, "turn") || hasScheme(u, "turns"); };
     if (std::any_of(ignoredUrls_.begin(), ignoredUrls_.end(), isTurn))
       v.reason += " TURN servers are not used for NAT detection.";
     conclude(std::move(v));
@@ -151,14 +143,12 @@ void NatDetector::onCandidate(ConnectionId id, std::string_view candidate) {
   evaluate();
 }
 
-void NatDetector::onCandidateError(ConnectionId id, std::string_view url, int errorCode,
-                                   std::string_view errorText) {
+void NatDetector::onCandidateError(ConnectionId id, std::string_view url, int errorCode, std::string_view errorText) {
   if (phase_ != Phase::Gathering || ++events_ > kNatMaxEvents) return;
   GatherEvidence* g = connection(id);
   if (!g) return;
   std::string server = url.size() <= kMaxUrlLength ? std::string(url) : std::string();
-  g->errors.push_back(
-      {std::move(server), errorCode, std::string(errorText.substr(0, kMaxErrorText))});
+  g->errors.push_back({std::move(server), errorCode, std::string(errorText.substr(0, kMaxErrorText))});
   evaluate();
 }
 
@@ -194,15 +184,13 @@ void NatDetector::onTimer(TimerId id) {
 }
 
 bool NatDetector::everyServerAccountedFor() const {
-  return std::all_of(
-      evidence_.perServer.begin(), evidence_.perServer.end(),
-      [](const GatherEvidence& g) { return !g.srflx.empty() || !g.errors.empty() || g.completed; });
+  return std::all_of(evidence_.perServer.begin(), evidence_.perServer.end(),
+                     [](const GatherEvidence& g) { return !g.srflx.empty() || !g.errors.empty() || g.completed; });
 }
 
 bool NatDetector::everyConnectionCompleted() const {
-  return evidence_.shared.completed &&
-         std::all_of(evidence_.perServer.begin(), evidence_.perServer.end(),
-                     [](const GatherEvidence& g) { return g.completed; });
+  return evidence_.shared.completed && std::all_of(evidence_.perServer.begin(), evidence_.perServer.end(),
+                                                   [](const GatherEvidence& g) { return g.completed; });
 }
 
 // Stop when every connection is done, or early when every server has spoken on its own
@@ -221,9 +209,7 @@ void NatDetector::evaluate() {
 std::optional<NatDetector::Probe> NatDetector::reachCandidate(const NatVerdict& v) const {
   if (v.type != NatType::PortRestricted) return std::nullopt;
   for (const auto& p : sharedSrflx_)
-    if (std::find(sharedHostPorts_.begin(), sharedHostPorts_.end(), p.port) !=
-        sharedHostPorts_.end())
-      return p;
+    if (std::find(sharedHostPorts_.begin(), sharedHostPorts_.end(), p.port) != sharedHostPorts_.end()) return p;
   return std::nullopt;
 }
 
@@ -256,13 +242,12 @@ void NatDetector::concludeReach(bool reached, std::string_view why) {
     v.mapping = MappingBehavior::EndpointIndependent;
     v.supportsDirectConnection = true;
     v.requiresRelay = false;
-    v.reason = fmt::format(
-        FMT_COMPILE(
-            "The local socket that asked {} got {}, and ICE checks sent there by a second "
-            "connection in this browser reached that socket: it is this machine's address, so "
-            "there is no NAT on this path (a NAT that loops inside traffic back, keeps "
-            "ports and filters nothing would look the same, and is as easy to reach)."),
-        joined(evidence_.stunServers), mapped);
+    v.reason =
+        fmt::format(FMT_COMPILE("The local socket that asked {} got {}, and ICE checks sent there by a second "
+                                "connection in this browser reached that socket: it is this machine's address, so "
+                                "there is no NAT on this path (a NAT that loops inside traffic back, keeps "
+                                "ports and filters nothing would look the same, and is as easy to reach)."),
+                    joined(evidence_.stunServers), mapped);
   } else {
     v.reason += fmt::format(FMT_COMPILE(" ICE checks this browser sent to {} did not come back "
                                         "to it ({}), so that is a NAT's address, not this "
@@ -278,8 +263,7 @@ void NatDetector::conclude(NatVerdict v) {
   if (malformed_ > 0)
     v.reason += fmt::format(FMT_COMPILE(" {} malformed candidate{} from the browser {} ignored "
                                         "(first: {})."),
-                            malformed_, malformed_ == 1 ? "" : "s",
-                            malformed_ == 1 ? "was" : "were", firstMalformed_);
+                            malformed_, malformed_ == 1 ? "" : "s", malformed_ == 1 ? "was" : "were", firstMalformed_);
   NatReport report;
   report.evidence = evidenceFor(v);
   report.verdict = std::move(v);
@@ -305,9 +289,8 @@ std::vector<NatEvidenceEntry> NatDetector::evidenceFor(const NatVerdict& v) cons
     if (!gatherStarted_)
       e.problem = "not contacted";
     else if (error)
-      e.problem = error->text.empty()
-                      ? fmt::format(FMT_COMPILE("error {}"), error->errorCode)
-                      : fmt::format(FMT_COMPILE("error {}: {}"), error->errorCode, error->text);
+      e.problem = error->text.empty() ? fmt::format(FMT_COMPILE("error {}"), error->errorCode)
+                                      : fmt::format(FMT_COMPILE("error {}: {}"), error->errorCode, error->text);
     else if (evidence_.timedOut)
       e.problem = "no answer before the time limit";
     else

@@ -65,8 +65,7 @@ class NatProbeDriver {
   // Makes RTCPeerConnection `connection` whose only ICE servers are `stunUrls` and starts
   // gathering (a negotiated data channel, createOffer, setLocalDescription); its events come back
   // with that number. Fails synchronously only when the browser refuses the configuration.
-  virtual Result<void> gather(ConnectionId connection,
-                              const std::vector<std::string>& stunUrls) = 0;
+  virtual Result<void> gather(ConnectionId connection, const std::vector<std::string>& stunUrls) = 0;
   // Makes one more connection that knows only `candidate` (a reflexive candidate of gathering
   // connection `connection`) and reports through onReachResult whether its ICE checks reached it.
   virtual void probeReach(ConnectionId connection, const std::string& candidate) = 0;
@@ -107,15 +106,13 @@ class NatDetector {
   // `iceServerUrls`: every URL of the configured ICE servers; only stun: URLs are used.
   // `timeoutMs`: nullopt for the default. Fails (ErrorKind::Config) on a bad timeout or a second
   // start; otherwise `onDone` is called exactly once, possibly before start() returns.
-  Result<void> start(const std::vector<std::string>& iceServerUrls,
-                     std::optional<double> timeoutMs);
+  Result<void> start(const std::vector<std::string>& iceServerUrls, std::optional<double> timeoutMs);
 
   // Browser callbacks, by the connection they came from; ignored once the detection has finished
   // or when `connection` is not one the detector made. `url`: the browser's name for the server
   // that failed (may be empty).
   void onCandidate(ConnectionId connection, std::string_view candidate);
-  void onCandidateError(ConnectionId connection, std::string_view url, int errorCode,
-                        std::string_view errorText);
+  void onCandidateError(ConnectionId connection, std::string_view url, int errorCode, std::string_view errorText);
   void onGatheringComplete(ConnectionId connection);
   void onGatherFailed(ConnectionId connection, std::string_view message);
   void onReachResult(bool reached);

@@ -11,8 +11,8 @@ struct ChannelSpec {
   int id;                  // negotiated SCTP stream id
   std::string_view label;  // also the `type` name the app uses
   bool ordered;
-  int maxRetransmits;      // -1: fully reliable
-  bool user;               // false: library traffic, never shown to the app
+  int maxRetransmits;         // -1: fully reliable
+  bool user;                  // false: library traffic, never shown to the app
   std::string_view priority;  // RTCDataChannel priority hint for the browser's SCTP scheduler
 };
 

@@ -1,10 +1,10 @@
 #include "peer/config.hpp"
 
+#include <fmt/compile.h>
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fmt/compile.h>
-#include <fmt/format.h>
 #include <string_view>
 
 namespace wre {
@@ -15,14 +15,12 @@ Error configError(std::string_view field, const std::string& problem) {
 }
 
 Error wrongType(std::string_view field, const Value& v, std::string_view expected) {
-  return configError(field, fmt::format(FMT_COMPILE("must be {}, got {} ({})"), expected, v.typeName(),
-                                        v.describe()));
+  return configError(field, fmt::format(FMT_COMPILE("must be {}, got {} ({})"), expected, v.typeName(), v.describe()));
 }
 
 // Reads an optional number in [min, max]; integral if asked. Leaves `out` at its default if absent.
 template <class T>
-Result<void> readNumber(const Value& in, std::string_view field, T& out, double min, double max,
-                        bool integral) {
+Result<void> readNumber(const Value& in, std::string_view field, T& out, double min, double max, bool integral) {
   const Value& v = in[std::string(field)];
   if (v.isUndefined()) return ok();
   if (v.type() != Value::Type::Number) return wrongType(field, v, "a number");
@@ -55,8 +53,8 @@ Result<void> readEnum(const Value& in, std::string_view field, std::string& out,
       out = v.asString();
       return ok();
     }
-  return configError(field, fmt::format(FMT_COMPILE("must be one of '{}', got {}"),
-                                        fmt::join(allowed, "', '"), v.describe()));
+  return configError(field,
+                     fmt::format(FMT_COMPILE("must be one of '{}', got {}"), fmt::join(allowed, "', '"), v.describe()));
 }
 
 Result<IceServer> parseIceServer(const Value& v, size_t index) {
@@ -85,7 +83,8 @@ Result<IceServer> parseIceServer(const Value& v, size_t index) {
   }
   const Value& ct = v["credentialType"];
   if (!ct.isUndefined() && !(ct.type() == Value::Type::String && ct.asString() == "password"))
-    return configError(field + ".credentialType", fmt::format(FMT_COMPILE("must be 'password', got {}"), ct.describe()));
+    return configError(field + ".credentialType",
+                       fmt::format(FMT_COMPILE("must be 'password', got {}"), ct.describe()));
   for (const auto& url : server.urls) {
     auto valid = validateIceUrl(url);
     if (!valid) return configError(field + ".urls", valid.error().message);
@@ -143,18 +142,32 @@ Result<void> validateIceUrl(const std::string& url) {
   }
   if (!query.empty()) {
     if (scheme.rfind("stun", 0) == 0) return bad("stun URLs take no query");
-    if (query != "transport=udp" && query != "transport=tcp") return bad("query must be transport=udp or transport=tcp");
+    if (query != "transport=udp" && query != "transport=tcp")
+      return bad("query must be transport=udp or transport=tcp");
   }
   return ok();
 }
 
 Result<Config> parseConfig(const Value& in) {
   if (in.type() != Value::Type::Object) return wrongType("config", in, "an object");
-  static constexpr std::array<std::string_view, 18> kKnown = {
-      "peerId", "iceServers", "connectionTimeout", "reconnectMaxAttempts", "reconnectBaseDelay",
-      "reconnectMaxDelay", "reconnectJitter", "maxBufferedAmount", "lowWaterMark", "maxQueuedBytes",
-      "metricsEnabled", "metricsInterval", "iceTransportPolicy", "bundlePolicy", "rtcpMuxPolicy",
-      "iceCandidatePoolSize", "heartbeatTimeout", "iceRestartAttempts"};
+  static constexpr std::array<std::string_view, 18> kKnown = {"peerId",
+                                                              "iceServers",
+                                                              "connectionTimeout",
+                                                              "reconnectMaxAttempts",
+                                                              "reconnectBaseDelay",
+                                                              "reconnectMaxDelay",
+                                                              "reconnectJitter",
+                                                              "maxBufferedAmount",
+                                                              "lowWaterMark",
+                                                              "maxQueuedBytes",
+                                                              "metricsEnabled",
+                                                              "metricsInterval",
+                                                              "iceTransportPolicy",
+                                                              "bundlePolicy",
+                                                              "rtcpMuxPolicy",
+                                                              "iceCandidatePoolSize",
+                                                              "heartbeatTimeout",
+                                                              "iceRestartAttempts"};
   for (const auto& [key, _] : in.fields()) {
     bool known = false;
     for (auto k : kKnown) known = known || key == k;
@@ -164,7 +177,8 @@ Result<Config> parseConfig(const Value& in) {
   const Value& id = in["peerId"];
   if (id.type() != Value::Type::String) return wrongType("peerId", id, "a non-empty string");
   if (id.asString().empty() || id.asString().size() > 256)
-    return configError("peerId", fmt::format(FMT_COMPILE("must be 1 to 256 characters, got {} characters"), id.asString().size()));
+    return configError(
+        "peerId", fmt::format(FMT_COMPILE("must be 1 to 256 characters, got {} characters"), id.asString().size()));
   c.peerId = id.asString();
 
   const Value& servers = in["iceServers"];

@@ -24,14 +24,14 @@ struct Config {
   int reconnectMaxAttempts = 5;
   // Failed ICE restarts before the next attempts rebuild the connection instead (session resume).
   int iceRestartAttempts = 3;
-  double reconnectBaseDelay = 1000;   // ms
-  double reconnectMaxDelay = 30000;   // ms
-  double reconnectJitter = 1000;      // ms, upper bound of the random part
+  double reconnectBaseDelay = 1000;               // ms
+  double reconnectMaxDelay = 30000;               // ms
+  double reconnectJitter = 1000;                  // ms, upper bound of the random part
   double maxBufferedAmount = 16.0 * 1024 * 1024;  // bytes in the browser's channel buffer
   double lowWaterMark = 1024.0 * 1024;            // bytes; drain the queue below this
   double maxQueuedBytes = 16.0 * 1024 * 1024;     // bytes held in our queues per peer
   bool metricsEnabled = true;
-  double metricsInterval = 5000;  // ms
+  double metricsInterval = 5000;   // ms
   double heartbeatTimeout = 3000;  // ms of silence from a peer of this library = link lost; 0: off
   std::string iceTransportPolicy = "all";
   std::string bundlePolicy = "balanced";

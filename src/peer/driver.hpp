@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "metrics/stats_record.hpp"
 #include "peer/channel_spec.hpp"
 #include "peer/config.hpp"
-#include "metrics/stats_record.hpp"
 #include "queue/payload.hpp"
 #include "util/error.hpp"
 

@@ -40,8 +40,7 @@ void Outbox::seal(const EventSink& to) {
 }
 
 void Outbox::forget(const EventSink& to) {
-  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const Entry& e) { return e.to == &to; }),
-               queue_.end());
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const Entry& e) { return e.to == &to; }), queue_.end());
 }
 
 void Outbox::deliver() {

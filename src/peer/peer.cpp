@@ -5,8 +5,8 @@
 
 #include <limits>
 
-#include "nat/ice_candidate.hpp"
 #include "metrics/probe_codec.hpp"
+#include "nat/ice_candidate.hpp"
 #include "peer/input_limits.hpp"
 #include "peer/sdp_facts.hpp"
 
@@ -16,8 +16,8 @@ namespace {
 Result<void> checkDescription(const SessionDescription& d, std::string_view expected, ErrorKind kind,
                               std::string_view method) {
   if (d.type != expected)
-    return makeError(kind, fmt::format(FMT_COMPILE("{}() needs a description of type '{}', got type '{}'"),
-                                       method, expected, d.type));
+    return makeError(kind, fmt::format(FMT_COMPILE("{}() needs a description of type '{}', got type '{}'"), method,
+                                       expected, d.type));
   if (d.sdp.rfind("v=0", 0) != 0)
     return makeError(kind, fmt::format(FMT_COMPILE("{}() got an {} whose SDP does not start with 'v=0' "
                                                    "(is it a session description?)"),
@@ -28,11 +28,16 @@ Result<void> checkDescription(const SessionDescription& d, std::string_view expe
 }  // namespace
 
 Peer::Peer(Config config, Driver& driver, EventSink& sink, Outbox* shared)
-    : config_(std::move(config)), driver_(driver), sink_(sink),
-      ownOutbox_(shared ? nullptr : std::make_unique<Outbox>()), outbox_(shared ? *shared : *ownOutbox_),
-      events_(outbox_, sink_), scheduler_(config_, driver_, events_),
-      transfers_(driver_, events_, scheduler_, [this](size_t size) { fileMessageDelivered(size); },
-                 [this] { return delivered_[countedIndex(kFile)]; }) {
+    : config_(std::move(config)),
+      driver_(driver),
+      sink_(sink),
+      ownOutbox_(shared ? nullptr : std::make_unique<Outbox>()),
+      outbox_(shared ? *shared : *ownOutbox_),
+      events_(outbox_, sink_),
+      scheduler_(config_, driver_, events_),
+      transfers_(
+          driver_, events_, scheduler_, [this](size_t size) { fileMessageDelivered(size); },
+          [this] { return delivered_[countedIndex(kFile)]; }) {
   scheduler_.setFileObserver(&transfers_);
   // Two draws of 32 bits: a reloaded page must not come back with the same id.
   auto draw = [&] { return static_cast<uint64_t>(driver_.random01() * 4294967296.0) & 0xffffffffu; };
@@ -60,8 +65,9 @@ Result<RequestId> Peer::createOffer() {
   Outbox::Scope scope(outbox_);
   if (closed()) return fail(ErrorKind::OfferCreation, "createOffer() called after close()");
   if (role_ == Role::Answerer)
-    return fail(ErrorKind::OfferCreation, "createOffer() called on a peer that answered an offer; "
-                                          "only the side that made the first offer makes offers");
+    return fail(ErrorKind::OfferCreation,
+                "createOffer() called on a peer that answered an offer; "
+                "only the side that made the first offer makes offers");
   if (signaling_ != Signaling::Stable || role_ == Role::Offerer)
     return fail(ErrorKind::OfferCreation, "createOffer() called twice; this peer already made its offer");
   beginConnecting();
@@ -77,8 +83,9 @@ Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
   if (auto valid = checkDescription(offer, "offer", ErrorKind::AnswerCreation, "createAnswer"); !valid)
     return fail(valid.error().kind, valid.error().message);
   if (role_ == Role::Offerer)
-    return fail(ErrorKind::AnswerCreation, "createAnswer() called on a peer that made the offer; "
-                                           "pass the far side's answer to setRemoteAnswer()");
+    return fail(ErrorKind::AnswerCreation,
+                "createAnswer() called on a peer that made the offer; "
+                "pass the far side's answer to setRemoteAnswer()");
   if (signaling_ != Signaling::Stable)
     return fail(ErrorKind::AnswerCreation, "createAnswer() called while another answer is being made");
   beginConnecting();
@@ -200,7 +207,8 @@ void Peer::onRequestDone(RequestId id) {
       updateMaxMessageSize();
       applyHeldCandidates();
       break;
-    default: break;
+    default:
+      break;
   }
   events_.onEvent(event::RequestDone{id, std::nullopt});
 }
@@ -224,9 +232,18 @@ void Peer::onRequestFailed(RequestId id, const std::string& message) {
       what = "createAnswer() could not apply the offer";
       signaling_ = Signaling::Stable;
       break;
-    case Op::Answer: kind = ErrorKind::AnswerCreation; what = "createAnswer() failed"; break;
-    case Op::RemoteAnswer: kind = ErrorKind::AnswerSet; what = "setRemoteAnswer() could not apply the answer"; break;
-    case Op::Candidate: kind = ErrorKind::IceCandidate; what = "addIceCandidate() failed"; break;
+    case Op::Answer:
+      kind = ErrorKind::AnswerCreation;
+      what = "createAnswer() failed";
+      break;
+    case Op::RemoteAnswer:
+      kind = ErrorKind::AnswerSet;
+      what = "setRemoteAnswer() could not apply the answer";
+      break;
+    case Op::Candidate:
+      kind = ErrorKind::IceCandidate;
+      what = "addIceCandidate() failed";
+      break;
     case Op::Stats:
       statsInFlight_ = false;  // the next tick asks again
       return;
@@ -428,22 +445,38 @@ void Peer::onTimer(TimerId id) {
   switch (kind) {
     case TimerKind::ConnectionTimeout:
       if (state_ != PeerState::Connected) {
-        raise(ErrorKind::ConnectionTimeout, fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"),
-                                                        config_.connectionTimeout));
+        raise(ErrorKind::ConnectionTimeout,
+              fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"), config_.connectionTimeout));
         setState(PeerState::Failed);
       }
       break;
     case TimerKind::DisconnectGrace:
       if (state_ == PeerState::Disconnected) beginReconnect();
       break;
-    case TimerKind::ReconnectAttempt: runAttempt(); break;
-    case TimerKind::ReconnectGiveUp: giveUp(); break;
-    case TimerKind::MetricsTick: onMetricsTick(); break;
-    case TimerKind::Probe: onProbeTick(); break;
-    case TimerKind::HeartbeatCheck: checkHeartbeat(driver_.nowMs(), std::numeric_limits<double>::infinity()); break;
-    case TimerKind::FileAckStall: onFileAckStall(); break;
-    case TimerKind::ReplayAckStall: onReplayAckStall(); break;
-    case TimerKind::TransferWait: onTransferWait(); break;
+    case TimerKind::ReconnectAttempt:
+      runAttempt();
+      break;
+    case TimerKind::ReconnectGiveUp:
+      giveUp();
+      break;
+    case TimerKind::MetricsTick:
+      onMetricsTick();
+      break;
+    case TimerKind::Probe:
+      onProbeTick();
+      break;
+    case TimerKind::HeartbeatCheck:
+      checkHeartbeat(driver_.nowMs(), std::numeric_limits<double>::infinity());
+      break;
+    case TimerKind::FileAckStall:
+      onFileAckStall();
+      break;
+    case TimerKind::ReplayAckStall:
+      onReplayAckStall();
+      break;
+    case TimerKind::TransferWait:
+      onTransferWait();
+      break;
     case TimerKind::DrainWatch:
       scheduler_.drain();  // asks the browser for its buffer when the estimate says full
       watchDrain();
@@ -491,12 +524,13 @@ void Peer::shutDown(CloseReason reason) {
   // close); with the link down it is what a rebuild would have replayed: reported.
   auto [unconfirmed, unconfirmedBytes] = scheduler_.releaseReplay();
   if (state_ == PeerState::Connected) unconfirmed = 0;
-  std::string sentPart = fmt::format(FMT_COMPILE("{} sent messages ({} bytes) the far side had not confirmed delivering"),
-                                     unconfirmed, unconfirmedBytes);
+  std::string sentPart =
+      fmt::format(FMT_COMPILE("{} sent messages ({} bytes) the far side had not confirmed delivering"), unconfirmed,
+                  unconfirmedBytes);
   if (dropped > 0)
-    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent{}{}"),
-                                       who, dropped, bytes, unconfirmed > 0 ? ", and " : "",
-                                       unconfirmed > 0 ? sentPart : std::string()));
+    raise(ErrorKind::Send,
+          fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent{}{}"), who, dropped,
+                      bytes, unconfirmed > 0 ? ", and " : "", unconfirmed > 0 ? sentPart : std::string()));
   else if (unconfirmed > 0)
     raise(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {}"), who, sentPart));
   heldCandidates_.clear();

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -83,7 +83,8 @@ class Peer {
   // Transfers (peer_transfer.cpp; README, "Transfers"). sendFile fails only on bad input or a
   // closed peer; against a far side that turns out not to take transfers the transfer fails
   // (TransferFailed, rejected) once that is known.
-  Result<Transfers::Started> sendFile(std::optional<uint64_t> size, std::string name, std::string type, std::string meta);
+  Result<Transfers::Started> sendFile(std::optional<uint64_t> size, std::string name, std::string type,
+                                      std::string meta);
   Result<void> acceptTransfer(uint32_t transfer);
   Result<void> rejectTransfer(uint32_t transfer, const std::string& reason);
   Result<void> cancelTransfer(uint32_t transfer, const std::string& reason);
@@ -157,8 +158,17 @@ class Peer {
   enum class Signaling { Stable, HaveLocalOffer, HaveRemoteOffer };
   enum class Role { None, Offerer, Answerer };
   enum class TimerKind {
-    ConnectionTimeout, DisconnectGrace, ReconnectAttempt, ReconnectGiveUp, MetricsTick, Probe, FileAckStall,
-    DrainWatch, HeartbeatCheck, ReplayAckStall, TransferWait
+    ConnectionTimeout,
+    DisconnectGrace,
+    ReconnectAttempt,
+    ReconnectGiveUp,
+    MetricsTick,
+    Probe,
+    FileAckStall,
+    DrainWatch,
+    HeartbeatCheck,
+    ReplayAckStall,
+    TransferWait
   };
 
   RequestId startRequest(Op op);
@@ -249,10 +259,10 @@ class Peer {
   Role role_ = Role::None;
   bool remoteDescriptionSet_ = false;
   bool everConnected_ = false;
-  bool channelsLost_ = false;     // the browser closed our channels (not we): only a rebuild brings them back
-  bool rebuiltSinceUp_ = false;   // this outage already rebuilt the connection
-  int restartsSinceUp_ = 0;       // ICE restarts since the link was last up
-  double rebuiltAtMs_ = -1e300;   // when the last rebuild made its offer
+  bool channelsLost_ = false;    // the browser closed our channels (not we): only a rebuild brings them back
+  bool rebuiltSinceUp_ = false;  // this outage already rebuilt the connection
+  int restartsSinceUp_ = 0;      // ICE restarts since the link was last up
+  double rebuiltAtMs_ = -1e300;  // when the last rebuild made its offer
   // The o= sess-id of the far side's last offer we applied (answerer): a different one is a new
   // RTCPeerConnection over there, so ours is rebuilt to take it. `offeredSessionTag_`: the one
   // being applied.

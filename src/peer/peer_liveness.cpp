@@ -4,7 +4,8 @@
 // all from the far side for heartbeatTimeout takes the link for lost, exactly as if the browser
 // had said `disconnected`, and hearing it again (while the browser still says `connected`) ends
 // that. Before that verdict it asks twice for a probe at once (a query): a lost probe or two on an
-// idle link is not a dead one, so the idle probes can be sparse. Periodic ticks sit on the page clock's grid so that one wake-up serves every peer.
+// idle link is not a dead one, so the idle probes can be sparse. Periodic ticks sit on the page clock's grid so that
+// one wake-up serves every peer.
 #include <cmath>
 
 #include "metrics/probe_codec.hpp"
@@ -45,7 +46,8 @@ void Peer::onProbeTick() {
   double now = driver_.nowMs();
   if (metrics_.takeTrouble()) plan_.onTrouble(now);
   // The app's data is flowing: dense probes wait (kProbeQuietBytes), the heartbeat's do not.
-  if (userBytesSinceProbe_ >= kProbeQuietBytes || scheduler_.queue().bytes() > 0) quietUntilMs_ = now + kProbeQuietHoldMs;
+  if (userBytesSinceProbe_ >= kProbeQuietBytes || scheduler_.queue().bytes() > 0)
+    quietUntilMs_ = now + kProbeQuietHoldMs;
   userBytesSinceProbe_ = 0;
   double sparse = ProbePlan::sparsePeriod(config_.heartbeatTimeout);
   bool heartbeatDue = now - lastProbeMs_ >= sparse - ProbePlan::kDenseMs / 2;

@@ -22,7 +22,8 @@ void Peer::onFileAckStall() {
   if (!scheduler_.fileHeldByWindow()) return;
   // Reconnecting (no acks can come), or acks still arriving: keep watching. A far side that takes
   // transfers acknowledges what its sinks wrote: a slow sink (a save dialog left open) is no stall.
-  if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_ || transfers_.farTakesTransfers())
+  if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_ ||
+      transfers_.farTakesTransfers())
     return watchFileAcks();
   raise(ErrorKind::Send,
         fmt::format(FMT_COMPILE("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
@@ -52,10 +53,11 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
       if (farSideIsLibrary_ && farSession_) {
         auto lost = scheduler_.onDeliveredCounts(*counts);
         if (uint64_t n = lost[0] + lost[1] + lost[2]; n > 0)
-          raise(ErrorKind::Send, fmt::format(FMT_COMPILE("the connection was rebuilt and {} messages sent before the far "
-                                                         "side first confirmed deliveries (control {}, reliable {}, file {}) "
-                                                         "were not delivered; they were not kept for replay"),
-                                             n, lost[0], lost[1], lost[2]));
+          raise(ErrorKind::Send,
+                fmt::format(FMT_COMPILE("the connection was rebuilt and {} messages sent before the far "
+                                        "side first confirmed deliveries (control {}, reliable {}, file {}) "
+                                        "were not delivered; they were not kept for replay"),
+                            n, lost[0], lost[1], lost[2]));
         watchReplayAcks();
       }
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {
@@ -106,7 +108,8 @@ void Peer::requestStats() {
 }
 
 void Peer::reportQualityChange() {
-  if (auto change = metrics_.takeQualityChange()) events_.onEvent(event::QualityChange{change->previous, change->current});
+  if (auto change = metrics_.takeQualityChange())
+    events_.onEvent(event::QualityChange{change->previous, change->current});
 }
 
 void Peer::setMetricsWanted(bool wanted) { metricsWanted_ = wanted; }

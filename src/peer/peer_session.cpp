@@ -82,9 +82,10 @@ void Peer::onReplayAckStall() {
   auto [messages, bytes] = scheduler_.abandonReplay();
   if (messages == 0 && resuming) {
     // Nothing was kept, only the queues waited for where to resume: say that, not "0 messages".
-    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("the far side sent no delivered counts for {} ms after the connection "
-                                                   "was rebuilt; sending goes on without session resume"),
-                                       kReplayAckStallMs));
+    raise(ErrorKind::Send,
+          fmt::format(FMT_COMPILE("the far side sent no delivered counts for {} ms after the connection "
+                                  "was rebuilt; sending goes on without session resume"),
+                      kReplayAckStallMs));
     return;
   }
   raise(ErrorKind::Send,

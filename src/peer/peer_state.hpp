@@ -9,12 +9,18 @@ enum class PeerState { New, Connecting, Connected, Disconnected, Failed, Closed 
 
 inline std::string_view toString(PeerState s) {
   switch (s) {
-    case PeerState::New: return "new";
-    case PeerState::Connecting: return "connecting";
-    case PeerState::Connected: return "connected";
-    case PeerState::Disconnected: return "disconnected";
-    case PeerState::Failed: return "failed";
-    case PeerState::Closed: return "closed";
+    case PeerState::New:
+      return "new";
+    case PeerState::Connecting:
+      return "connecting";
+    case PeerState::Connected:
+      return "connected";
+    case PeerState::Disconnected:
+      return "disconnected";
+    case PeerState::Failed:
+      return "failed";
+    case PeerState::Closed:
+      return "closed";
   }
   return "unknown";
 }

@@ -10,13 +10,15 @@ namespace {
 
 std::optional<Error> overField(const char* what, const std::string& value, size_t limit) {
   if (value.size() <= limit) return std::nullopt;
-  return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("sendFile(): {} is {} bytes long (UTF-8), over the limit of {}"),
-                                                what, value.size(), limit));
+  return makeError(ErrorKind::Send,
+                   fmt::format(FMT_COMPILE("sendFile(): {} is {} bytes long (UTF-8), over the limit of {}"), what,
+                               value.size(), limit));
 }
 
 }  // namespace
 
-Result<Transfers::Started> Peer::sendFile(std::optional<uint64_t> size, std::string name, std::string type, std::string meta) {
+Result<Transfers::Started> Peer::sendFile(std::optional<uint64_t> size, std::string name, std::string type,
+                                          std::string meta) {
   Outbox::Scope scope(outbox_);
   if (closed()) return fail(ErrorKind::Send, "sendFile() called after close()");
   for (auto bad : {overField("the name", name, wire::kMaxName), overField("the type", type, wire::kMaxType),

@@ -27,9 +27,7 @@ double attribute(std::string_view sdp, double absent) {
 
 double maxMessageSizeOf(std::string_view sdp) { return attribute(sdp, 65536); }
 
-double ownMaxMessageSizeOf(std::string_view sdp) {
-  return attribute(sdp, std::numeric_limits<double>::infinity());
-}
+double ownMaxMessageSizeOf(std::string_view sdp) { return attribute(sdp, std::numeric_limits<double>::infinity()); }
 
 std::string_view sessionIdOf(std::string_view sdp) {
   // "o=<username> <sess-id> <sess-version> ...", on the line that starts with o=.

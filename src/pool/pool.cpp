@@ -1,8 +1,8 @@
 #include "pool/pool.hpp"
 
-#include <algorithm>
 #include <fmt/compile.h>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "peer/config.hpp"
 
@@ -35,11 +35,13 @@ Pool::~Pool() {
 Result<void> Pool::checkDefaults(const Value& defaults) {
   if (defaults.isUndefined() || defaults.type() == Value::Type::Null) return ok();
   if (defaults.type() != Value::Type::Object)
-    return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("Invalid pool defaults: must be an object, got {} ({})"),
-                                                    defaults.typeName(), defaults.describe()));
+    return makeError(ErrorKind::Config,
+                     fmt::format(FMT_COMPILE("Invalid pool defaults: must be an object, got {} ({})"),
+                                 defaults.typeName(), defaults.describe()));
   if (!defaults["peerId"].isUndefined())
-    return makeError(ErrorKind::Config, "Invalid pool defaults: peerId may not be a default (each peer's id is the "
-                                        "id given to createPeer())");
+    return makeError(ErrorKind::Config,
+                     "Invalid pool defaults: peerId may not be a default (each peer's id is the "
+                     "id given to createPeer())");
   Value probe = defaults;
   probe.set("peerId", Value::string("pool-defaults"));
   auto parsed = parseConfig(probe);

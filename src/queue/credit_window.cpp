@@ -5,9 +5,9 @@
 namespace wre {
 
 bool CreditWindow::onAck(uint64_t delivered) {
-  if (abandoned_) return false;               // this far end lost our trust
-  if (delivered < acked_) return false;      // backwards (or replayed): not trusted
-  delivered = std::min(delivered, sent_);    // the far end cannot have delivered more than we sent
+  if (abandoned_) return false;            // this far end lost our trust
+  if (delivered < acked_) return false;    // backwards (or replayed): not trusted
+  delivered = std::min(delivered, sent_);  // the far end cannot have delivered more than we sent
   bool opened = !active_ || delivered > acked_;
   active_ = true;
   expectsAcks_ = false;

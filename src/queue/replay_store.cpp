@@ -21,7 +21,7 @@ bool ReplayStore::onCounts(const DeliveredCounts& counts) {
   bool released = false;
   for (size_t i = 0; i < counts.size(); ++i) {
     uint64_t n = std::min(counts[i], handed_[i]);  // cannot have delivered more than we sent
-    if (n <= acked_[i]) continue;                   // backwards or repeated: nothing new
+    if (n <= acked_[i]) continue;                  // backwards or repeated: nothing new
     acked_[i] = n;
     auto& q = kept_[i];
     while (!q.empty() && base_[i] < n) {

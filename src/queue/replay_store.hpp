@@ -2,10 +2,10 @@
 // to the browser is kept here (the caller's buffer handle, no copy) until the far side's
 // cumulative delivered count for its channel covers it. A rebuilt connection replays what is
 // left: the first counts on the new connection say where the far side stands, and takeUnacked()
-// hands back everything after that, oldest first, to be sent again. Only between two peers of this library that count: inactive (keeps
-// nothing, counts only) until the far side's first counts message, which a plain peer or an
-// older copy of this library never sends. Counts are untrusted: one below the last is ignored,
-// one beyond what was handed is clamped.
+// hands back everything after that, oldest first, to be sent again. Only between two peers of this library that count:
+// inactive (keeps nothing, counts only) until the far side's first counts message, which a plain peer or an older copy
+// of this library never sends. Counts are untrusted: one below the last is ignored, one beyond what was handed is
+// clamped.
 #pragma once
 
 #include <array>

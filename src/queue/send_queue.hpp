@@ -14,7 +14,7 @@ namespace wre {
 
 struct QueuedMessage {
   Payload payload;
-  double queuedAtMs;     // for the unreliable channel's staleness rule
+  double queuedAtMs;    // for the unreliable channel's staleness rule
   bool replay = false;  // sent before, on a connection since rebuilt: no second `message-sent`
 };
 

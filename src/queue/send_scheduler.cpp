@@ -1,9 +1,9 @@
 #include "queue/send_scheduler.hpp"
 
-#include <algorithm>
-#include <tuple>
 #include <fmt/compile.h>
 #include <fmt/format.h>
+#include <algorithm>
+#include <tuple>
 
 namespace wre {
 namespace {
@@ -27,8 +27,7 @@ double SendScheduler::lowThreshold(int channel) const {
 }
 
 bool SendScheduler::replayFull(int channel, size_t size) const {
-  return replay_.active() && countedIndex(channel) >= 0 && !replay_.empty() &&
-         replay_.bytes() + size > replayLimit();
+  return replay_.active() && countedIndex(channel) >= 0 && !replay_.empty() && replay_.bytes() + size > replayLimit();
 }
 
 void SendScheduler::keep(int channel, Payload payload) {
@@ -71,12 +70,13 @@ void SendScheduler::sendChunk(Payload payload) {
 Result<void> SendScheduler::send(int channel, Payload payload) {
   size_t size = payload.size();
   if (static_cast<double>(size) > maxMessageSize_)
-    return makeError(ErrorKind::Send,
-                     fmt::format(FMT_COMPILE("send(): a {}-byte message is larger than the maximum message size "
-                                             "of this connection ({} bytes: the smaller of the far end's a=max-message-size and "
-                                             "this browser's own); "
-                                             "split it into smaller messages"),
-                                 size, maxMessageSize_));
+    return makeError(
+        ErrorKind::Send,
+        fmt::format(FMT_COMPILE("send(): a {}-byte message is larger than the maximum message size "
+                                "of this connection ({} bytes: the smaller of the far end's a=max-message-size and "
+                                "this browser's own); "
+                                "split it into smaller messages"),
+                    size, maxMessageSize_));
   if (!open_[channel] && !congested_[channel]) {
     // Not open yet: the same signal as a full buffer, so "send until backpressure, then await
     // channel-ready" is safe from the first message on.
@@ -161,7 +161,8 @@ std::array<uint64_t, 3> SendScheduler::onDeliveredCounts(const DeliveredCounts& 
   queuedAtRebuild_ = {};
   auto unacked = replay_.takeUnacked();
   fileIndex_ = replay_.handed(countedIndex(kFile));  // replays go out again from the far side's count
-  for (size_t i = 0; i < kCountedChannels.size(); ++i) queue_.pushReplayed(kCountedChannels[i], std::move(unacked.messages[i]));
+  for (size_t i = 0; i < kCountedChannels.size(); ++i)
+    queue_.pushReplayed(kCountedChannels[i], std::move(unacked.messages[i]));
   drain();
   return unacked.lost;
 }

@@ -28,7 +28,8 @@ bool FileRuns::add(uint64_t start, uint32_t count, uint32_t transfer) {
 std::optional<uint32_t> FileRuns::classify(uint64_t index) const {
   if (index < from_) return 0;
   if (index >= end_) return std::nullopt;
-  auto after = std::upper_bound(runs_.begin(), runs_.end(), index, [](uint64_t i, const Run& r) { return i < r.start; });
+  auto after =
+      std::upper_bound(runs_.begin(), runs_.end(), index, [](uint64_t i, const Run& r) { return i < r.start; });
   if (after == runs_.begin()) return 0;  // dropped: processed already (never asked)
   return std::prev(after)->transfer;
 }

@@ -6,11 +6,16 @@ namespace wre {
 
 std::string_view toString(TransferFailure reason) {
   switch (reason) {
-    case TransferFailure::Cancelled: return "cancelled";
-    case TransferFailure::Rejected: return "rejected";
-    case TransferFailure::Integrity: return "integrity";
-    case TransferFailure::Closed: return "closed";
-    case TransferFailure::Sink: return "sink";
+    case TransferFailure::Cancelled:
+      return "cancelled";
+    case TransferFailure::Rejected:
+      return "rejected";
+    case TransferFailure::Integrity:
+      return "integrity";
+    case TransferFailure::Closed:
+      return "closed";
+    case TransferFailure::Sink:
+      return "sink";
   }
   return "cancelled";
 }
@@ -53,13 +58,15 @@ std::optional<TransferMessage> decodeBody(char kind, ByteReader& in) {
       if (version < 1) return std::nullopt;
       return Capable{version};
     }
-    case 'K': return ClassifyFrom{in.get<uint64_t>()};
+    case 'K':
+      return ClassifyFrom{in.get<uint64_t>()};
     case 'R': {
       Run run{in.get<uint64_t>(), in.get<uint32_t>(), in.get<uint32_t>()};
       if (run.count == 0) return std::nullopt;
       return run;
     }
-    case 'Y': return Sync{in.get<uint64_t>()};
+    case 'Y':
+      return Sync{in.get<uint64_t>()};
     case 'O': {
       Offer offer;
       offer.transfer = in.get<uint32_t>();
@@ -73,12 +80,14 @@ std::optional<TransferMessage> decodeBody(char kind, ByteReader& in) {
       offer.meta = in.text(metaLength);
       if (size == -1.0) return offer;
       // A byte count: whole, non-negative, exact as a JS number (NaN fails every comparison).
-      if (!(size >= 0 && size <= static_cast<double>(kMaxU53)) || size != static_cast<double>(static_cast<uint64_t>(size)))
+      if (!(size >= 0 && size <= static_cast<double>(kMaxU53)) ||
+          size != static_cast<double>(static_cast<uint64_t>(size)))
         return std::nullopt;
       offer.size = static_cast<uint64_t>(size);
       return offer;
     }
-    case 'A': return Accept{in.get<uint32_t>()};
+    case 'A':
+      return Accept{in.get<uint32_t>()};
     case 'E': {
       End end{in.get<uint32_t>(), in.get<uint64_t>(), {}};
       auto digest = in.text(end.sha256.size());
@@ -86,7 +95,8 @@ std::optional<TransferMessage> decodeBody(char kind, ByteReader& in) {
       for (size_t i = 0; i < end.sha256.size(); ++i) end.sha256[i] = static_cast<uint8_t>(digest[i]);
       return end;
     }
-    case 'D': return Done{in.get<uint32_t>()};
+    case 'D':
+      return Done{in.get<uint32_t>()};
     case 'X': {
       Cancel cancel{in.get<uint32_t>(), TransferFailure::Cancelled, {}};
       auto reason = in.get<uint8_t>();
@@ -96,7 +106,8 @@ std::optional<TransferMessage> decodeBody(char kind, ByteReader& in) {
       cancel.message = in.text(length);
       return cancel;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -42,19 +42,41 @@ inline constexpr size_t kMaxMessage = 512;  // a failure's text
 // The largest transfer message (an offer at its limits).
 inline constexpr size_t kMaxTransferMessage = 16 + kMaxName + kMaxType + kMaxMeta + 32;
 
-struct Capable { uint8_t version; };
-struct ClassifyFrom { uint64_t index; };
-struct Run { uint64_t start; uint32_t count; uint32_t transfer; };
-struct Sync { uint64_t first; };
+struct Capable {
+  uint8_t version;
+};
+struct ClassifyFrom {
+  uint64_t index;
+};
+struct Run {
+  uint64_t start;
+  uint32_t count;
+  uint32_t transfer;
+};
+struct Sync {
+  uint64_t first;
+};
 struct Offer {
   uint32_t transfer;
   std::optional<uint64_t> size;
   std::string name, type, meta;
 };
-struct Accept { uint32_t transfer; };
-struct End { uint32_t transfer; uint64_t bytes; Digest sha256; };
-struct Done { uint32_t transfer; };
-struct Cancel { uint32_t transfer; TransferFailure reason; std::string message; };
+struct Accept {
+  uint32_t transfer;
+};
+struct End {
+  uint32_t transfer;
+  uint64_t bytes;
+  Digest sha256;
+};
+struct Done {
+  uint32_t transfer;
+};
+struct Cancel {
+  uint32_t transfer;
+  TransferFailure reason;
+  std::string message;
+};
 using TransferMessage = std::variant<Capable, ClassifyFrom, Run, Sync, Offer, Accept, End, Done, Cancel>;
 
 // Fields over their limits are cut (names, texts) by the caller before encoding.

@@ -90,8 +90,8 @@ void Transfers::onCancel(const wire::Cancel& cancel) {
   // one we receive (cancelled). A number both sides use is told apart by the reason.
   auto reason = cancel.reason;
   std::string why = cancel.message.empty() ? std::string(toString(reason)) : cancel.message;
-  bool fromReceiver = reason == TransferFailure::Rejected || reason == TransferFailure::Integrity ||
-                      reason == TransferFailure::Sink;
+  bool fromReceiver =
+      reason == TransferFailure::Rejected || reason == TransferFailure::Integrity || reason == TransferFailure::Sink;
   if (fromReceiver) {
     if (outgoing_.count(cancel.transfer))
       failOutgoing(cancel.transfer, reason, fmt::format(FMT_COMPILE("the far side: {}"), why), false);

@@ -174,7 +174,7 @@ class Transfers : public FileObserver {
     size_t size;
   };
   std::optional<Writing> writing_;
-  std::vector<uint8_t> scratch_;  // a chunk's bytes, to hash
+  std::vector<uint8_t> scratch_;              // a chunk's bytes, to hash
   std::deque<wire::TransferMessage> finals_;  // kRecentFinals last Done / Cancel we said
 };
 

@@ -58,9 +58,9 @@ void Transfers::onEnd(const wire::End& end) {
   if (it == incoming_.end() || it->second.end) return;
   auto& in = it->second;
   if (in.size && end.bytes != *in.size)
-    return failIncoming(end.transfer, TransferFailure::Integrity,
-                        fmt::format(FMT_COMPILE("the sender ended after {} bytes, not the {} it offered"), end.bytes, *in.size),
-                        true);
+    return failIncoming(
+        end.transfer, TransferFailure::Integrity,
+        fmt::format(FMT_COMPILE("the sender ended after {} bytes, not the {} it offered"), end.bytes, *in.size), true);
   in.end = end;
   finishIfWhole(end.transfer, in);
 }
@@ -68,15 +68,15 @@ void Transfers::onEnd(const wire::End& end) {
 void Transfers::finishIfWhole(uint32_t number, Incoming& in) {
   if (in.stage != Incoming::Stage::Accepted || !in.end || writing_) return;
   if (in.written > in.end->bytes)
-    return failIncoming(number, TransferFailure::Integrity,
-                        fmt::format(FMT_COMPILE("{} bytes arrived where the sender said {}"), in.written, in.end->bytes),
-                        true);
+    return failIncoming(
+        number, TransferFailure::Integrity,
+        fmt::format(FMT_COMPILE("{} bytes arrived where the sender said {}"), in.written, in.end->bytes), true);
   if (in.written < in.end->bytes) return;
   in.digest = in.sha.finish();
   if (in.digest != in.end->sha256)
     return failIncoming(number, TransferFailure::Integrity,
-                        fmt::format(FMT_COMPILE("SHA-256 of the {} bytes received is {}, the sender's is {}"), in.written,
-                                    toHex(in.digest), toHex(in.end->sha256)),
+                        fmt::format(FMT_COMPILE("SHA-256 of the {} bytes received is {}, the sender's is {}"),
+                                    in.written, toHex(in.digest), toHex(in.end->sha256)),
                         true);
   in.stage = Incoming::Stage::Finishing;
   events_.onEvent(event::TransferIo{event::TransferIo::Op::Finish, number, 0, 0, nullptr, {}});
@@ -102,8 +102,9 @@ void Transfers::onSinkWritten(uint32_t number) {
   if (auto it = incoming_.find(number); it != incoming_.end()) {
     auto& in = it->second;
     in.written += size;
-    events_.onEvent(event::TransferProgress{in.id, false, static_cast<double>(in.written),
-                                            in.size ? std::optional<double>(static_cast<double>(*in.size)) : std::nullopt});
+    events_.onEvent(
+        event::TransferProgress{in.id, false, static_cast<double>(in.written),
+                                in.size ? std::optional<double>(static_cast<double>(*in.size)) : std::nullopt});
     finishIfWhole(number, in);
   }
   pump();
@@ -177,9 +178,10 @@ void Transfers::keep(Payload data) {
   inboxBytes_ += data.size();
   inbox_.push_back({index, std::move(data)});
   if (inboxBytes_ > kMaxInboxBytes)
-    return stopClassifying(fmt::format(FMT_COMPILE("the far side sent {} bytes on file that it did not announce or that "
-                                                   "wait behind a sink write, over the {} a sender of this library keeps in flight"),
-                                       inboxBytes_, kMaxInboxBytes));
+    return stopClassifying(
+        fmt::format(FMT_COMPILE("the far side sent {} bytes on file that it did not announce or that "
+                                "wait behind a sink write, over the {} a sender of this library keeps in flight"),
+                    inboxBytes_, kMaxInboxBytes));
   pump();
 }
 
@@ -223,8 +225,12 @@ void Transfers::pump() {
     }
     hash(it->second.sha, data);
     writing_ = Writing{*number, size};
-    events_.onEvent(event::TransferIo{event::TransferIo::Op::Write, *number, static_cast<double>(it->second.written),
-                                      static_cast<double>(size), std::make_shared<const Payload>(std::move(data)), {}});
+    events_.onEvent(event::TransferIo{event::TransferIo::Op::Write,
+                                      *number,
+                                      static_cast<double>(it->second.written),
+                                      static_cast<double>(size),
+                                      std::make_shared<const Payload>(std::move(data)),
+                                      {}});
   }
 }
 

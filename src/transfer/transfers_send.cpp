@@ -1,8 +1,8 @@
 // Transfers, sending side: offer, read ahead of the browser, hash, queue chunks on `file`, announce
 // their runs, end with the digest; complete when the receiver says it verified.
-#include <algorithm>
 #include <fmt/compile.h>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "transfer/transfers.hpp"
 
@@ -68,8 +68,9 @@ void Transfers::onFileHanded(uint64_t index, const Payload& payload, bool replay
       auto& out = it->second;
       out.handed += payload.size();
       --out.ahead;
-      events_.onEvent(event::TransferProgress{out.id, true, static_cast<double>(out.handed),
-                                              out.size ? std::optional<double>(static_cast<double>(*out.size)) : std::nullopt});
+      events_.onEvent(
+          event::TransferProgress{out.id, true, static_cast<double>(out.handed),
+                                  out.size ? std::optional<double>(static_cast<double>(*out.size)) : std::nullopt});
       readAhead(number, out);
     }
   }
@@ -96,7 +97,8 @@ void Transfers::readAhead(uint32_t number, Outgoing& out) {
   double chunk = std::min(static_cast<double>(kChunk), scheduler_.maxMessageSize());
   out.reading = true;
   ++out.ahead;
-  events_.onEvent(event::TransferIo{event::TransferIo::Op::Read, number, static_cast<double>(out.read), chunk, nullptr, {}});
+  events_.onEvent(
+      event::TransferIo{event::TransferIo::Op::Read, number, static_cast<double>(out.read), chunk, nullptr, {}});
 }
 
 void Transfers::onSourceRead(uint32_t number, Payload data, bool end) {
@@ -127,7 +129,8 @@ void Transfers::onSourceRead(uint32_t number, Payload data, bool end) {
 
 void Transfers::onSourceFailed(uint32_t number, const std::string& message) {
   if (!outgoing_.count(number)) return;
-  failOutgoing(number, TransferFailure::Cancelled, fmt::format(FMT_COMPILE("reading the source failed: {}"), message), true);
+  failOutgoing(number, TransferFailure::Cancelled, fmt::format(FMT_COMPILE("reading the source failed: {}"), message),
+               true);
 }
 
 void Transfers::onAccept(uint32_t number) {

@@ -12,7 +12,7 @@
 namespace wre {
 
 enum class ErrorKind {
-  Config,            // bad constructor config (reported as `initialization`)
+  Config,  // bad constructor config (reported as `initialization`)
   Initialization,
   OfferCreation,
   AnswerCreation,
@@ -22,7 +22,7 @@ enum class ErrorKind {
   Send,
   MessageHandling,
   ConnectionTimeout,
-  InvalidState,      // a method called after close() or in the wrong state
+  InvalidState,  // a method called after close() or in the wrong state
 };
 
 // The guide's name for an error kind (`error` event `type`).

@@ -1,8 +1,8 @@
 #include "util/value.hpp"
 
-#include <cmath>
 #include <fmt/compile.h>
 #include <fmt/format.h>
+#include <cmath>
 
 namespace wre {
 
@@ -14,21 +14,30 @@ const Value& Value::operator[](const std::string& key) const {
 
 std::string Value::typeName() const {
   switch (type_) {
-    case Type::Undefined: return "undefined";
-    case Type::Null: return "null";
-    case Type::Bool: return "boolean";
-    case Type::Number: return "number";
-    case Type::String: return "string";
-    case Type::Array: return "array";
-    case Type::Object: return "object";
-    case Type::Other: return string_;
+    case Type::Undefined:
+      return "undefined";
+    case Type::Null:
+      return "null";
+    case Type::Bool:
+      return "boolean";
+    case Type::Number:
+      return "number";
+    case Type::String:
+      return "string";
+    case Type::Array:
+      return "array";
+    case Type::Object:
+      return "object";
+    case Type::Other:
+      return string_;
   }
   return "unknown";
 }
 
 std::string Value::describe() const {
   switch (type_) {
-    case Type::Bool: return bool_ ? "true" : "false";
+    case Type::Bool:
+      return bool_ ? "true" : "false";
     case Type::Number:
       if (std::isnan(number_)) return "NaN";
       if (std::isinf(number_)) return number_ > 0 ? "Infinity" : "-Infinity";
@@ -37,7 +46,8 @@ std::string Value::describe() const {
       std::string shown = string_.size() > 60 ? string_.substr(0, 57) + "..." : string_;
       return fmt::format(FMT_COMPILE("'{}'"), shown);
     }
-    default: return typeName();
+    default:
+      return typeName();
   }
 }
 
