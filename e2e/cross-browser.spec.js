@@ -117,7 +117,7 @@ test('Chromium ↔ Firefox through the room server: four channels both ways, the
   expect(errors.flat()).toEqual([]);
 });
 
-test('Chromium ↔ Firefox: TURN killed and restarted; both sides notice, reconnect through the room server (ICE restart), and no message is lost', async ({ page, browserName, baseURL }) => {
+test('Chromium ↔ Firefox: TURN killed and restarted; both sides notice, reconnect through the room server (ICE restart), and no message is lost', async ({ page, baseURL }) => {
   test.setTimeout(150_000);
   const far = await (await other.newContext()).newPage();
   const errors = await pairAcross(page, far, baseURL, { iceServers: [turn.iceServer], iceTransportPolicy: 'relay' });

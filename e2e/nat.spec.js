@@ -190,7 +190,7 @@ test.describe('detectNATType behind real NATs (network namespaces)', () => {
   ];
 
   for (const c of cases) {
-    test(c.title, async ({}, testInfo) => {
+    test(c.title, async ({ browserName: _ }, testInfo) => {
       if (!support.ok) {
         testInfo.annotations.push({ type: 'NAT lab unavailable', description: support.reason });
         // WRE_REQUIRE_NETNS=1 (e.g. on CI machines known to allow namespaces) turns this into a failure.

@@ -21,7 +21,7 @@ for (const plainOffers of [true, false]) {
         dc.onmessage = (e) => plainGot.push({ label, data: new Uint8Array(e.data) });
         channels[label] = dc;
       }
-      let streamsSeen = [];
+      const streamsSeen = [];
       pc.ondatachannel = (e) => streamsSeen.push(e.channel.label);  // nothing else should ever appear
       pc.onicecandidate = (e) => e.candidate && peer.addIceCandidate(e.candidate.toJSON());
       peer.on('ice-candidate', ({ candidate }) => pc.addIceCandidate(candidate));

@@ -234,7 +234,7 @@ test(`send() from inside 'message' (an echo): everything arrives both ways, in o
 test(`pool: removePeer() from a pool 'backpressure' listener during broadcast()`, async () => {
   const out = await runCase('pool removePeer', async () => {
     const { WebRTCPeerEnhanced, WebRTCConnectionPool } = window.wre;
-    const { connectPeers, channelsOpen, watchEmits, numberedChunks, within, sleep } = window.harness;
+    const { connectPeers, channelsOpen, watchEmits, numberedChunks, sleep } = window.harness;
     const pool = new WebRTCConnectionPool({ maxBufferedAmount: 64 * 1024 });
     const ids = ['p1', 'p2', 'p3'];
     const far = {};

@@ -259,7 +259,6 @@ function libraryPeerSeeds(cap) {
       if (n >= 6) break;
       if (!piece) {
         piece = [head];
-        clock = 0;
         if (n > 0 && hello) piece.push(...waits(t - 1), hello);
         clock = n > 0 ? Math.round(t - 1) : 0;
       }

@@ -58,7 +58,7 @@ export class Emitter {
   }
 
   // Called after listeners for `name` were added or removed; subclasses may react (default: nothing).
-  listenersChanged(name) {}
+  listenersChanged(_name) {}
 
   // Subclasses decide what a throwing listener means; the default is to log it.
   onListenerError(name, error) {

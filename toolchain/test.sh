@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test suite, in order, stopping at the first failure:
 #   0. the package's size budget              node toolchain/size.js --check
+#      + lint (ESLint, clang-format)            bash toolchain/lint.sh
 #   1. native unit tests (g++ + sanitizers)   ctest --test-dir build/native
 #   2. the same tests compiled to WASM        ctest --test-dir build/wasm
 #   3. the test-support self tests (coturn)   node --test e2e/support/
 #      + the demo's signaling rooms             toolchain/signal-rooms.test.js (same node --test run)
-#   4. browser e2e (Debian Chromium)          npx playwright test   (CI=true: no .only, 1 retry)
+#   4. browser e2e (Chromium, Firefox ESR)    npx playwright test   (CI=true: no .only, 1 retry)
 #   5. type tests, when tsconfig.json exists  npx tsc -p tsconfig.json --noEmit
 #   6. fuzz smoke: every libFuzzer target     bash toolchain/fuzz.sh --seconds 3
 # Expects toolchain/setup.sh and toolchain/build.sh to have run (npm test does both first).
@@ -20,6 +21,9 @@ step() { printf '\n=== %s ===\n' "$*"; }
 
 step "size budget"
 node toolchain/size.js --check
+
+step "lint"
+bash toolchain/lint.sh
 
 # --no-tests=error: a build that registered no tests is a failure, not a pass.
 step "native unit tests"

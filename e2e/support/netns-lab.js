@@ -92,7 +92,7 @@ function sweepStale() {
   }
   for (const [id, names] of byId) {
     const dir = path.join(os.tmpdir(), `${TMP_PREFIX}${id}`);
-    let owner = 0;
+    let owner;
     try {
       owner = Number(fs.readFileSync(path.join(dir, 'owner'), 'utf8'));
     } catch {

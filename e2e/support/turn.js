@@ -250,7 +250,7 @@ export async function startTurn({
   const logs = [];
   let proc = null;
   let dir = null;
-  let ports = null;
+  let ports;
 
   for (let attempt = 1; ; attempt++) {
     // Block layout: listening port, one spare (coturn's default alternate port), relay range.
