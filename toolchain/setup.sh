@@ -5,7 +5,8 @@
 #
 # 1. Debian packages: emscripten (emcc), chromium, firefox-esr, coturn (turnserver), iptables + iproute2 (the
 #    NAT lab of e2e/nat.spec.js), Boost/fmt/Catch2 headers, cmake/g++/make, clang-14 with
-#    libclang-rt-14-dev (libFuzzer + sanitizers for toolchain/fuzz.sh), clang-format-14 (npm run lint).
+#    libclang-rt-14-dev (libFuzzer + sanitizers for toolchain/fuzz.sh), clang-format-14 and clang-tidy-14
+#    (npm run lint).
 #    Installed with apt-get (sudo only when not root) only if something is missing.
 # 2. npm packages: `npm ci` when node_modules is missing or older than package-lock.json or
 #    package.json.
@@ -39,6 +40,7 @@ REQUIRED=(
   "make make"
   "clang++-14 clang-14"
   "clang-format-14 clang-format-14"
+  "clang-tidy-14 clang-tidy-14"
   "/usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev"
 )
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite, in order, stopping at the first failure:
-#   0. the package's size budget              node toolchain/size.js --check
-#      + lint (ESLint, clang-format)            bash toolchain/lint.sh
+#   0. lint (ESLint, clang-format, clang-tidy) bash toolchain/lint.sh
+#      + the package's size budget              node toolchain/size.js --check
 #   1. native unit tests (g++ + sanitizers)   ctest --test-dir build/native
 #   2. the same tests compiled to WASM        ctest --test-dir build/wasm
 #   3. the test-support self tests (coturn)   node --test e2e/support/
@@ -19,11 +19,11 @@ source toolchain/env.sh
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
-step "size budget"
-node toolchain/size.js --check
-
 step "lint"
 bash toolchain/lint.sh
+
+step "size budget"
+node toolchain/size.js --check
 
 # --no-tests=error: a build that registered no tests is a failure, not a pass.
 step "native unit tests"

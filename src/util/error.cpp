@@ -4,8 +4,7 @@ namespace wre {
 
 std::string_view toString(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::Config:
-      return "initialization";
+    case ErrorKind::Config:  // a bad config is the guide's `initialization` error
     case ErrorKind::Initialization:
       return "initialization";
     case ErrorKind::OfferCreation:
