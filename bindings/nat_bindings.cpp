@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "nat/nat_detector.hpp"
+#include "peer/config.hpp"
+#include "value_from_js.hpp"
 
 using emscripten::val;
 
@@ -79,15 +81,13 @@ class NatProbe {
         driver_(host_),
         detector_(driver_, [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
 
-  // `urls`: array of ICE server URL strings; `timeout`: milliseconds or undefined.
-  // Returns undefined, or the failure that refused the arguments (then `done` is never called).
-  val start(const val& urls, const val& timeout) {
+  // `iceServers`: the peer's config field (read as parseConfig reads it); `timeout`: milliseconds or
+  // undefined. Returns undefined, or the failure that refused the arguments (then `done` is never called).
+  val start(const val& iceServers, const val& timeout) {
+    auto servers = parseIceServers(valueFromJs(iceServers));
+    if (!servers) return failureVal(servers.error());
     std::vector<std::string> list;
-    if (urls.isArray()) {
-      unsigned n = urls["length"].as<unsigned>();
-      for (unsigned i = 0; i < n; ++i)
-        if (val u = urls[i]; u.isString()) list.push_back(u.as<std::string>());
-    }
+    for (const auto& server : servers.value()) list.insert(list.end(), server.urls.begin(), server.urls.end());
     std::optional<double> ms;
     if (!timeout.isUndefined() && !timeout.isNull()) ms = timeout.isNumber() ? timeout.as<double>() : std::nan("");
     auto started = detector_.start(list, ms);
@@ -102,7 +102,8 @@ class NatProbe {
   }
   void onGatheringComplete(ConnectionId c) { detector_.onGatheringComplete(c); }
   void onGatherFailed(ConnectionId c, const std::string& message) { detector_.onGatherFailed(c, message); }
-  void onReachResult(bool reached) { detector_.onReachResult(reached); }
+  void onReachState(bool probe, const std::string& state) { detector_.onReachState(probe, state); }
+  std::string withoutCandidates(const std::string& sdp) const { return sdpWithoutCandidates(sdp); }
   void onTimer(int id) { detector_.onTimer(static_cast<NatDetector::TimerId>(id)); }
 
  private:
@@ -122,6 +123,7 @@ EMSCRIPTEN_BINDINGS(wre_nat) {
       .function("_onCandidateError", &NatProbe::onCandidateError)
       .function("_onGatheringComplete", &NatProbe::onGatheringComplete)
       .function("_onGatherFailed", &NatProbe::onGatherFailed)
-      .function("_onReachResult", &NatProbe::onReachResult)
+      .function("_onReachState", &NatProbe::onReachState)
+      .function("_withoutCandidates", &NatProbe::withoutCandidates)
       .function("_onTimer", &NatProbe::onTimer);
 }

@@ -1,26 +1,12 @@
-// Stateless shims for NAT type detection (bindings/nat_bindings.cpp). All state is in a record
-// { host, pcs, reach, timers, closed } that the C++ driver holds; every browser callback re-enters
-// the core through `host.core._onX(connection, ...)` with the number the core gave that connection,
-// and nothing arrives once `closed` is set. No policy here: the core decides which connections
-// ask which servers, how long, and what the evidence means.
+// Shims for NAT type detection (bindings/nat_bindings.cpp). They keep no state of their own: all
+// of it is in a record { host, pcs, reach, timers, closed } that the C++ driver holds; every
+// browser callback re-enters the core through `host.core._onX(connection, ...)` with the number the
+// core gave that connection, and nothing arrives once `closed` is set. No policy here: the core
+// decides which connections ask which servers, how long, what the evidence and the self-reach
+// test's ICE states mean, and what the descriptions of that test may carry.
+import { alive, message } from './shims.js';
 
 const LABEL = 'wre-nat';
-
-function message(error) {
-  return String(error && error.message ? error.message : error);
-}
-
-function alive(rec) {
-  return !rec.closed && rec.host.core;
-}
-
-// SDP without candidates: the self-reach test must not give either side a host address.
-function withoutCandidates(sdp) {
-  return sdp
-    .split('\r\n')
-    .filter((line) => !line.startsWith('a=candidate:') && !line.startsWith('a=end-of-candidates'))
-    .join('\r\n');
-}
 
 function detach(pc) {
   if (!pc) return;
@@ -31,7 +17,7 @@ function detach(pc) {
 
 export const natShims = {
   open(host) {
-    return { host, pcs: new Map(), reach: null, timers: new Map(), closed: false, reachReported: false };
+    return { host, pcs: new Map(), reach: null, timers: new Map(), closed: false };
   },
 
   // Connection `n` with `urls` as its only ICE servers. Returns undefined, or the browser's reason
@@ -64,40 +50,37 @@ export const natShims = {
     return undefined;
   },
 
-  // One more connection that knows only `candidate`: do its ICE checks reach connection `n`?
+  // One more connection that knows only `candidate`: do its ICE checks reach connection `n`? The
+  // core reads the two connections' ICE states (a probe that cannot be set up reports `failed`),
+  // and gives the descriptions they exchange without candidates.
   probeReach(rec, n, candidate) {
-    const report = (reached) => {
-      if (rec.reachReported || !alive(rec)) return;
-      rec.reachReported = true;
-      rec.host.core._onReachResult(reached);
+    const state = (probe, s) => alive(rec) && rec.host.core._onReachState(probe, s);
+    const bare = (sdp) => {
+      if (!alive(rec)) throw new Error('detection finished');
+      return rec.host.core._withoutCandidates(sdp);
     };
     const a = rec.pcs.get(n);
-    if (!a) {
-      report(false);
-      return;
-    }
     let b;
     try {
-      b = new globalThis.RTCPeerConnection({ iceServers: [] });
+      b = a && new globalThis.RTCPeerConnection({ iceServers: [] });
     } catch {
-      report(false);
+      b = undefined;
+    }
+    if (!b) {
+      state(true, 'failed');
       return;
     }
     rec.reach = b;
     b.createDataChannel(LABEL, { negotiated: true, id: 0 });
-    const watch = (pc) => () => {
-      const s = pc.iceConnectionState;
-      if (s === 'connected' || s === 'completed') report(true);
-      else if (pc === b && s === 'failed') report(false);
-    };
-    a.oniceconnectionstatechange = watch(a);
-    b.oniceconnectionstatechange = watch(b);
-    b.setRemoteDescription({ type: 'offer', sdp: withoutCandidates(a.localDescription.sdp) })
+    a.oniceconnectionstatechange = () => state(false, a.iceConnectionState);
+    b.oniceconnectionstatechange = () => state(true, b.iceConnectionState);
+    Promise.resolve()  // nothing here throws into C++, not even `bare`
+      .then(() => b.setRemoteDescription({ type: 'offer', sdp: bare(a.localDescription.sdp) }))
       .then(() => b.createAnswer())
       .then((d) => b.setLocalDescription(d))
-      .then(() => a.setRemoteDescription({ type: 'answer', sdp: withoutCandidates(b.localDescription.sdp) }))
+      .then(() => a.setRemoteDescription({ type: 'answer', sdp: bare(b.localDescription.sdp) }))
       .then(() => b.addIceCandidate({ candidate, sdpMLineIndex: 0 }))
-      .catch(() => report(false));
+      .catch(() => state(true, 'failed'));
   },
 
   setTimer(rec, id, delayMs) {

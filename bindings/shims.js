@@ -1,10 +1,10 @@
-// Stateless shims over the browser's WebRTC objects. Each connection is a plain record
-// { id, pc, channels, host, closed } that the C++ driver holds; every browser callback
-// re-enters the core through `host.core._onX(...)` (a message on an app channel: `host.accept`;
-// on the library's own: `host.library`),
-// and nothing arrives once `closed` is set. Nothing here throws into C++: an exception thrown
-// through WASM frames would skip the core's own bookkeeping on its way out.
-// The per-message calls (`hot`, below) take the record's integer id instead of the record.
+// Shims over the browser's WebRTC objects, without policy. Each connection is a plain record
+// { id, pc, channels, host, closed } that the C++ driver holds; the only state kept here is the
+// registry of those records by id (for the per-message calls) and the page timer. Every browser
+// callback re-enters the core through `host.core._onX(...)` (a message on an app channel:
+// `host.accept`; on the library's own: `host.library`), and nothing arrives once `closed` is set.
+// Nothing here throws into C++: an exception thrown through WASM frames would skip the core's own
+// bookkeeping on its way out. The per-message calls (`hot`, below) take the record's id.
 
 const encoder = new TextEncoder();
 
@@ -14,12 +14,14 @@ const freeIds = [];
 let lastRefusal = '';
 let pageTimer = 0;
 
-function message(error) {
+// An error's text, whatever was thrown. (Also nat_shims.js's.)
+export function message(error) {
   return String(error && error.message ? error.message : error);
 }
 
-function alive(conn) {
-  return !conn.closed && conn.host.core;
+// A record whose browser callbacks may still reach the core. (Also nat_shims.js's.)
+export function alive(record) {
+  return !record.closed && record.host.core;
 }
 
 // A record the core may still ask for work: the core never does after close, but a call on a
@@ -52,9 +54,8 @@ export const shims = {
     }
     const conn = { id: freeIds.pop() ?? conns.length, pc, channels: [], host, closed: false };
     conns[conn.id] = conn;
-    pc.onicecandidate = (e) => {
-      if (e.candidate && e.candidate.candidate && alive(conn)) host.core._onIceCandidate(e.candidate.toJSON());
-    };
+    // The end of gathering (no candidate) is the driver's empty candidate: the core decides.
+    pc.onicecandidate = (e) => alive(conn) && host.core._onIceCandidate(e.candidate ? e.candidate.toJSON() : { candidate: '' });
     pc.onicegatheringstatechange = () => alive(conn) && host.core._onIceGatheringState(pc.iceGatheringState);
     pc.oniceconnectionstatechange = () => alive(conn) && host.core._onIceConnectionState(pc.iceConnectionState);
     pc.onconnectionstatechange = () => alive(conn) && host.core._onConnectionState(pc.connectionState);

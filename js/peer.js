@@ -3,9 +3,9 @@
 // decision (state, queues, timeouts, candidate holding) is the core's.
 import { Core, sendThrough, acceptMessage, keepFile, libraryMessage, refuseIfTrapped, watchTrap, unwatchTrap } from './core.js';
 import { Emitter } from './emitter.js';
-import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
+import { WebRTCEnhancedError, failureOf, fromCore, listenerThrew, show } from './errors.js';
 import { shims } from './shims.js';
-import { detectNATType, iceServerUrls } from './nat.js';
+import { detectNATType } from './nat.js';
 import { Transfers } from './transfers.js';
 
 export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
@@ -32,7 +32,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   #fatal = null;  // the core trapped (js/core.js): this peer is failed for good
   #state = 'new';  // as last reported (what a trapped core can no longer say)
   #lastMetrics = null;
-  #iceServerUrls;  // the config's ICE server URLs, for detectNATType()
+  #iceServers;  // the config's ICE servers, for detectNATType() (the core reads both)
   #transfers;  // sendFile() sources and sinks (js/transfers.js)
 
   // `owner` is internal (js/pool.js): { create(host), release(core) } for a core the pool owns.
@@ -54,7 +54,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     }
     watchTrap(host);
     this.#peerId = this.#core.peerId();
-    this.#iceServerUrls = iceServerUrls(config?.iceServers);
+    this.#iceServers = structuredClone(config?.iceServers);  // the core validated it; later edits change nothing
     for (const name of REPORTED_EVENTS) this.#core.reportEvent(name, false);
     registry.register(this, host, this);
     queueMicrotask(this.#flushBacklog.bind(this));
@@ -87,7 +87,7 @@ export class WebRTCPeerEnhanced extends Emitter {
 
   // NAT type with this peer's STUN servers (js/nat.js); options: { timeout } in ms.
   detectNATType(options) {
-    return detectNATType(this.#iceServerUrls, options);
+    return detectNATType(this.#iceServers, options);
   }
 
   getState() {
@@ -190,8 +190,7 @@ export class WebRTCPeerEnhanced extends Emitter {
       console.error('an error listener threw', error);
       return;
     }
-    const message = `a '${name}' listener threw: ${error && error.message ? error.message : error}`;
-    this.emit('error', { type: 'message-handling', error: new WebRTCEnhancedError('message-handling', message) });
+    this.emit('error', { type: 'message-handling', error: listenerThrew(name, error) });
   }
 
   #request(answer) {
@@ -323,11 +322,4 @@ function makeHost(self, onEvent, onMessage, onFatal, owner) {
 function description(d) {
   if (d === null || typeof d !== 'object') return { type: String(d), sdp: '' };
   return { type: String(d.type), sdp: typeof d.sdp === 'string' ? d.sdp : '' };
-}
-
-function show(value) {
-  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : `${typeof value} ${String(value)}`;
 }

@@ -4,7 +4,7 @@
 // merges configs, and re-emits every peer event on the pool with the peer's id.
 import { Core, refuseIfTrapped } from './core.js';
 import { Emitter } from './emitter.js';
-import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
+import { WebRTCEnhancedError, failureOf, fromCore, listenerThrew, show } from './errors.js';
 import { REPORTED_EVENTS, WANTS_EVENT, WebRTCPeerEnhanced } from './peer.js';
 
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
@@ -178,12 +178,7 @@ export class WebRTCConnectionPool extends Emitter {
       console.error('a pool error listener threw', error);
       return;
     }
-    const message = `a pool '${name}' listener threw: ${error && error.message ? error.message : error}`;
-    this.emit('error', {
-      peerId: this.#current.at(-1),
-      type: 'message-handling',
-      error: new WebRTCEnhancedError('message-handling', message),
-    });
+    this.emit('error', { peerId: this.#current.at(-1), type: 'message-handling', error: listenerThrew(name, error, 'pool ') });
   }
 
   // What the pool holds in its core: { peers, parked, timers, armed } (for tests and benchmarks).
@@ -296,12 +291,4 @@ function destroy(shared) {
   shared.timer = 0;
   shared.corePool.delete();
   shared.deleted = true;
-}
-
-function show(value) {
-  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : `${typeof value} ${String(value)}`;
 }

@@ -226,16 +226,20 @@ TEST_CASE("detector: endpoint-independent NAT keeping the port: the self-reach t
     CHECK(r.evidence[1].address == "10.98.0.1");
     CHECK(r.evidence[1].port == 50386);
   }
-  SECTION("the shim reports failure first") {
+  SECTION("the probe connection fails first") {
     run.driver.advance(run.detector, 20);
-    run.detector.onReachResult(false);
+    run.detector.onReachState(false, "failed");  // the gathering side's failure says nothing
+    CHECK_FALSE(run.report);
+    run.detector.onReachState(true, "checking");
+    CHECK_FALSE(run.report);
+    run.detector.onReachState(true, "failed");
     REQUIRE(run.report);
     CHECK(run.report->verdict.type == NatType::PortRestricted);
     CHECK(mentions(*run.report, "the connection attempt failed"));
   }
   SECTION("checks reached this browser: no NAT, open") {
     run.driver.advance(run.detector, 6);
-    run.detector.onReachResult(true);
+    run.detector.onReachState(false, "completed");  // either side connected: reached
     REQUIRE(run.report);
     const NatReport& r = *run.report;
     CHECK(r.verdict.type == NatType::Open);
@@ -250,8 +254,16 @@ TEST_CASE("detector: endpoint-independent NAT keeping the port: the self-reach t
   }
   CHECK(run.reports == 1);
   CHECK(run.driver.closes == 1);
-  run.detector.onReachResult(true);  // too late
+  run.detector.onReachState(true, "connected");  // too late: one report only
   CHECK(run.reports == 1);
+}
+
+TEST_CASE("sdpWithoutCandidates: drops candidate lines, keeps every other line and the final CRLF") {
+  CHECK(sdpWithoutCandidates("v=0\r\na=candidate:1 1 udp 1 10.0.0.1 5000 typ host\r\na=mid:0\r\n"
+                             "a=end-of-candidates\r\n") == "v=0\r\na=mid:0\r\n");
+  CHECK(sdpWithoutCandidates("v=0\r\na=mid:0") == "v=0\r\na=mid:0");
+  CHECK(sdpWithoutCandidates("a=candidate:x") == "");
+  CHECK(sdpWithoutCandidates("") == "");
 }
 
 TEST_CASE("detector: a NAT that changes the port is not tested for self-reach") {

@@ -268,3 +268,12 @@ TEST_CASE("state changes to the same state are not reported; nothing leaves clos
   f.peer.onConnectionState("connected");
   CHECK(f.log.states() == std::vector<std::string>{"connecting", "connected", "disconnected", "connected"});
 }
+
+TEST_CASE("local candidates reach the app; the driver's end-of-candidates (empty) does not") {
+  Fixture f;
+  f.peer.onIceCandidate({"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", "0", 0, std::nullopt});
+  f.peer.onIceCandidate({"", std::nullopt, std::nullopt, std::nullopt});
+  auto seen = f.log.all<event::IceCandidate>();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].candidate.candidate.starts_with("candidate:1 1 udp"));
+}

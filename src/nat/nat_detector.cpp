@@ -169,6 +169,13 @@ void NatDetector::onGatherFailed(ConnectionId id, std::string_view message) {
   conclude(std::move(v));
 }
 
+void NatDetector::onReachState(bool probe, std::string_view iceState) {
+  if (iceState == "connected" || iceState == "completed")
+    onReachResult(true);
+  else if (probe && iceState == "failed")
+    onReachResult(false);
+}
+
 void NatDetector::onReachResult(bool reached) {
   if (phase_ != Phase::Reaching) return;
   concludeReach(reached, "the connection attempt failed");
@@ -298,6 +305,23 @@ std::vector<NatEvidenceEntry> NatDetector::evidenceFor(const NatVerdict& v) cons
     out.push_back(std::move(e));
   }
   return out;
+}
+
+std::string sdpWithoutCandidates(std::string_view sdp) {
+  // Line by line as split on CRLF, so the result ends with CRLF exactly when `sdp` does.
+  std::string out;
+  bool first = true;
+  for (size_t start = 0;;) {
+    size_t end = sdp.find("\r\n", start);
+    std::string_view line = sdp.substr(start, end == std::string_view::npos ? end : end - start);
+    if (!line.starts_with("a=candidate:") && !line.starts_with("a=end-of-candidates")) {
+      if (!first) out += "\r\n";
+      out += line;
+      first = false;
+    }
+    if (end == std::string_view::npos) return out;
+    start = end + 2;
+  }
 }
 
 }  // namespace wre

@@ -69,6 +69,8 @@ class NatProbeDriver {
   // Makes one more connection that knows only `candidate` (a reflexive candidate of gathering
   // connection `connection`) and reports through onReachResult whether its ICE checks reached it.
   virtual void probeReach(ConnectionId connection, const std::string& candidate) = 0;
+  // (Both sides of that test exchange descriptions through sdpWithoutCandidates, so neither learns a
+  // host address and only `candidate` can be reached.)
   virtual void setTimer(TimerId id, double delayMs) = 0;
   virtual void cancelTimer(TimerId id) = 0;
   virtual double nowMs() = 0;
@@ -115,6 +117,11 @@ class NatDetector {
   void onCandidateError(ConnectionId connection, std::string_view url, int errorCode, std::string_view errorText);
   void onGatheringComplete(ConnectionId connection);
   void onGatherFailed(ConnectionId connection, std::string_view message);
+  // The self-reach test's ICE connection states: of gathering connection `connection`
+  // (probe false) or of the connection that knows only the candidate (probe true). Reached once
+  // either is connected or completed; not reached once the probe failed (the shim reports a probe
+  // it could not set up as failed).
+  void onReachState(bool probe, std::string_view iceState);
   void onReachResult(bool reached);
   void onTimer(TimerId id);
 
@@ -161,5 +168,8 @@ class NatDetector {
   Probe probe_;
   double reachWaitMs_ = 0;
 };
+
+// `sdp` without its candidate lines (a=candidate, a=end-of-candidates), for the self-reach test.
+std::string sdpWithoutCandidates(std::string_view sdp);
 
 }  // namespace wre

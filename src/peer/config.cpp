@@ -97,6 +97,17 @@ Result<IceServer> parseIceServer(const Value& v, size_t index) {
 
 }  // namespace
 
+Result<std::vector<IceServer>> parseIceServers(const Value& servers) {
+  std::vector<IceServer> out;
+  if (servers.isUndefined()) return out;
+  if (servers.type() != Value::Type::Array) return wrongType("iceServers", servers, "an array");
+  for (size_t i = 0; i < servers.items().size(); ++i) {
+    WRE_TRY(server, parseIceServer(servers.items()[i], i));
+    out.push_back(std::move(server));
+  }
+  return out;
+}
+
 Result<void> validateIceUrl(const std::string& url) {
   auto bad = [&](std::string_view why) {
     return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("'{}' is not a valid ICE server URL: {}"), url, why));
@@ -181,14 +192,8 @@ Result<Config> parseConfig(const Value& in) {
         "peerId", fmt::format(FMT_COMPILE("must be 1 to 256 characters, got {} characters"), id.asString().size()));
   c.peerId = id.asString();
 
-  const Value& servers = in["iceServers"];
-  if (!servers.isUndefined()) {
-    if (servers.type() != Value::Type::Array) return wrongType("iceServers", servers, "an array");
-    for (size_t i = 0; i < servers.items().size(); ++i) {
-      WRE_TRY(server, parseIceServer(servers.items()[i], i));
-      c.iceServers.push_back(std::move(server));
-    }
-  }
+  WRE_TRY(servers, parseIceServers(in["iceServers"]));
+  c.iceServers = std::move(servers);
   constexpr double kDay = 24.0 * 3600 * 1000;
   WRE_TRY(readNumber(in, "connectionTimeout", c.connectionTimeout, 1, kDay, false));
   WRE_TRY(readNumber(in, "reconnectMaxAttempts", c.reconnectMaxAttempts, 0, 1000, true));

@@ -48,6 +48,10 @@ inline constexpr double kBrowserChannelLimit = 16.0 * 1024 * 1024;
 // Validates every field; the error names the field and the bad value.
 Result<Config> parseConfig(const Value& input);
 
+// The config's `iceServers` alone (undefined: none), as parseConfig reads it; detectNATType() asks
+// the same servers, so it reads them the same way.
+Result<std::vector<IceServer>> parseIceServers(const Value& servers);
+
 // Checks one ICE server URL (stun:, stuns:, turn:, turns: with host, optional port/transport).
 Result<void> validateIceUrl(const std::string& url);
 

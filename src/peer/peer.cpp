@@ -267,7 +267,9 @@ void Peer::beginConnecting() {
 
 void Peer::onIceCandidate(const CandidateInit& candidate) {
   Outbox::Scope scope(outbox_);
-  if (!closed()) events_.onEvent(event::IceCandidate{candidate});
+  // End-of-candidates is not the app's to signal: `ice-gathering-state` → complete says it, and
+  // the far side's browser needs no empty candidate to finish its checks.
+  if (!closed() && !candidate.candidate.empty()) events_.onEvent(event::IceCandidate{candidate});
 }
 
 void Peer::onIceGatheringState(const std::string& state) {
