@@ -1,4 +1,4 @@
-// Shims for NAT type detection (bindings/nat_bindings.cpp). They keep no state of their own: all
+// Shims for NAT type detection (bindings/nat_embind.cpp). They keep no state of their own: all
 // of it is in a record { host, pcs, reach, timers, closed } that the C++ driver holds; every
 // browser callback re-enters the core through `host.core._onX(connection, ...)` with the number the
 // core gave that connection, and nothing arrives once `closed` is set. No policy here: the core

@@ -1,4 +1,4 @@
-// The pool's raw bindings (its own block, next to the peer's in embind.cpp). `_`-prefixed methods
+// The pool's raw bindings (its own block, next to the peer's in peer_embind.cpp). `_`-prefixed methods
 // are called by the pool wrapper's host, not by the app-facing API.
 #include <emscripten/bind.h>
 

@@ -36,6 +36,7 @@
 #include "metrics/probe_codec.hpp"
 #include "metrics/rtt_estimator.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 #include "session/session_codec.hpp"
 #include "transfer/transfer_codec.hpp"
 

@@ -8,6 +8,7 @@
 
 #include "check.hpp"
 #include "metrics/probe_codec.hpp"
+#include "peer/wre_messages.hpp"
 #include "session/session_codec.hpp"
 
 using namespace wre;
@@ -18,7 +19,7 @@ constexpr uint64_t kMaxAck = (uint64_t{1} << 53) - 1;
 
 bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-bool sameProbe(const Probe& a, const Probe& b) {
+bool sameProbe(const LinkProbe& a, const LinkProbe& b) {
   return a.seq == b.seq && sameBits(a.sentMs, b.sentMs) && sameBits(a.echoSentMs, b.echoSentMs) &&
          sameBits(a.echoHoldMs, b.echoHoldMs) && a.query == b.query;
 }
@@ -79,8 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Encoding: any probe and any count in range survive the trip bit for bit.
   if (size >= 28) {
-    Probe p{read<uint32_t>(data), read<double>(data + 4), read<double>(data + 12), read<double>(data + 20),
-            (data[0] & 1) != 0};
+    LinkProbe p{read<uint32_t>(data), read<double>(data + 4), read<double>(data + 12), read<double>(data + 20),
+                (data[0] & 1) != 0};
     std::string wire = encodeProbe(p);
     FUZZ_CHECK(wire.size() == 29, "probe encodes to %zu bytes", wire.size());
     auto back = decodeProbe(wire);

@@ -29,6 +29,7 @@
 #include "fuzz_peer.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 #include "session/session_codec.hpp"
 #include "transfer/transfer_codec.hpp"
 

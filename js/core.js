@@ -60,7 +60,7 @@ function guarded(name, call) {
   };
 }
 
-for (const cls of [Core.CorePeer, Core.CorePool, Core.NatProbe]) {
+for (const cls of [Core.CorePeer, Core.CorePool, Core.CoreNatDetector]) {
   const proto = cls.prototype;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const d = Object.getOwnPropertyDescriptor(proto, name);

@@ -34,7 +34,7 @@ export function detectNATType(iceServers, options = {}) {
         host.core = null;
         core?.delete();
       });
-    host.core = new Core.NatProbe(host);
+    host.core = new Core.CoreNatDetector(host);
     const refused = failureOf(host.core.start(iceServers, timeout));
     if (refused) {
       release();

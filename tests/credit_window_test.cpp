@@ -9,6 +9,7 @@
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 #include "queue/credit_window.hpp"
 
 using namespace wre;

@@ -15,6 +15,7 @@
 #include "metrics/metrics_collector.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 #include "plausibility.hpp"
 
 using namespace wre;
@@ -44,7 +45,7 @@ struct Link {
   std::optional<std::pair<double, double>> farEcho;  // (our sentMs, its arrival)
   std::string lastGenuine;                           // bytes of the last probe it delivered
   double ourLastSentMs = 0;
-  std::vector<Probe> ours;  // every probe we sent
+  std::vector<LinkProbe> ours;  // every probe we sent
   size_t sentSeen = 0, statsAnswered = 0;
 
   Link() : peer(config(), driver, log) {
@@ -96,7 +97,7 @@ struct Link {
     }
   }
   void farProbe(double now) {
-    Probe p{farSeq, kFarClockMs + now};
+    LinkProbe p{farSeq, kFarClockMs + now};
     if (farEcho) {
       p.echoSentMs = farEcho->first;
       p.echoHoldMs = now - farEcho->second;

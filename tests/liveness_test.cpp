@@ -9,6 +9,7 @@
 #include "metrics/metrics_collector.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 
 using namespace wre;
 using namespace wre::test;
@@ -175,8 +176,8 @@ TEST_CASE("ticks of peers started at different times fall due at the same instan
 
 namespace {
 // The far side's probes in `driver.sent` since index `from`, decoded.
-std::vector<Probe> probesSince(const FakeDriver& d, size_t from) {
-  std::vector<Probe> out;
+std::vector<LinkProbe> probesSince(const FakeDriver& d, size_t from) {
+  std::vector<LinkProbe> out;
   for (size_t i = from; i < d.sent.size(); ++i)
     if (d.sent[i].first == kWreProbe) out.push_back(*decodeProbe(d.sent[i].second));
   return out;
@@ -191,7 +192,7 @@ TEST_CASE("heartbeat: half the timeout of silence sends a query, again at three 
   size_t from = p.driver.sent.size();
   const double lastHeard = p.driver.now - 1024;  // hear() waits after each probe
   // The first probe tick past half the timeout asks (a tick comes before three quarters).
-  std::vector<Probe> queries;
+  std::vector<LinkProbe> queries;
   while (queries.empty() && p.driver.now < lastHeard + timeout) {
     p.advance(10);
     for (const auto& probe : probesSince(p.driver, from))
@@ -218,7 +219,7 @@ TEST_CASE("a query from the far side is answered with a probe at once, at most o
   p.hear(ProbePlan::kSettleMs + 2000, 1024, seq);
   p.advance(100);  // (not right on our own probe tick)
   size_t from = p.driver.sent.size();
-  Probe q{seq++, p.driver.now};
+  LinkProbe q{seq++, p.driver.now};
   q.query = true;
   p.peer.onLibraryMessage(kWreProbe, encodeProbe(q));
   auto sent = probesSince(p.driver, from);

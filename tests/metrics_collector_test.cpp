@@ -8,6 +8,7 @@
 #include "metrics/metrics_collector.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 
 using namespace wre;
 using namespace wre::test;
@@ -255,7 +256,7 @@ TEST_CASE(
   // Each carries the echo of our latest probe (held 0 ms): RTT samples too.
   uint32_t seq = 1;
   for (int i = 0; i < 400; ++i) {
-    Probe far{seq++, p.driver.now};
+    LinkProbe far{seq++, p.driver.now};
     for (auto it = p.driver.sent.rbegin(); it != p.driver.sent.rend(); ++it) {
       if (it->first != kWreProbe) continue;
       far.echoSentMs = decodeProbe(it->second)->sentMs;

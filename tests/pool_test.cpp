@@ -8,6 +8,7 @@
 
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
+#include "peer/wre_messages.hpp"
 #include "pool/pool.hpp"
 #include "pool/timer_queue.hpp"
 

@@ -9,6 +9,7 @@
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 #include "session/session_codec.hpp"
 
 using namespace wre;

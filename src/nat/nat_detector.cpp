@@ -213,7 +213,7 @@ void NatDetector::evaluate() {
 // The shared socket's reflexive candidate whose port is one of that connection's local ports
 // (else it cannot be this machine's own address). Only an endpoint-independent verdict has one
 // mapping per socket to test.
-std::optional<NatDetector::Probe> NatDetector::reachCandidate(const NatVerdict& v) const {
+std::optional<NatDetector::Reflexive> NatDetector::reachCandidate(const NatVerdict& v) const {
   if (v.type != NatType::PortRestricted) return std::nullopt;
   for (const auto& p : sharedSrflx_)
     if (std::find(sharedHostPorts_.begin(), sharedHostPorts_.end(), p.port) != sharedHostPorts_.end()) return p;
@@ -227,9 +227,9 @@ void NatDetector::finishGathering(NatVerdict v) {
       if (left >= kNatMinReachMs) {
         phase_ = Phase::Reaching;
         pending_ = std::move(v);
-        probe_ = *probe;
+        reachTarget_ = *probe;
         reachWaitMs_ = std::min(kNatReachBudgetMs, left);
-        driver_.probeReach(sharedConnection(), probe_.candidate);
+        driver_.probeReach(sharedConnection(), reachTarget_.candidate);
         driver_.setTimer(kReachTimer, reachWaitMs_);
         return;
       }
@@ -243,7 +243,7 @@ void NatDetector::finishGathering(NatVerdict v) {
 
 void NatDetector::concludeReach(bool reached, std::string_view why) {
   NatVerdict v = std::move(pending_);
-  std::string mapped = show(probe_.address, probe_.port);
+  std::string mapped = show(reachTarget_.address, reachTarget_.port);
   if (reached) {
     v.type = NatType::Open;
     v.mapping = MappingBehavior::EndpointIndependent;

@@ -132,7 +132,7 @@ class NatDetector {
   static constexpr TimerId kDeadlineTimer = 1;
   static constexpr TimerId kReachTimer = 2;
 
-  struct Probe {
+  struct Reflexive {
     std::string candidate;
     std::string address;
     std::uint16_t port = 0;
@@ -145,7 +145,7 @@ class NatDetector {
   void finishGathering(NatVerdict verdict);
   bool everyServerAccountedFor() const;
   bool everyConnectionCompleted() const;
-  std::optional<Probe> reachCandidate(const NatVerdict& verdict) const;
+  std::optional<Reflexive> reachCandidate(const NatVerdict& verdict) const;
   void concludeReach(bool reached, std::string_view why);
   void conclude(NatVerdict verdict);
   std::vector<NatEvidenceEntry> evidenceFor(const NatVerdict& verdict) const;
@@ -160,12 +160,12 @@ class NatDetector {
   std::vector<std::string> ignoredUrls_;  // TURN and other non-STUN URLs
   // The shared connection's local ports and reflexive candidates (raw), for the self-reach test.
   std::vector<std::uint16_t> sharedHostPorts_;
-  std::vector<Probe> sharedSrflx_;
+  std::vector<Reflexive> sharedSrflx_;
   std::size_t events_ = 0;
   std::size_t malformed_ = 0;
   std::string firstMalformed_;
   NatVerdict pending_;  // the verdict while the self-reach test runs
-  Probe probe_;
+  Reflexive reachTarget_;
   double reachWaitMs_ = 0;
 };
 

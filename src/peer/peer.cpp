@@ -9,6 +9,7 @@
 #include "nat/ice_candidate.hpp"
 #include "peer/input_limits.hpp"
 #include "peer/sdp_facts.hpp"
+#include "peer/wre_messages.hpp"
 
 namespace wre {
 namespace {

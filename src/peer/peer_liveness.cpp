@@ -62,7 +62,7 @@ void Peer::sendProbe(double nowMs, bool query) {
   if (!scheduler_.isOpen(kWreProbe)) return;
   // Through an outage too: the heartbeat must hear the link come back.
   if (state_ == PeerState::New || (state_ == PeerState::Failed && !reconnecting_)) return;
-  Probe probe{probeSeq_++, nowMs};
+  LinkProbe probe{probeSeq_++, nowMs};
   probe.query = query;
   if (toEcho_) {
     probe.echoSentMs = toEcho_->sentMs;

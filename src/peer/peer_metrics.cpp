@@ -8,6 +8,7 @@
 #include "metrics/probe_codec.hpp"
 #include "metrics/stats_summary.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 #include "session/session_codec.hpp"
 
 namespace wre {

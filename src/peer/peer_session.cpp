@@ -8,6 +8,7 @@
 
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
+#include "peer/wre_messages.hpp"
 
 namespace wre {
 

@@ -1,4 +1,4 @@
-// embind glue for NAT type detection: `NatProbe` owns one NatDetector (src/nat/nat_detector.hpp)
+// embind glue for NAT type detection: `CoreNatDetector` owns one NatDetector (src/nat/nat_detector.hpp)
 // and implements its NatProbeDriver with calls into bindings/nat_shims.js. `_`-prefixed methods
 // are shim callbacks; the result goes to `host.done(result)` exactly once.
 #include <emscripten/bind.h>
@@ -74,9 +74,9 @@ val resultObject(const NatReport& report) {
 
 }  // namespace
 
-class NatProbe {
+class CoreNatDetector {
  public:
-  explicit NatProbe(val host)
+  explicit CoreNatDetector(val host)
       : host_(std::move(host)),
         driver_(host_),
         detector_(driver_, [this](const NatReport& r) { host_.call<void>("done", resultObject(r)); }) {}
@@ -115,15 +115,15 @@ class NatProbe {
 }  // namespace wre::bind
 
 EMSCRIPTEN_BINDINGS(wre_nat) {
-  using wre::bind::NatProbe;
-  emscripten::class_<NatProbe>("NatProbe")
+  using wre::bind::CoreNatDetector;
+  emscripten::class_<CoreNatDetector>("CoreNatDetector")
       .constructor<val>()
-      .function("start", &NatProbe::start)
-      .function("_onCandidate", &NatProbe::onCandidate)
-      .function("_onCandidateError", &NatProbe::onCandidateError)
-      .function("_onGatheringComplete", &NatProbe::onGatheringComplete)
-      .function("_onGatherFailed", &NatProbe::onGatherFailed)
-      .function("_onReachState", &NatProbe::onReachState)
-      .function("_withoutCandidates", &NatProbe::withoutCandidates)
-      .function("_onTimer", &NatProbe::onTimer);
+      .function("start", &CoreNatDetector::start)
+      .function("_onCandidate", &CoreNatDetector::onCandidate)
+      .function("_onCandidateError", &CoreNatDetector::onCandidateError)
+      .function("_onGatheringComplete", &CoreNatDetector::onGatheringComplete)
+      .function("_onGatherFailed", &CoreNatDetector::onGatherFailed)
+      .function("_onReachState", &CoreNatDetector::onReachState)
+      .function("_withoutCandidates", &CoreNatDetector::withoutCandidates)
+      .function("_onTimer", &CoreNatDetector::onTimer);
 }
