@@ -74,10 +74,10 @@ val metricsVal(const ConnectionMetrics& m) {
   out.set("jitter", m.jitter);
   out.set("lossRate", m.lossRate);
   val sources = val::object();
-  sources.set("roundTripTime", m.rttSource);
-  sources.set("jitter", m.jitterSource);
-  sources.set("packetsLost", m.lossSource);
-  sources.set("availableBandwidth", m.bandwidthSource);
+  sources.set("roundTripTime", std::string(toString(m.rttSource)));
+  sources.set("jitter", std::string(toString(m.jitterSource)));
+  sources.set("packetsLost", std::string(toString(m.lossSource)));
+  sources.set("availableBandwidth", std::string(toString(m.bandwidthSource)));
   out.set("sources", sources);
   val types = val::object();
   types.set("local", m.localCandidateType);

@@ -69,15 +69,15 @@ void checkMetrics(const ConnectionMetrics& m, std::size_t step) {
   for (const auto& [name, value] : fields)
     FUZZ_CHECK(std::isfinite(value) && value >= 0,
                "step %zu: metrics.%s = %g (rttSource %s, jitterSource %s, lossSource %s)", step, name, value,
-               m.rttSource.c_str(), m.jitterSource.c_str(), m.lossSource.c_str());
+               toString(m.rttSource), toString(m.jitterSource), toString(m.lossSource));
   FUZZ_CHECK(m.lossRate <= 1, "step %zu: metrics.lossRate = %g (lossSource %s)", step, m.lossRate,
-             m.lossSource.c_str());
+             toString(m.lossSource));
   // Plausible, not just finite: what the far end sends may cost samples, never push the figures
   // past what a link can show (RttEstimator / JitterEstimator bounds).
   FUZZ_CHECK(m.roundTripTime <= RttEstimator::kMaxRttMs / 1000, "step %zu: metrics.roundTripTime = %g s (%s)", step,
-             m.roundTripTime, m.rttSource.c_str());
+             m.roundTripTime, toString(m.rttSource));
   FUZZ_CHECK(m.jitter <= JitterEstimator::kMaxTransitDeltaS, "step %zu: metrics.jitter = %g s (%s)", step, m.jitter,
-             m.jitterSource.c_str());
+             toString(m.jitterSource));
   FUZZ_CHECK(m.mos == 0 || (m.mos >= 1 && m.mos <= 4.5), "step %zu: metrics.mos = %g", step, m.mos);
 }
 
@@ -290,8 +290,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ConnectionMetrics& m = peer.metrics();
     std::fprintf(stderr,
                  "at %.0f ms: roundTripTime %g s (%s), jitter %g s (%s), lossRate %g (%s), packetsLost %g, mos %g\n",
-                 b.driver.now, m.roundTripTime, m.rttSource.c_str(), m.jitter, m.jitterSource.c_str(), m.lossRate,
-                 m.lossSource.c_str(), m.packetsLost, m.mos);
+                 b.driver.now, m.roundTripTime, toString(m.rttSource), m.jitter, toString(m.jitterSource), m.lossRate,
+                 toString(m.lossSource), m.packetsLost, m.mos);
   }
   peer.close();
   return 0;

@@ -38,7 +38,7 @@ TEST_CASE("collector: an echo counts only for a probe we sent, once, with a plau
   c.onEcho(kNaN, 0, 1100);
   c.onEcho(kInf, 0, 1100);
   c.onStats(statsAt(1200), false);
-  CHECK(c.metrics().rttSource == "stun");
+  CHECK(c.metrics().rttSource == MetricSource::Stun);
   SECTION("hold NaN, infinite or longer than kMaxEchoHoldMs: no sample (and the probe is spent)") {
     for (double hold : {kNaN, kInf, MetricsCollector::kMaxEchoHoldMs, 1e300}) {
       c.onProbeSent(2000);
@@ -46,24 +46,24 @@ TEST_CASE("collector: an echo counts only for a probe we sent, once, with a plau
     }
     c.onEcho(2000, 20, 2100);
     c.onStats(statsAt(2200), false);
-    CHECK(c.metrics().rttSource == "stun");
+    CHECK(c.metrics().rttSource == MetricSource::Stun);
   }
   SECTION("a hold longer than the probe's age (negative round trip): no sample") {
     c.onEcho(1000, 200, 1100);
     c.onEcho(1000, 20, 1100);  // spent by the one before
     c.onStats(statsAt(1300), false);
-    CHECK(c.metrics().rttSource == "stun");
+    CHECK(c.metrics().rttSource == MetricSource::Stun);
   }
   SECTION("a round trip over RttEstimator::kMaxRttMs: no sample") {
     c.onEcho(1000, 10, 1000 + RttEstimator::kMaxRttMs + 20);
     c.onStats(statsAt(20000), false);
-    CHECK(c.metrics().rttSource == "stun");
+    CHECK(c.metrics().rttSource == MetricSource::Stun);
   }
   SECTION("the genuine echo: one sample; its replay: none") {
     c.onEcho(1000, 20, 1100);
     c.onEcho(1000, 0, 1100);  // replayed with another hold
     c.onStats(statsAt(1300), false);
-    CHECK(c.metrics().rttSource == "probe");
+    CHECK(c.metrics().rttSource == MetricSource::Probe);
     CHECK(c.metrics().roundTripTime == Approx(0.080));
   }
 }
@@ -79,7 +79,7 @@ TEST_CASE("collector: a probe with a garbage time arrived (no loss) but is no ji
   CHECK(c.onProbe(seq, 5000, 300));
   CHECK_FALSE(c.onProbe(seq, 5000, 350));  // its replay
   c.onStats(statsAt(400), false);
-  CHECK(c.metrics().lossSource == "probe");
+  CHECK(c.metrics().lossSource == MetricSource::Probe);
   CHECK(c.metrics().lossRate == 0);  // every sequence number arrived
   CHECK(c.metrics().jitter == 0);    // one plausible time: no jitter sample pair yet
 }
@@ -102,6 +102,6 @@ TEST_CASE("collector: a barrage of garbage keeps every figure finite and plausib
       CHECK(c.quality() != QualityGrade::Poor);
     }
   }
-  CHECK(c.metrics().rttSource == "stun");  // no echo was of a probe we sent
+  CHECK(c.metrics().rttSource == MetricSource::Stun);  // no echo was of a probe we sent
   CHECK(c.quality() == QualityGrade::Excellent);
 }

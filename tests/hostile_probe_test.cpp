@@ -166,8 +166,8 @@ TEST_CASE("hostile far end: garbage alone leaves the metrics finite, plausible a
   REQUIRE(metrics.size() >= 19);
   for (const auto& e : metrics) {
     checkPlausible(e.metrics);
-    CHECK(e.metrics.rttSource == "stun");  // no echo was of a probe we sent
-    CHECK(e.metrics.lossRate == 0);        // no phantom losses
+    CHECK(e.metrics.rttSource == MetricSource::Stun);  // no echo was of a probe we sent
+    CHECK(e.metrics.lossRate == 0);                    // no phantom losses
   }
   CHECK(l.peer.quality() == QualityGrade::Excellent);  // as the STUN round trips say
   CHECK(l.log.count<event::QualityChange>() == 1);     // unknown -> excellent, and no flapping
@@ -189,9 +189,9 @@ TEST_CASE("hostile far end: genuine probes between the garbage count exactly as 
   hostile.run(20000);
   const ConnectionMetrics &c = clean.peer.metrics(), &h = hostile.peer.metrics();
   checkPlausible(h);
-  CHECK(h.rttSource == "probe");
-  CHECK(h.jitterSource == "probe");
-  CHECK(h.lossSource == "probe");
+  CHECK(h.rttSource == MetricSource::Probe);
+  CHECK(h.jitterSource == MetricSource::Probe);
+  CHECK(h.lossSource == MetricSource::Probe);
   CHECK(h.roundTripTime == c.roundTripTime);
   CHECK(h.jitter == c.jitter);
   CHECK(h.lossRate == c.lossRate);
@@ -218,7 +218,7 @@ TEST_CASE("hostile far end: garbage before the first genuine probe only delays t
   hostile.run(20000);
   const ConnectionMetrics &c = clean.peer.metrics(), &h = hostile.peer.metrics();
   checkPlausible(h);
-  CHECK(h.rttSource == "probe");
+  CHECK(h.rttSource == MetricSource::Probe);
   CHECK(h.roundTripTime == c.roundTripTime);
   CHECK(h.lossRate == c.lossRate);  // the loss window has long left the first second
   CHECK(h.jitter == Approx(c.jitter).epsilon(0.01));
@@ -236,6 +236,6 @@ TEST_CASE("hostile far end: a replayed echo of a real probe is one sample, not m
   for (std::uint32_t s = 2; s < 200; ++s) l.deliver(encodeProbe({s, 5000.0 + s, stamp, 0}));
   l.run(2100);
   const auto& m = l.peer.metrics();
-  CHECK(m.rttSource == "probe");
+  CHECK(m.rttSource == MetricSource::Probe);
   CHECK(m.roundTripTime == Approx(rtt / 1000));
 }

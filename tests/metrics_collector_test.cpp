@@ -28,12 +28,12 @@ TEST_CASE("totals and rates from getStats records recorded in Chromium") {
   CHECK(m.messagesPerSecondSent == Approx(64 / dt));
   CHECK(m.localCandidateType == "host");
   // No probes: the round trip comes from STUN consent checks, loss from unanswered checks.
-  CHECK(m.rttSource == "stun");
-  CHECK(m.lossSource == "consent-checks");
+  CHECK(m.rttSource == MetricSource::Stun);
+  CHECK(m.lossSource == MetricSource::ConsentChecks);
   CHECK(m.lossRate == 0);
   CHECK(m.roundTripTime > 0);
   CHECK(m.roundTripTime < 0.01);
-  CHECK(m.jitterSource == "stun-rtt-variation");
+  CHECK(m.jitterSource == MetricSource::StunRttVariation);
   CHECK(m.mos > 4.3);
 }
 
@@ -78,11 +78,11 @@ TEST_CASE("probes give RTT, RFC 3550 jitter and one-way loss") {
   r.timestampMs = now;
   c.onStats(r, false);
   const auto& m = c.metrics();
-  CHECK(m.rttSource == "probe");
+  CHECK(m.rttSource == MetricSource::Probe);
   CHECK(m.roundTripTime == Approx(0.2));
-  CHECK(m.jitterSource == "probe");
+  CHECK(m.jitterSource == MetricSource::Probe);
   CHECK(m.jitter == Approx(0.010).epsilon(0.05));  // |D| = 10 ms every time: J converges to 10 ms
-  CHECK(m.lossSource == "probe");
+  CHECK(m.lossSource == MetricSource::Probe);
   CHECK(m.lossRate == Approx(0.05).margin(0.003));
   CHECK(m.packetsLost == Approx(std::round(m.lossRate * r.packetsReceived)));
 }
@@ -218,7 +218,7 @@ TEST_CASE("our next probe echoes the far side's last one; an echo becomes an RTT
   p.peer.onStats(stats->id, fixtures::kChromiumHostA);
   auto metrics = p.log.all<event::Metrics>();
   REQUIRE(metrics.size() == 1);
-  CHECK(metrics[0].metrics.rttSource == "probe");
+  CHECK(metrics[0].metrics.rttSource == MetricSource::Probe);
   CHECK(metrics[0].metrics.roundTripTime == Approx(0.030));
 }
 

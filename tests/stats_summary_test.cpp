@@ -215,7 +215,7 @@ TEST_CASE("the collector on a Firefox report: real totals, a 0 ms STUN RTT") {
   MetricsCollector c;
   c.onStats(summarizeStats(kFirefoxHostA, 1000), false);
   CHECK(c.metrics().bytesSent == 2934079);
-  CHECK(c.metrics().rttSource == "stun");
+  CHECK(c.metrics().rttSource == MetricSource::Stun);
   CHECK(c.metrics().roundTripTime == 0);
 }
 

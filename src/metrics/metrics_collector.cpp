@@ -37,12 +37,12 @@ void MetricsCollector::computeLoss(double nowMs) {
     while (lossHistory_.size() > 2 && nowMs - lossHistory_[1].first >= kLossWindowMs) lossHistory_.pop_front();
     const LossSnapshot& from = lossHistory_.size() > 1 ? lossHistory_.front().second : LossSnapshot{};
     m.lossRate = intervalLossRate(from, loss_.snapshot());
-    m.lossSource = "probe";
+    m.lossSource = MetricSource::Probe;
     return;
   }
   if (consentLoss_) {
     m.lossRate = *consentLoss_;
-    m.lossSource = "consent-checks";
+    m.lossSource = MetricSource::ConsentChecks;
   }
 }
 
@@ -71,12 +71,12 @@ void MetricsCollector::onStats(const StatsRecord& r, bool sendBufferBusy) {
     // While our send buffer never ran dry, what left it is what the path could carry.
     if (sendBufferBusy) {
       m.availableBandwidth = m.bytesPerSecondSent * 8;
-      m.bandwidthSource = "buffer-drain";
+      m.bandwidthSource = MetricSource::BufferDrain;
     }
   }
-  if (m.bandwidthSource != "buffer-drain" && r.availableOutgoingBitrate > 0) {
+  if (m.bandwidthSource != MetricSource::BufferDrain && r.availableOutgoingBitrate > 0) {
     m.availableBandwidth = r.availableOutgoingBitrate;
-    m.bandwidthSource = "stun";
+    m.bandwidthSource = MetricSource::Stun;
   }
   previous_ = r;
   updateFigures(r.timestampMs);
@@ -94,22 +94,22 @@ void MetricsCollector::updateFigures(double nowMs) {
   ConnectionMetrics& m = metrics_;
   if (probeRtt_.hasSamples()) {
     m.roundTripTime = probeRtt_.smoothedMs() / 1000.0;
-    m.rttSource = "probe";
+    m.rttSource = MetricSource::Probe;
   } else if (stunRtt_.hasSamples()) {
     m.roundTripTime = stunRtt_.smoothedMs() / 1000.0;
-    m.rttSource = "stun";
+    m.rttSource = MetricSource::Stun;
   }
   if (jitter_.sampleCount() > 1) {
     m.jitter = jitter_.jitterS();
-    m.jitterSource = "probe";
+    m.jitterSource = MetricSource::Probe;
   } else if (stunRtt_.sampleCount() > 1) {
     m.jitter = stunRtt_.variationMs() / 2000.0;  // one-way share of the round-trip variation
-    m.jitterSource = "stun-rtt-variation";
+    m.jitterSource = MetricSource::StunRttVariation;
   }
   computeLoss(nowMs);
   m.packetsLost = std::round(m.lossRate * m.packetsReceived);
 
-  bool measured = m.rttSource != "none";
+  bool measured = m.rttSource != MetricSource::None;
   QualityGrade observed =
       measured ? gradeQuality(m.roundTripTime * 1000.0, m.lossRate, thresholds_) : QualityGrade::Unknown;
   if (measured) m.mos = emodel_.score(m.roundTripTime * 1000.0, m.jitter * 1000.0, m.lossRate).mos;

@@ -10,8 +10,9 @@
 namespace wre {
 namespace {
 
+// "field problem"; parseConfig and parseConfigDefaults say whose config it is in front.
 Error configError(std::string_view field, const std::string& problem) {
-  return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("Invalid config: {} {}"), field, problem));
+  return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("{} {}"), field, problem));
 }
 
 Error wrongType(std::string_view field, const Value& v, std::string_view expected) {
@@ -159,7 +160,8 @@ Result<void> validateIceUrl(const std::string& url) {
   return ok();
 }
 
-Result<Config> parseConfig(const Value& in) {
+// Every field of a peer's config, or (defaults) of a pool's defaults, which name no peerId.
+static Result<Config> readConfig(const Value& in, bool defaults) {
   if (in.type() != Value::Type::Object) return wrongType("config", in, "an object");
   static constexpr std::array<std::string_view, 18> kKnown = {"peerId",
                                                               "iceServers",
@@ -186,11 +188,16 @@ Result<Config> parseConfig(const Value& in) {
   }
   Config c;
   const Value& id = in["peerId"];
-  if (id.type() != Value::Type::String) return wrongType("peerId", id, "a non-empty string");
-  if (id.asString().empty() || id.asString().size() > 256)
-    return configError(
-        "peerId", fmt::format(FMT_COMPILE("must be 1 to 256 characters, got {} characters"), id.asString().size()));
-  c.peerId = id.asString();
+  if (defaults) {
+    if (!id.isUndefined())
+      return configError("peerId", "may not be a default (each peer's id is the id given to createPeer())");
+  } else {
+    if (id.type() != Value::Type::String) return wrongType("peerId", id, "a non-empty string");
+    if (id.asString().empty() || id.asString().size() > 256)
+      return configError(
+          "peerId", fmt::format(FMT_COMPILE("must be 1 to 256 characters, got {} characters"), id.asString().size()));
+    c.peerId = id.asString();
+  }
 
   WRE_TRY(servers, parseIceServers(in["iceServers"]));
   c.iceServers = std::move(servers);
@@ -224,6 +231,19 @@ Result<Config> parseConfig(const Value& in) {
   WRE_TRY(readEnum(in, "rtcpMuxPolicy", c.rtcpMuxPolicy, std::array<std::string_view, 1>{"require"}));
   WRE_TRY(readNumber(in, "iceCandidatePoolSize", c.iceCandidatePoolSize, 0, 255, true));
   return c;
+}
+
+static Result<Config> whose(std::string_view prefix, Result<Config> read) {
+  if (read) return read;
+  Error e = read.error();
+  e.message = fmt::format(FMT_COMPILE("{}{}"), prefix, e.message);
+  return e;
+}
+
+Result<Config> parseConfig(const Value& input) { return whose("Invalid config: ", readConfig(input, false)); }
+
+Result<Config> parseConfigDefaults(const Value& defaults) {
+  return whose("Invalid pool defaults: ", readConfig(defaults, true));
 }
 
 }  // namespace wre

@@ -47,6 +47,8 @@ inline constexpr double kBrowserChannelLimit = 16.0 * 1024 * 1024;
 
 // Validates every field; the error names the field and the bad value.
 Result<Config> parseConfig(const Value& input);
+// A pool's defaults: the same fields but peerId, which each createPeer() gives.
+Result<Config> parseConfigDefaults(const Value& defaults);
 
 // The config's `iceServers` alone (undefined: none), as parseConfig reads it; detectNATType() asks
 // the same servers, so it reads them the same way.

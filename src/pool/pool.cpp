@@ -38,19 +38,7 @@ Result<void> Pool::checkDefaults(const Value& defaults) {
     return makeError(ErrorKind::Config,
                      fmt::format(FMT_COMPILE("Invalid pool defaults: must be an object, got {} ({})"),
                                  defaults.typeName(), defaults.describe()));
-  if (!defaults["peerId"].isUndefined())
-    return makeError(ErrorKind::Config,
-                     "Invalid pool defaults: peerId may not be a default (each peer's id is the "
-                     "id given to createPeer())");
-  Value probe = defaults;
-  probe.set("peerId", Value::string("pool-defaults"));
-  auto parsed = parseConfig(probe);
-  if (!parsed) {
-    std::string message = parsed.error().message;
-    // "Invalid config: x ..." → "Invalid pool defaults: x ..."
-    if (message.rfind("Invalid config: ", 0) == 0) message = "Invalid pool defaults: " + message.substr(16);
-    return makeError(ErrorKind::Config, message);
-  }
+  WRE_TRY(parseConfigDefaults(defaults));
   return ok();
 }
 
