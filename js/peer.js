@@ -55,7 +55,6 @@ export class WebRTCPeerEnhanced extends Emitter {
     watchTrap(host);
     this.#peerId = this.#core.peerId();
     this.#iceServers = structuredClone(config?.iceServers);  // the core validated it; later edits change nothing
-    for (const name of REPORTED_EVENTS) this.#core.reportEvent(name, false);
     registry.register(this, host, this);
     queueMicrotask(this.#flushBacklog.bind(this));
   }

@@ -50,6 +50,7 @@ struct Member : PoolMember {
     c.lowWaterMark = std::min(c.lowWaterMark, maxBuffered - 1);
     c.metricsEnabled = metrics;  // a periodic timer per connected peer: only where a test wants it
     core.emplace(c, driver, log, &pool.outbox());
+    core->scheduler().setReportSent(true);  // as a pool with a message-sent listener
   }
   ~Member() override {
     if (destroyed) ++*destroyed;

@@ -22,7 +22,12 @@ struct OpenPeer {
   FakeDriver driver;
   EventLog log;
   Peer peer;
-  explicit OpenPeer(Config c = smallConfig()) : peer(std::move(c), driver, log) { REQUIRE(peer.start()); }
+  // An app that listens to every event, message-sent and message-queued included.
+  explicit OpenPeer(Config c = smallConfig()) : peer(std::move(c), driver, log) {
+    REQUIRE(peer.start());
+    peer.scheduler().setReportSent(true);
+    peer.scheduler().setReportQueued(true);
+  }
   // The browser sent everything: buffers empty, bufferedamountlow fires.
   void browserDrains(int channel) {
     driver.buffered[channel] = 0;
@@ -251,7 +256,19 @@ TEST_CASE("a browser send failure while draining keeps the message queued and re
   CHECK(p.peer.queuedMessages() == 0);
 }
 
-TEST_CASE("per-message events can be switched off") {
+TEST_CASE("per-message events are off until asked for") {
+  FakeDriver driver;
+  EventLog log;
+  Peer peer(smallConfig(), driver, log);
+  REQUIRE(peer.start());
+  REQUIRE(peer.send(kReliable, bytesPayload("a")));
+  peer.onChannelOpen(kReliable);
+  CHECK(driver.sent.size() == 1);
+  CHECK(log.count<event::MessageQueued>() == 0);
+  CHECK(log.count<event::MessageSent>() == 0);
+}
+
+TEST_CASE("per-message events can be switched off again") {
   OpenPeer p;
   p.peer.scheduler().setReportSent(false);
   p.peer.scheduler().setReportQueued(false);

@@ -161,8 +161,10 @@ class SendScheduler {
   CreditWindow fileWindow_;
   ReplayStore replay_;
   double maxMessageSize_ = kDefaultMaxMessageSize;
-  bool reportSent_ = true;
-  bool reportQueued_ = true;
+  // message-sent / message-queued cost an event per message: off until the app listens (the JS
+  // wrapper turns each on with its first listener, CorePeer::reportEvent).
+  bool reportSent_ = false;
+  bool reportQueued_ = false;
   bool awaitingResume_ = false;  // holdForResume() until the far side's first counts
   FileObserver* fileObserver_ = nullptr;
   uint64_t fileIndex_ = 0;
