@@ -198,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Peer peer(config, b.driver, b.log);
   offerAnswered(peer);
   peer.onConnectionState("connected");
-  peer.setMetricsWanted(true);  // sweeps, so the stats path runs too
+  peer.setMetricsWanted(true);           // sweeps, so the stats path runs too
   peer.scheduler().setReportSent(true);  // and every per-message event an app can listen to
   peer.scheduler().setReportQueued(true);
   for (int ch = 0; ch < kChannelCount; ++ch) peer.onChannelOpen(ch);
