@@ -10,7 +10,9 @@ namespace wre {
 struct StatsRecord {
   double timestampMs = 0;
   bool hasSelectedPair = false;
-  // Bytes and packets: the connection's totals; the rest from the selected candidate pair.
+  // Bytes and packets: the connection's totals (its transports' counters, or, where the browser
+  // keeps none there, every candidate pair's summed, retired pairs included: stats_summary.cpp);
+  // the rest from the selected candidate pair.
   double bytesSent = 0, bytesReceived = 0;
   double packetsSent = 0, packetsReceived = 0;
   double currentRoundTripTime = -1;  // seconds, from STUN consent checks

@@ -1,38 +1,9 @@
-// NAT classification from what a browser can see while gathering ICE candidates against the
-// configured STUN servers (RFC 4787 terms). A pure function: NatDetector collects NatEvidence from
-// RTCPeerConnections, classifyNat decides, detectNATType() reports the verdict.
-//
-// The evidence comes from two kinds of connection, because a browser gives each connection its
-// own sockets and Firefox does not say which server produced a reflexive candidate:
-//   - one connection per server, configured with only that server: which servers answer, with
-//     what, or why not (each candidate belongs to the server of its connection);
-//   - one shared connection configured with every server: its socket asks them all, so it alone
-//     shows whether the mapping depends on the destination (one mapping per socket, or more).
-// Per-server mappings come from different sockets and are never compared with each other.
-//
-// What each verdict means for the two flags:
-//   open            A reflexive address equals a visible local address: no NAT on that path.
-//                   supportsDirectConnection = true, requiresRelay = false.
-//   port-restricted Two or more servers answered and the shared socket got one mapping from them:
-//                   endpoint-independent mapping. A browser cannot send RFC 5780's CHANGE-REQUEST
-//                   tests, so filtering is never measured (filtering = Unknown). We report the most
-//                   restrictive cone rather than guess a friendlier one. ICE hole punching works
-//                   with such a NAT: supportsDirectConnection = true, requiresRelay = false.
-//   symmetric       The shared socket got more than one mapping: endpoint-dependent mapping. The
-//                   address a peer learns from our srflx candidate is not the one the NAT uses
-//                   towards that peer, so a direct path works only when the far side is open or a
-//                   permissive cone, which nobody can promise: supportsDirectConnection = false,
-//                   requiresRelay = true (configure TURN). ICE may still find a peer-reflexive
-//                   path; the flags say what to plan for.
-//   unknown         Not enough evidence. requiresRelay = true only when STUN servers were
-//                   configured and none produced a reflexive candidate (UDP blocked or STUN
-//                   unreachable). Otherwise both flags are false: "not determined".
-//   full-cone and restricted are never reported, because telling them apart needs filtering tests.
-//
+// NAT classification (RFC 4787 terms) from the evidence NatDetector collects while gathering ICE
+// candidates: a pure function. The verdicts and their two flags are the README's table ("NAT type
+// detection"); per-server mappings come from different sockets and are never compared.
 // Browser facts this relies on (Chromium and Firefox): one srflx candidate per local socket and
-// mapping, so two servers that map a socket alike give one candidate (the duplicate is dropped);
-// a server that fails produces an icecandidateerror that names it; gathering completes only once
-// every server has answered or failed.
+// mapping; a server that fails produces an icecandidateerror naming it; gathering completes only
+// once every server has answered or failed.
 #pragma once
 
 #include <cstddef>

@@ -1,32 +1,13 @@
-// One NAT type detection, start to finish: picks the STUN servers from the configured ICE server
-// URLs, asks the browser (through NatProbeDriver) to gather candidates against them in
-// short-lived peer connections, collects the evidence, decides when it has enough (or runs out of
-// time), classifies it with classifyNat(), and reports once. The policy lives here; the browser
-// side only gathers and reports what it sees.
-//
-// Connections (see nat_classifier.hpp for why both kinds): connection i (0 <= i < n) asks only
-// server i, so its candidates are that server's by construction (Firefox names no server on a
-// candidate); connection n, the shared one, asks all n servers from the same sockets, which is the
-// only way to see whether the mapping depends on the destination.
-//
-// When to stop:
-//   - fewer than two distinct STUN servers: at once, `unknown`, nothing gathered;
-//   - every server has answered or failed on its own connection and the evidence is decisive;
-//   - every connection has completed gathering;
-//   - the time limit (default 5 s): whatever has arrived is classified, silent servers count as
-//     not having answered.
-//
-// Telling `open` from an endpoint-independent NAT. With mDNS host candidates (the default in
-// Chromium and Firefox) the browser never shows its own address, so "the reflexive address is a
-// local address" cannot be read from the candidates, and a port-preserving NAT (Linux MASQUERADE,
-// most home routers) maps to the same port as the local socket. So when the shared socket got one
-// mapping whose port is one of its local ports, the detector asks the browser to test it: a second
-// local connection sends ICE connectivity checks to that reflexive address, and only the shared
-// connection's socket can answer them (they carry its ICE credentials). They arrive when the
-// address is this machine's own (no NAT); a NAT does not send them back inside.
-// (A NAT that loops inside traffic back, keeps ports and filters nothing would pass too: it is
-// indistinguishable from here and behaves as open for peers.) The test is bounded by
-// kNatReachBudgetMs and by what is left of the time limit.
+// One NAT type detection, start to finish (README, "NAT type detection"): picks the STUN servers
+// from the configured URLs, has the browser (NatProbeDriver) gather candidates in short-lived
+// connections — connection i asks only server i, connection n (shared) asks them all — collects the
+// evidence, classifies it with classifyNat() and reports once. It stops when fewer than two
+// distinct STUN servers are configured (at once, `unknown`), when the evidence is decisive, when
+// every connection completed gathering, or at the time limit (default 5 s).
+// Open or not: with mDNS host candidates the browser never shows its own address, and a
+// port-preserving NAT maps to the local port; so when the shared socket got one mapping on one of
+// its local ports, a second local connection sends ICE checks to that address (the self-reach
+// test, within kNatReachBudgetMs): they come back only if the address is this machine's own.
 #pragma once
 
 #include <cstddef>
