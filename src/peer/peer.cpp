@@ -52,7 +52,7 @@ Peer::~Peer() { outbox_.forget(sink_); }
 Result<void> Peer::start() {
   Outbox::Scope scope(outbox_);
   auto made = driver_.createPeerConnection(config_);
-  if (!made) return fail(ErrorKind::Initialization, made.error().message);
+  if (!made) return failCall(ErrorKind::Initialization, made.error().message);
   for (const auto& spec : kChannels) driver_.createChannel(spec, scheduler_.lowThreshold(spec.id));
   events_.onEvent(event::Initialized{});
   for (const auto& spec : kChannels)
@@ -64,13 +64,13 @@ Result<void> Peer::start() {
 
 Result<RequestId> Peer::createOffer() {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::OfferCreation, "createOffer() called after close()");
+  if (closed()) return failCall(ErrorKind::OfferCreation, "createOffer() called after close()");
   if (role_ == Role::Answerer)
-    return fail(ErrorKind::OfferCreation,
-                "createOffer() called on a peer that answered an offer; "
-                "only the side that made the first offer makes offers");
+    return failCall(ErrorKind::OfferCreation,
+                    "createOffer() called on a peer that answered an offer; "
+                    "only the side that made the first offer makes offers");
   if (signaling_ != Signaling::Stable || role_ == Role::Offerer)
-    return fail(ErrorKind::OfferCreation, "createOffer() called twice; this peer already made its offer");
+    return failCall(ErrorKind::OfferCreation, "createOffer() called twice; this peer already made its offer");
   beginConnecting();
   role_ = Role::Offerer;  // claimed now, so a second call while the first is in flight is refused
   RequestId id = startRequest(Op::Offer);
@@ -80,21 +80,21 @@ Result<RequestId> Peer::createOffer() {
 
 Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::AnswerCreation, "createAnswer() called after close()");
+  if (closed()) return failCall(ErrorKind::AnswerCreation, "createAnswer() called after close()");
   if (auto valid = checkDescription(offer, "offer", ErrorKind::AnswerCreation, "createAnswer"); !valid)
-    return fail(valid.error().kind, valid.error().message);
+    return failCall(valid.error().kind, valid.error().message);
   if (role_ == Role::Offerer)
-    return fail(ErrorKind::AnswerCreation,
-                "createAnswer() called on a peer that made the offer; "
-                "pass the far side's answer to setRemoteAnswer()");
+    return failCall(ErrorKind::AnswerCreation,
+                    "createAnswer() called on a peer that made the offer; "
+                    "pass the far side's answer to setRemoteAnswer()");
   if (signaling_ != Signaling::Stable)
-    return fail(ErrorKind::AnswerCreation, "createAnswer() called while another answer is being made");
+    return failCall(ErrorKind::AnswerCreation, "createAnswer() called while another answer is being made");
   beginConnecting();
   offeredSessionTag_ = std::string(sessionIdOf(offer.sdp));
   if (!remoteSessionTag_.empty() && offeredSessionTag_ != remoteSessionTag_) {
     // The far side made a new RTCPeerConnection (its rebuild, or its page reloaded): ours cannot
     // take that offer, a new one can.
-    if (auto rebuilt = rebuildConnection(); !rebuilt) return fail(rebuilt.error().kind, rebuilt.error().message);
+    if (auto rebuilt = rebuildConnection(); !rebuilt) return failCall(rebuilt.error().kind, rebuilt.error().message);
     setState(PeerState::Connecting);
   }
   // A renegotiation (the far side restarting ICE) while our link is down: we are reconnecting.
@@ -108,13 +108,13 @@ Result<RequestId> Peer::createAnswer(const SessionDescription& offer) {
 
 Result<RequestId> Peer::setRemoteAnswer(const SessionDescription& answer) {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::AnswerSet, "setRemoteAnswer() called after close()");
+  if (closed()) return failCall(ErrorKind::AnswerSet, "setRemoteAnswer() called after close()");
   if (auto valid = checkDescription(answer, "answer", ErrorKind::AnswerSet, "setRemoteAnswer"); !valid)
-    return fail(valid.error().kind, valid.error().message);
+    return failCall(valid.error().kind, valid.error().message);
   if (signaling_ != Signaling::HaveLocalOffer)
-    return fail(ErrorKind::AnswerSet, role_ == Role::None
-                                          ? "setRemoteAnswer() called before createOffer()"
-                                          : "setRemoteAnswer() called with no offer of ours waiting for an answer");
+    return failCall(ErrorKind::AnswerSet, role_ == Role::None
+                                              ? "setRemoteAnswer() called before createOffer()"
+                                              : "setRemoteAnswer() called with no offer of ours waiting for an answer");
   offeredMaxMessageSize_ = maxMessageSizeOf(answer.sdp);
   RequestId id = startRequest(Op::RemoteAnswer);
   driver_.setRemoteDescription(id, answer);
@@ -123,23 +123,24 @@ Result<RequestId> Peer::setRemoteAnswer(const SessionDescription& answer) {
 
 Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& candidate) {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::IceCandidate, "addIceCandidate() called after close()");
+  if (closed()) return failCall(ErrorKind::IceCandidate, "addIceCandidate() called after close()");
   // Candidates come from the far side through the app's signaling: untrusted until parsed.
   if (!candidate.candidate.empty())
     if (auto parsed = parseIceCandidate(candidate.candidate); !parsed)
-      return fail(ErrorKind::IceCandidate, "addIceCandidate(): " + parsed.error().message);
+      return failCall(ErrorKind::IceCandidate, "addIceCandidate(): " + parsed.error().message);
   if (!candidate.sdpMid && !candidate.sdpMLineIndex)
-    return fail(ErrorKind::IceCandidate, "addIceCandidate() needs sdpMid or sdpMLineIndex in the candidate");
+    return failCall(ErrorKind::IceCandidate, "addIceCandidate() needs sdpMid or sdpMLineIndex in the candidate");
   if (!remoteDescriptionSet_) {
     size_t bytes = candidate.candidate.size() + candidate.sdpMid.value_or("").size() +
                    candidate.usernameFragment.value_or("").size();
     if (heldCandidates_.size() >= InputLimits::kHeldCandidates || heldBytes_ + bytes > InputLimits::kHeldCandidateBytes)
-      return fail(ErrorKind::IceCandidate,
-                  fmt::format(FMT_COMPILE("addIceCandidate(): {} candidates ({} characters) already held waiting "
-                                          "for the remote description, the limit is {} candidates or {} characters; "
-                                          "is the offer/answer being delivered?"),
-                              heldCandidates_.size(), heldBytes_, InputLimits::kHeldCandidates,
-                              InputLimits::kHeldCandidateBytes));
+      return failCall(
+          ErrorKind::IceCandidate,
+          fmt::format(FMT_COMPILE("addIceCandidate(): {} candidates ({} characters) already held waiting "
+                                  "for the remote description, the limit is {} candidates or {} characters; "
+                                  "is the offer/answer being delivered?"),
+                      heldCandidates_.size(), heldBytes_, InputLimits::kHeldCandidates,
+                      InputLimits::kHeldCandidateBytes));
     heldBytes_ += bytes;
     heldCandidates_.push_back(candidate);
     return std::optional<RequestId>{};
@@ -250,7 +251,7 @@ void Peer::onRequestFailed(RequestId id, const std::string& message) {
       return;
     case Op::RestartOffer:
       // No caller waits on it: an error event, and the schedule carries on.
-      raise(ErrorKind::IceRestart, fmt::format(FMT_COMPILE("ICE restart offer failed: {}"), message));
+      emitError(ErrorKind::IceRestart, fmt::format(FMT_COMPILE("ICE restart offer failed: {}"), message));
       return;
   }
   Error error = makeError(kind, fmt::format(FMT_COMPILE("{}: {}"), what, message));
@@ -381,12 +382,12 @@ void Peer::sendFileAck() {
 
 Result<void> Peer::send(int channel, Payload payload) {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::Send, "send() called after close()");
+  if (closed()) return failCall(ErrorKind::Send, "send() called after close()");
   if (channel < 0 || channel >= kUserChannels)
-    return fail(ErrorKind::Send, fmt::format(FMT_COMPILE("send(): unknown channel id {}"), channel));
+    return failCall(ErrorKind::Send, fmt::format(FMT_COMPILE("send(): unknown channel id {}"), channel));
   size_t size = payload.size();
   if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
-    return fail(sent.error().kind, sent.error().message);
+    return failCall(sent.error().kind, sent.error().message);
   userBytesSinceProbe_ += size;
   if (scheduler_.queue().bytes() > 0) {
     watchDrain();
@@ -448,8 +449,9 @@ void Peer::onTimer(TimerId id) {
   switch (kind) {
     case TimerKind::ConnectionTimeout:
       if (state_ != PeerState::Connected) {
-        raise(ErrorKind::ConnectionTimeout,
-              fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"), config_.connectionTimeout));
+        emitError(
+            ErrorKind::ConnectionTimeout,
+            fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"), config_.connectionTimeout));
         setState(PeerState::Failed);
       }
       break;
@@ -487,16 +489,16 @@ void Peer::onTimer(TimerId id) {
   }
 }
 
-void Peer::raise(ErrorKind kind, std::string message) {
+void Peer::emitError(ErrorKind kind, std::string message) {
   events_.onEvent(event::ErrorRaised{makeError(kind, std::move(message))});
 }
 
 Error Peer::refuse(ErrorKind kind, std::string message) {
   Outbox::Scope scope(outbox_);
-  return fail(kind, std::move(message));
+  return failCall(kind, std::move(message));
 }
 
-Error Peer::fail(ErrorKind kind, std::string message) {
+Error Peer::failCall(ErrorKind kind, std::string message) {
   Error error = makeError(kind, std::move(message));
   events_.onEvent(event::ErrorRaised{error});
   return error;
@@ -531,11 +533,11 @@ void Peer::shutDown(CloseReason reason) {
       fmt::format(FMT_COMPILE("{} sent messages ({} bytes) the far side had not confirmed delivering"), unconfirmed,
                   unconfirmedBytes);
   if (dropped > 0)
-    raise(ErrorKind::Send,
-          fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent{}{}"), who, dropped,
-                      bytes, unconfirmed > 0 ? ", and " : "", unconfirmed > 0 ? sentPart : std::string()));
+    emitError(ErrorKind::Send,
+              fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent{}{}"), who,
+                          dropped, bytes, unconfirmed > 0 ? ", and " : "", unconfirmed > 0 ? sentPart : std::string()));
   else if (unconfirmed > 0)
-    raise(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {}"), who, sentPart));
+    emitError(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {}"), who, sentPart));
   heldCandidates_.clear();
   heldBytes_ = 0;
   fileDelivered_ = fileAckSent_ = 0;

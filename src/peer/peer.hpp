@@ -180,8 +180,10 @@ class Peer {
   void cancelTimers(TimerKind kind);
   bool hasTimer(TimerKind kind) const;
   void setState(PeerState next);
-  void raise(ErrorKind kind, std::string message);
-  Error fail(ErrorKind kind, std::string message);
+  // An `error` event (something went wrong on its own: a timeout, the far end).
+  void emitError(ErrorKind kind, std::string message);
+  // An app call that cannot be done: the `error` event, and the Error the call returns.
+  Error failCall(ErrorKind kind, std::string message);
   void beginConnecting();
   void applyHeldCandidates();
   void updateMaxMessageSize();

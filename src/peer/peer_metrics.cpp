@@ -26,11 +26,11 @@ void Peer::onFileAckStall() {
   if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_ ||
       transfers_.farTakesTransfers())
     return watchFileAcks();
-  raise(ErrorKind::Send,
-        fmt::format(FMT_COMPILE("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
-                                "'file' goes on without its receiver-paced window, bounded by the browser's "
-                                "buffer alone (is the far end a modified or stalled copy of this library?)"),
-                    kFileAckStallMs, scheduler_.fileWindow().inFlight()));
+  emitError(ErrorKind::Send,
+            fmt::format(FMT_COMPILE("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
+                                    "'file' goes on without its receiver-paced window, bounded by the browser's "
+                                    "buffer alone (is the far end a modified or stalled copy of this library?)"),
+                        kFileAckStallMs, scheduler_.fileWindow().inFlight()));
   scheduler_.abandonFileWindow();
 }
 
@@ -54,11 +54,11 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
       if (farSideIsLibrary_ && farSession_) {
         auto lost = scheduler_.onDeliveredCounts(*counts);
         if (uint64_t n = lost[0] + lost[1] + lost[2]; n > 0)
-          raise(ErrorKind::Send,
-                fmt::format(FMT_COMPILE("the connection was rebuilt and {} messages sent before the far "
-                                        "side first confirmed deliveries (control {}, reliable {}, file {}) "
-                                        "were not delivered; they were not kept for replay"),
-                            n, lost[0], lost[1], lost[2]));
+          emitError(ErrorKind::Send,
+                    fmt::format(FMT_COMPILE("the connection was rebuilt and {} messages sent before the far "
+                                            "side first confirmed deliveries (control {}, reliable {}, file {}) "
+                                            "were not delivered; they were not kept for replay"),
+                                n, lost[0], lost[1], lost[2]));
         watchReplayAcks();
       }
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {

@@ -90,7 +90,7 @@ void Peer::runAttempt() {
       driver_.createOffer(startRequest(Op::RestartOffer), false);
       rebuiltAtMs_ = driver_.nowMs();
     } else {
-      raise(ErrorKind::IceRestart, "rebuilding the connection failed: " + rebuilt.error().message);
+      emitError(ErrorKind::IceRestart, "rebuilding the connection failed: " + rebuilt.error().message);
     }
   }
   scheduleNextAttempt();

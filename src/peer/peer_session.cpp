@@ -25,11 +25,12 @@ void Peer::onFarSession(uint64_t id) {
     // new one, and nothing kept for the old one may reach the new one.
     auto end = scheduler_.endSession();
     if (end.unconfirmed + end.queued > 0)
-      raise(ErrorKind::Send,
-            fmt::format(FMT_COMPILE("the far side came back as a new session: {} sent messages ({} bytes) the old "
-                                    "session had not confirmed delivering, and {} messages ({} bytes) queued for it "
-                                    "before the connection was rebuilt, are not delivered to the new one"),
-                        end.unconfirmed, end.unconfirmedBytes, end.queued, end.queuedBytes));
+      emitError(
+          ErrorKind::Send,
+          fmt::format(FMT_COMPILE("the far side came back as a new session: {} sent messages ({} bytes) the old "
+                                  "session had not confirmed delivering, and {} messages ({} bytes) queued for it "
+                                  "before the connection was rebuilt, are not delivered to the new one"),
+                      end.unconfirmed, end.unconfirmedBytes, end.queued, end.queuedBytes));
     delivered_ = countsSent_ = DeliveredCounts{};
     bytesSinceCounts_ = 0;
     transfers_.endAll(TransferFailure::Closed, "the far side came back as a new session (its page reloaded)");
@@ -83,17 +84,18 @@ void Peer::onReplayAckStall() {
   auto [messages, bytes] = scheduler_.abandonReplay();
   if (messages == 0 && resuming) {
     // Nothing was kept, only the queues waited for where to resume: say that, not "0 messages".
-    raise(ErrorKind::Send,
-          fmt::format(FMT_COMPILE("the far side sent no delivered counts for {} ms after the connection "
-                                  "was rebuilt; sending goes on without session resume"),
-                      kReplayAckStallMs));
+    emitError(ErrorKind::Send,
+              fmt::format(FMT_COMPILE("the far side sent no delivered counts for {} ms after the connection "
+                                      "was rebuilt; sending goes on without session resume"),
+                          kReplayAckStallMs));
     return;
   }
-  raise(ErrorKind::Send,
-        fmt::format(FMT_COMPILE("the far side confirmed no delivered messages for {} ms while {} sent messages "
-                                "({} bytes) waited for it; they are no longer kept for replay and sending goes on "
-                                "without session resume (is the far side a modified or stalled copy of this library?)"),
-                    kReplayAckStallMs, messages, bytes));
+  emitError(
+      ErrorKind::Send,
+      fmt::format(FMT_COMPILE("the far side confirmed no delivered messages for {} ms while {} sent messages "
+                              "({} bytes) waited for it; they are no longer kept for replay and sending goes on "
+                              "without session resume (is the far side a modified or stalled copy of this library?)"),
+                  kReplayAckStallMs, messages, bytes));
 }
 
 }  // namespace wre

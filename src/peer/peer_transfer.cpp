@@ -20,10 +20,10 @@ std::optional<Error> overField(const char* what, const std::string& value, size_
 Result<Transfers::Started> Peer::sendFile(std::optional<uint64_t> size, std::string name, std::string type,
                                           std::string meta) {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::Send, "sendFile() called after close()");
+  if (closed()) return failCall(ErrorKind::Send, "sendFile() called after close()");
   for (auto bad : {overField("the name", name, wire::kMaxName), overField("the type", type, wire::kMaxType),
                    overField("meta as JSON", meta, wire::kMaxMeta)})
-    if (bad) return fail(bad->kind, bad->message);
+    if (bad) return failCall(bad->kind, bad->message);
   auto started = transfers_.send(size, std::move(name), std::move(type), std::move(meta));
   watchTransferWait();
   return started;
@@ -46,17 +46,17 @@ void Peer::onTransferWait() {
 
 Result<void> Peer::acceptTransfer(uint32_t transfer) {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::InvalidState, "accept() called after the peer closed");
+  if (closed()) return failCall(ErrorKind::InvalidState, "accept() called after the peer closed");
   auto accepted = transfers_.accept(transfer);
-  if (!accepted) return fail(accepted.error().kind, accepted.error().message);
+  if (!accepted) return failCall(accepted.error().kind, accepted.error().message);
   return ok();
 }
 
 Result<void> Peer::rejectTransfer(uint32_t transfer, const std::string& reason) {
   Outbox::Scope scope(outbox_);
-  if (closed()) return fail(ErrorKind::InvalidState, "reject() called after the peer closed");
+  if (closed()) return failCall(ErrorKind::InvalidState, "reject() called after the peer closed");
   auto rejected = transfers_.reject(transfer, reason.substr(0, wire::kMaxMessage / 2));
-  if (!rejected) return fail(rejected.error().kind, rejected.error().message);
+  if (!rejected) return failCall(rejected.error().kind, rejected.error().message);
   return ok();
 }
 

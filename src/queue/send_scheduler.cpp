@@ -50,7 +50,7 @@ bool SendScheduler::hasRoom(int channel, size_t size) {
   return fits();
 }
 
-Result<void> SendScheduler::hand(int channel, const Payload& payload, bool report) {
+Result<void> SendScheduler::handToBrowser(int channel, const Payload& payload, bool report) {
   WRE_TRY(driver_.send(channel, payload));
   buffered_[channel] += static_cast<double>(payload.size());  // an upper bound until asked again
   if (channel == kFile) {
@@ -85,7 +85,7 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
   }
   if (open_[channel] && queue_.empty(channel)) {
     if (hasRoom(channel, size)) {
-      if (auto sent = hand(channel, payload); !sent)
+      if (auto sent = handToBrowser(channel, payload); !sent)
         return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("send() on '{}' failed: {}"),
                                                       kChannels[channel].label, sent.error().message));
       keep(channel, std::move(payload));
@@ -209,7 +209,7 @@ bool SendScheduler::sendFront(int channel) {
   size_t size = next.payload.size();
   if (channel == kUnreliable && driver_.nowMs() - next.queuedAtMs > kUnreliableMaxAgeMs) {
     queue_.pop(channel);
-    dropped(size, "stale");
+    reportDropped(size, "stale");
     return true;
   }
   if (!hasRoom(channel, size)) return false;
@@ -221,7 +221,7 @@ bool SendScheduler::sendFront(int channel) {
                                      size, kChannels[channel].label, maxMessageSize_))});
     return true;
   }
-  if (auto sent = hand(channel, next.payload, !next.replay); !sent) {
+  if (auto sent = handToBrowser(channel, next.payload, !next.replay); !sent) {
     sink_.onEvent(event::ErrorRaised{makeError(
         ErrorKind::Send, fmt::format(FMT_COMPILE("sending a queued message on '{}' failed: {}; it stays queued"),
                                      kChannels[channel].label, sent.error().message))});
@@ -266,11 +266,11 @@ void SendScheduler::dropOldestUnreliable(size_t incoming) {
   while (!queue_.empty(kUnreliable) && queue_.bytes(kUnreliable) + incoming > kUnreliableQueueLimit) {
     size_t size = queue_.front(kUnreliable).payload.size();
     queue_.pop(kUnreliable);
-    dropped(size, "overflow");
+    reportDropped(size, "overflow");
   }
 }
 
-void SendScheduler::dropped(size_t size, const char* reason) {
+void SendScheduler::reportDropped(size_t size, const char* reason) {
   sink_.onEvent(event::MessageDropped{kUnreliable, size, reason});
 }
 

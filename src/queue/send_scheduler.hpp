@@ -144,11 +144,11 @@ class SendScheduler {
   bool hasRoom(int channel, size_t size);
   // What `backpressure` reports: the browser's buffer, or the bytes in flight when the window holds.
   double pressure(int channel) const;
-  Result<void> hand(int channel, const Payload& payload, bool report = true);
+  Result<void> handToBrowser(int channel, const Payload& payload, bool report = true);
   bool sendFront(int channel);
   void keep(int channel, Payload payload);
   void dropOldestUnreliable(size_t incoming);
-  void dropped(size_t size, const char* reason);
+  void reportDropped(size_t size, const char* reason);
 
   const Config& config_;
   Driver& driver_;
