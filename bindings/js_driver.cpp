@@ -12,31 +12,11 @@ using emscripten::val;
 
 namespace wre::bind {
 
-val rtcConfiguration(const Config& config) {
-  val servers = val::array();
-  for (const auto& s : config.iceServers) {
-    val server = val::object();
-    val urls = val::array();
-    for (const auto& u : s.urls) urls.call<void>("push", u);
-    server.set("urls", urls);
-    if (!s.username.empty()) server.set("username", s.username);
-    if (!s.credential.empty()) server.set("credential", s.credential);
-    servers.call<void>("push", server);
-  }
-  val rtc = val::object();
-  rtc.set("iceServers", servers);
-  rtc.set("iceTransportPolicy", config.iceTransportPolicy);
-  rtc.set("bundlePolicy", config.bundlePolicy);
-  rtc.set("rtcpMuxPolicy", config.rtcpMuxPolicy);
-  rtc.set("iceCandidatePoolSize", config.iceCandidatePoolSize);
-  return rtc;
-}
-
 JsDriver::JsDriver(val host)
     : host_(std::move(host)), shims_(host_["shims"]), channels_(kChannelCount, val::undefined()) {}
 
 Result<void> JsDriver::createPeerConnection(const Config& config) {
-  val conn = shims_.call<val>("createPeerConnection", host_, rtcConfiguration(config));
+  val conn = shims_.call<val>("createPeerConnection", host_, rtcConfigurationVal(config));
   if (conn.isNull()) return makeError(ErrorKind::Initialization, std::string(kNoWebRtc));
   if (conn.isString())
     return makeError(ErrorKind::Initialization, "the browser refused the configuration: " + conn.as<std::string>());

@@ -5,42 +5,11 @@
 #include <memory>
 #include <vector>
 
+#include "js_buffer.hpp"
 #include "peer/driver.hpp"
+#include "timer_service.hpp"
 
 namespace wre::bind {
-
-// A caller's buffer (Uint8Array/ArrayBuffer view) held as-is: queued and sent without a copy.
-// A raw handle, not an emscripten::val: a val releases its handle even when moved from (0), and
-// each release is a call out of WASM; this one is released once.
-class JsBuffer : public Payload::Holder {
- public:
-  static std::unique_ptr<JsBuffer> adopt(emscripten::EM_VAL owned) {
-    return std::unique_ptr<JsBuffer>(new JsBuffer(owned));
-  }
-  explicit JsBuffer(const emscripten::val& b) : handle_(b.as_handle()) { emscripten::internal::_emval_incref(handle_); }
-  ~JsBuffer() override { emscripten::internal::_emval_decref(handle_); }
-  JsBuffer(const JsBuffer&) = delete;
-  JsBuffer& operator=(const JsBuffer&) = delete;
-  emscripten::EM_VAL handle() const { return handle_; }
-  // The buffer as a JS value (a new reference).
-  emscripten::val value() const {
-    emscripten::internal::_emval_incref(handle_);
-    return emscripten::val::take_ownership(handle_);
-  }
-
- private:
-  explicit JsBuffer(emscripten::EM_VAL owned) : handle_(owned) {}
-  emscripten::EM_VAL handle_;
-};
-
-// Where a peer's timers go instead of a setTimeout each: one shared deadline list, the pool's
-// (bindings/core_pool.hpp) or the page's (bindings/page_timers.hpp). `owner` tells the service whose timer it is.
-class TimerService {
- public:
-  virtual ~TimerService() = default;
-  virtual void setTimer(uint32_t owner, TimerId id, double delayMs) = 0;
-  virtual void cancelTimer(uint32_t owner, TimerId id) = 0;
-};
 
 class JsDriver : public Driver {
  public:
@@ -82,8 +51,5 @@ class JsDriver : public Driver {
   TimerService* timerService_ = nullptr;
   uint32_t timerOwner_ = 0;
 };
-
-// RTCConfiguration for the browser from the validated config.
-emscripten::val rtcConfiguration(const Config& config);
 
 }  // namespace wre::bind

@@ -158,4 +158,24 @@ val descriptionVal(const SessionDescription& d) {
   return out;
 }
 
+val rtcConfigurationVal(const Config& config) {
+  val servers = val::array();
+  for (const auto& s : config.iceServers) {
+    val server = val::object();
+    val urls = val::array();
+    for (const auto& u : s.urls) urls.call<void>("push", u);
+    server.set("urls", urls);
+    if (!s.username.empty()) server.set("username", s.username);
+    if (!s.credential.empty()) server.set("credential", s.credential);
+    servers.call<void>("push", server);
+  }
+  val rtc = val::object();
+  rtc.set("iceServers", servers);
+  rtc.set("iceTransportPolicy", config.iceTransportPolicy);
+  rtc.set("bundlePolicy", config.bundlePolicy);
+  rtc.set("rtcpMuxPolicy", config.rtcpMuxPolicy);
+  rtc.set("iceCandidatePoolSize", config.iceCandidatePoolSize);
+  return rtc;
+}
+
 }  // namespace wre::bind

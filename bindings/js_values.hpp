@@ -8,6 +8,7 @@
 
 #include "metrics/connection_metrics.hpp"
 #include "metrics/stats_entry.hpp"
+#include "peer/config.hpp"
 #include "peer/driver.hpp"
 #include "util/error.hpp"
 
@@ -27,6 +28,8 @@ emscripten::val answerVal(const Result<T>& r) {
   else
     return emscripten::val(r.value());
 }
+// RTCConfiguration for the browser from the validated config.
+emscripten::val rtcConfigurationVal(const Config& config);
 // { type, label } of a channel.
 emscripten::val channelVal(int channel);
 emscripten::val descriptionVal(const SessionDescription& d);
