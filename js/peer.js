@@ -10,7 +10,22 @@ import { Transfers } from './transfers.js';
 
 export const CHANNEL_TYPES = ['control', 'reliable', 'unreliable', 'file'];
 const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
+
 const encoder = new TextEncoder();
+
+// What send() and broadcast() take: { channel, bytes }, or { refused } saying which argument is wrong.
+export function outgoing(method, data, type) {
+  const channel = CHANNEL_IDS[type];
+  if (channel === undefined) {
+    return { refused: `${method}: unknown channel type ${show(type)}; use 'control', 'reliable', 'unreliable' or 'file'` };
+  }
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
+    return { refused: `${method}: data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}` };
+  }
+  return { channel, bytes };
+}
+
 // Events the core builds only while someone listens (per-message events; `metrics`, whose
 // getStats() sweeps are most of an idle peer's cost).
 export const REPORTED_EVENTS = ['message-sent', 'message-queued', 'metrics'];
@@ -144,14 +159,8 @@ export class WebRTCPeerEnhanced extends Emitter {
   send(data, type = 'reliable') {
     if (this.#fatal) throw this.#fatal;
     if (this.#closed) return this.#refuse('send', 'send() called after close()');
-    const channel = CHANNEL_IDS[type];
-    if (channel === undefined) {
-      return this.#refuse('send', `send(): unknown channel type ${show(type)}; use 'control', 'reliable', 'unreliable' or 'file'`, TypeError);
-    }
-    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-    if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
-      return this.#refuse('send', `send(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`, TypeError);
-    }
+    const { channel, bytes, refused } = outgoing('send()', data, type);
+    if (refused) return this.#refuse('send', refused, TypeError);
     const failure = sendThrough(this.#host.address, channel, bytes);
     if (failure) throw fromCore(failure);
   }

@@ -5,10 +5,8 @@
 import { Core, refuseIfTrapped } from './core.js';
 import { Emitter } from './emitter.js';
 import { WebRTCEnhancedError, failureOf, fromCore, listenerThrew, show } from './errors.js';
-import { REPORTED_EVENTS, WANTS_EVENT, WebRTCPeerEnhanced } from './peer.js';
+import { REPORTED_EVENTS, WANTS_EVENT, WebRTCPeerEnhanced, outgoing } from './peer.js';
 
-const CHANNEL_IDS = { control: 0, reliable: 1, unreliable: 2, file: 3 };
-const encoder = new TextEncoder();
 
 // Peer → function that forwards its events to its pool (a WeakMap, not a field: nothing to
 // initialise before the peer's own constructor has run, and nothing left once it leaves the pool).
@@ -124,14 +122,8 @@ export class WebRTCConnectionPool extends Emitter {
    */
   broadcast(data, type = 'reliable', excludeId = undefined) {
     this.#refuseIfClosed('broadcast()');
-    const channel = CHANNEL_IDS[type];
-    if (channel === undefined) {
-      throw new TypeError(`broadcast(): unknown channel type ${show(type)}; use 'control', 'reliable', 'unreliable' or 'file'`);
-    }
-    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-    if (!(bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes))) {
-      throw new TypeError(`broadcast(): data must be a Uint8Array, ArrayBuffer, ArrayBufferView or string, got ${show(data)}`);
-    }
+    const { channel, bytes, refused } = outgoing('broadcast()', data, type);
+    if (refused) throw new TypeError(refused);
     if (excludeId !== undefined && excludeId !== null && typeof excludeId !== 'string') {
       throw new TypeError(`broadcast(): excludeId must be a peer id (string), got ${show(excludeId)}`);
     }
