@@ -18,10 +18,6 @@ struct PooledCorePeer : PoolMember {
   CorePeer core;
 };
 
-constexpr std::array<PeerState, kPeerStateCount> kStates = {PeerState::New,       PeerState::Connecting,
-                                                            PeerState::Connected, PeerState::Disconnected,
-                                                            PeerState::Failed,    PeerState::Closed};
-
 }  // namespace
 
 CorePool::CorePool(val host) : host_(std::move(host)), pool_(this) {}
@@ -80,7 +76,7 @@ val CorePool::broadcast(int channel, const val& data, double size, const val& ex
 val CorePool::stats() const {
   PoolStats s = pool_.stats();
   val states = val::object();
-  for (PeerState st : kStates)
+  for (PeerState st : kPeerStates)
     states.set(std::string(toString(st)), static_cast<double>(s.states[static_cast<size_t>(st)]));
   val out = val::object();
   out.set("totalPeers", static_cast<double>(s.total));

@@ -133,7 +133,7 @@ test('a pool of 100 peers connects to 100 far peers in another page, broadcasts 
     }
     pool.closeAll();  // idempotent
     return {
-      closedEvents, toClosed, right, refusals,
+      closedEvents, toClosed, right, refusals, freedStats: pool.getStats(),
       diag: pool._diagnostics(),
       states: [...new Set(peers.map((p) => p.getState()))],
       open: window.census.open(),
@@ -144,6 +144,9 @@ test('a pool of 100 peers connects to 100 far peers in another page, broadcasts 
   expect(closed.closedEvents).toBe(N);
   expect(closed.toClosed).toBe(N);
   expect(closed.right.stats.totalPeers).toBe(0);
+  // Once the core pool is freed, the stats still come in the core's shape, all zero.
+  expect(closed.freedStats).toEqual({ totalPeers: 0, connectedPeers: 0,
+    states: { new: 0, connecting: 0, connected: 0, disconnected: 0, failed: 0, closed: 0 } });
   expect(closed.right.connected).toBe(0);
   expect(closed.right.get).toBeUndefined();
   expect(closed.states).toEqual(['closed']);

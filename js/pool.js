@@ -140,10 +140,7 @@ export class WebRTCConnectionPool extends Emitter {
 
   /** `{ totalPeers, connectedPeers, states: { [state]: count } }`. */
   getStats() {
-    if (this.#shared.deleted) {
-      return { totalPeers: 0, connectedPeers: 0,
-        states: { new: 0, connecting: 0, connected: 0, disconnected: 0, failed: 0, closed: 0 } };
-    }
+    if (this.#shared.deleted) return structuredClone(this.#shared.emptyStats);
     return this.#shared.corePool.stats();
   }
 
@@ -245,6 +242,7 @@ function makeShared() {
     closed: false,
     deleted: false,
     collectQueued: false,
+    emptyStats: null,
   };
   const fire = () => {
     shared.timer = 0;
@@ -260,6 +258,7 @@ function makeShared() {
       shared.timer = 0;
     },
   });
+  shared.emptyStats = shared.corePool.stats();  // what a pool with no peers answers (the states are the core's)
   return shared;
 }
 

@@ -36,8 +36,6 @@ class PoolMember {
   virtual void onTimer(TimerId id) = 0;
 };
 
-inline constexpr size_t kPeerStateCount = 6;
-
 struct PoolStats {
   size_t total = 0;
   size_t connected = 0;
