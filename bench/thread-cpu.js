@@ -3,6 +3,7 @@
 // interleaved in one page (whether the library's extra CPU is on the page's main thread or in
 // the browser's WebRTC, IPC and socket threads).
 //   node bench/thread-cpu.js [rounds] [message size] [variant...]   (default: raw ours)
+//   node bench/thread-cpu.js [rounds] [MiB] transfer:loop transfer:sendFile   (bench/transfer-bench.js)
 import { chromium } from '@playwright/test';
 import { startServer } from '../toolchain/serve.js';
 import { chromiumLaunch } from '../playwright.config.js';
@@ -10,12 +11,13 @@ import { processesOf, threadTimes } from './proc-cpu.js';
 
 const [rounds = '6', size = '256', ...named] = process.argv.slice(2);
 const variants = named.length ? named : ['raw', 'ours'];
-const total = Number(size) * 30000;
+const transfer = variants[0].startsWith('transfer:');
+const total = transfer ? Number(size) << 20 : Number(size) * 30000;
 
 const server = await startServer({ port: 0 });
 const browser = await chromium.launch(chromiumLaunch);
 const page = await browser.newPage();
-await page.goto(`${server.url}bench/bench.html`);
+await page.goto(`${server.url}bench/${transfer ? 'transfer-bench' : 'bench'}.html`);
 await page.waitForFunction(() => window.benchReady === true);
 const processes = processesOf(process.pid);
 
@@ -33,14 +35,19 @@ function snapshot() {
 
 const perMB = Object.fromEntries(variants.map((v) => [v, {}]));
 const ms = Object.fromEntries(variants.map((v) => [v, []]));
-await page.evaluate(([v, s]) => window.bench.throughput(v, { size: s, total: s * 4000 }), [variants[0], Number(size)]);  // warm-up
+const run = transfer
+  ? (v, t) => page.evaluate(([v, t]) => window.bench.speed(v.slice('transfer:'.length), { total: t }), [v, t])
+  : (v, t) => page.evaluate(([v, s, t]) => window.bench.throughput(v, { size: s, total: t }), [v, Number(size), t]);
+await run(variants[0], transfer ? 8 << 20 : Number(size) * 4000);  // warm-up
 for (let r = 0; r < Number(rounds); r++) {
   for (const v of variants) {
     const before = snapshot();
-    const res = await page.evaluate(([v, s, t]) => window.bench.throughput(v, { size: s, total: t }), [v, Number(size), total]);
+    const t0 = performance.now();
+    await run(v, total);
+    const wall = performance.now() - t0;
     const after = snapshot();
-    ms[v].push(Math.round(res.ms));
-    const mb = res.fileBytes / 1e6;
+    ms[v].push(Math.round(wall));
+    const mb = total / 1e6;
     for (const [k, ns] of Object.entries(after)) perMB[v][k] = (perMB[v][k] ?? 0) + (ns - (before[k] ?? 0)) / 1e6 / mb / Number(rounds);
   }
 }
