@@ -20,7 +20,10 @@ CorePeer::~CorePeer() {
 }
 
 val CorePeer::start(const val& config) {
-  auto parsed = parseConfig(valueFromJs(config));
+  Value given = valueFromJs(config);
+  auto merged = configFor_ ? configFor_(given) : Result<Value>(std::move(given));
+  if (!merged) return failureVal(merged.error());
+  auto parsed = parseConfig(merged.value());
   if (!parsed) return failureVal(parsed.error());
   if (!driver_.hasTimerService()) {  // standalone: the page's shared list (a pool has set its own)
     pageTimersOwner_ = PageTimers::instance().add(this);
@@ -29,6 +32,8 @@ val CorePeer::start(const val& config) {
   peer_.emplace(std::move(parsed).value(), driver_, *this, outbox_);
   return answerVal(peer_->start());
 }
+
+val CorePeer::iceServers() const { return rtcConfigurationVal(peer_->config())["iceServers"]; }
 
 val CorePeer::createOffer() { return answerVal(peer_->createOffer()); }
 

@@ -6,11 +6,13 @@
 
 #include <emscripten/val.h>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 
 #include "js_driver.hpp"
 #include "peer/peer.hpp"
+#include "util/value.hpp"
 
 namespace wre::bind {
 
@@ -21,10 +23,14 @@ class CorePeer : public EventSink {
   CorePeer(const CorePeer&) = delete;
   CorePeer& operator=(const CorePeer&) = delete;
 
-  // A pool's peers share its outbox; set before start().
+  // A pool's peers share its outbox, and their config is the pool's defaults under the one they
+  // are given (Pool::configFor); both set before start().
   void useOutbox(Outbox* outbox) { outbox_ = outbox; }
+  void useConfigFor(std::function<Result<Value>(const Value&)> configFor) { configFor_ = std::move(configFor); }
   // Validates the config and makes the browser objects.
   emscripten::val start(const emscripten::val& config);
+  // The config's ICE servers as RTCIceServer objects (what detectNATType() is given).
+  emscripten::val iceServers() const;
 
   // Public API: request ids, or failures (the `error` event has been emitted too). Descriptions
   // and candidates arrive as JS values: their sizes are checked before anything is copied in.
@@ -95,6 +101,7 @@ class CorePeer : public EventSink {
   emscripten::val host_;
   JsDriver driver_;
   Outbox* outbox_ = nullptr;
+  std::function<Result<Value>(const Value&)> configFor_;
   uint32_t pageTimersOwner_ = 0;  // nonzero: the timers are on the page's list (a standalone peer)
   std::optional<Peer> peer_;
 };

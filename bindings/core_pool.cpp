@@ -24,8 +24,8 @@ CorePool::CorePool(val host) : host_(std::move(host)), pool_(this) {}
 
 CorePool::~CorePool() = default;
 
-val CorePool::checkDefaults(const val& defaults) {
-  auto checked = Pool::checkDefaults(valueFromJs(defaults));
+val CorePool::setDefaults(const val& defaults) {
+  auto checked = pool_.setDefaults(valueFromJs(defaults));
   return answerVal(checked);
 }
 
@@ -33,6 +33,7 @@ val CorePool::add(const std::string& id, val peerHost) {
   auto member = std::make_unique<PooledCorePeer>(std::move(peerHost));
   CorePeer* core = &member->core;
   core->useOutbox(&pool_.outbox());
+  core->useConfigFor([this, id](const Value& overrides) { return pool_.configFor(id, overrides); });
   auto key = pool_.add(id, std::move(member));
   if (!key) return failureVal(key.error());
   core->driver().useTimerService(this, key.value());

@@ -18,11 +18,12 @@ class CorePool : public TimerService, public Alarm {
   explicit CorePool(emscripten::val host);
   ~CorePool() override;
 
-  // undefined, or a failure naming the bad field of the pool's defaults.
-  static emscripten::val checkDefaults(const emscripten::val& defaults);
+  // undefined, or a failure naming the bad field of the pool's defaults (kept when valid).
+  emscripten::val setDefaults(const emscripten::val& defaults);
 
-  // Makes a CorePeer (not started) for `peerHost` and registers it under `id`. Returns the
-  // CorePeer (owned here: JS must never delete() it) or a failure (duplicate id, closed pool).
+  // Makes a CorePeer (not started; its start() takes the overrides of the pool's defaults) for
+  // `peerHost` and registers it under `id`. Returns the CorePeer (owned here: JS must never
+  // delete() it) or a failure (duplicate id, closed pool).
   emscripten::val add(const std::string& id, emscripten::val peerHost);
   // Closes and unregisters; the CorePeer is freed by collect(). undefined or a failure.
   emscripten::val remove(const std::string& id);

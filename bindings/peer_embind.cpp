@@ -20,6 +20,7 @@ EMSCRIPTEN_BINDINGS(webrtc_enhanced) {
   class_<CorePeer>("CorePeer")
       .constructor<val>()
       .function("start", &CorePeer::start)
+      .function("iceServers", &CorePeer::iceServers)
       .function("createOffer", &CorePeer::createOffer)
       .function("createAnswer", &CorePeer::createAnswer)
       .function("setRemoteAnswer", &CorePeer::setRemoteAnswer)

@@ -8,9 +8,9 @@ using namespace emscripten;
 using wre::bind::CorePool;
 
 EMSCRIPTEN_BINDINGS(wre_pool) {
-  function("checkPoolDefaults", &CorePool::checkDefaults);
   class_<CorePool>("CorePool")
       .constructor<val>()
+      .function("setDefaults", &CorePool::setDefaults)
       .function("add", &CorePool::add)
       .function("remove", &CorePool::remove)
       .function("closeAll", &CorePool::closeAll)

@@ -254,7 +254,7 @@ test('the pool API: defaults and overrides, duplicate and unknown ids, every eve
   expect(r.duplicate).toBe("WebRTCEnhancedError/initialization: createPeer('a'): a peer with this id is already in the pool; ids must be unique (removePeer() it first)");
   expect(r.badId).toBe('TypeError/undefined: createPeer(): id must be a string, got number 42');
   expect(r.badOverride).toContain('WebRTCEnhancedError/initialization: Invalid config: connectionTimeout must be at least 1');
-  expect(r.idMismatch).toBe("TypeError/undefined: createPeer('b'): overrides.peerId 'c' differs from the id; leave it out");
+  expect(r.idMismatch).toBe("WebRTCEnhancedError/initialization: createPeer('b'): overrides.peerId 'c' differs from the id; leave it out");
   expect(r.afterBad).toBe(1);
   expect(r.unknown).toEqual([
     "WebRTCEnhancedError/invalid-state: removePeer('nope'): no peer with this id in the pool",

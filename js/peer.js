@@ -47,7 +47,7 @@ export class WebRTCPeerEnhanced extends Emitter {
   #fatal = null;  // the core trapped (js/core.js): this peer is failed for good
   #state = 'new';  // as last reported (what a trapped core can no longer say)
   #lastMetrics = null;
-  #iceServers;  // the config's ICE servers, for detectNATType() (the core reads both)
+  #iceServers;  // the config's ICE servers as the core read them, for detectNATType()
   #transfers;  // sendFile() sources and sinks (js/transfers.js)
 
   // `owner` is internal (js/pool.js): { create(host), release(core) } for a core the pool owns.
@@ -69,7 +69,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     }
     watchTrap(host);
     this.#peerId = this.#core.peerId();
-    this.#iceServers = structuredClone(config?.iceServers);  // the core validated it; later edits change nothing
+    this.#iceServers = this.#core.iceServers();
     registry.register(this, host, this);
     queueMicrotask(this.#flushBacklog.bind(this));
   }

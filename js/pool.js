@@ -38,7 +38,6 @@ class PooledPeer extends WebRTCPeerEnhanced {
 }
 
 export class WebRTCConnectionPool extends Emitter {
-  #defaults;
   #shared;
   #peers = new Map();  // id → PooledPeer, creation order
   #closed = false;
@@ -52,33 +51,25 @@ export class WebRTCConnectionPool extends Emitter {
       throw new TypeError(`WebRTCConnectionPool: defaults must be an object, got ${show(defaults)}`);
     }
     refuseIfTrapped();
-    const failure = failureOf(Core.checkPoolDefaults(defaults));
-    if (failure) throw fromCore(failure);
-    this.#defaults = { ...defaults };  // a snapshot: later changes to the caller's object do not leak in
     this.#shared = makeShared();
+    const failure = failureOf(this.#shared.corePool.setDefaults(defaults));  // the core keeps a copy
+    if (failure) {
+      destroy(this.#shared);
+      throw fromCore(failure);
+    }
     poolRegistry.register(this, this.#shared, this);
   }
 
   /**
    * Creates a peer from the pool's defaults with `overrides` on top (field by field; an
-   * override of `undefined` keeps the default) and `peerId: id`, and adds it to the pool.
+   * override of `undefined` keeps the default) and `peerId: id`, and adds it to the pool
+   * (the merge is the core's: Pool::configFor).
    */
   createPeer(id, overrides = undefined) {
     this.#refuseIfClosed(`createPeer(${show(id)})`);
     if (typeof id !== 'string') throw new TypeError(`createPeer(): id must be a string, got ${show(id)}`);
-    if (overrides !== undefined && overrides !== null && (typeof overrides !== 'object' || Array.isArray(overrides))) {
-      throw new TypeError(`createPeer('${id}'): overrides must be an object, got ${show(overrides)}`);
-    }
-    const config = { ...this.#defaults };
-    for (const [key, value] of Object.entries(overrides ?? {})) {
-      if (key === 'peerId' && value !== id) {
-        throw new TypeError(`createPeer('${id}'): overrides.peerId ${show(value)} differs from the id; leave it out`);
-      }
-      if (value !== undefined) config[key] = value;
-    }
-    config.peerId = id;
     const shared = this.#shared;
-    const peer = new PooledPeer(config, WebRTCConnectionPool.#owner(new WeakRef(this), shared, id));
+    const peer = new PooledPeer(overrides, WebRTCConnectionPool.#owner(new WeakRef(this), shared, id));
     this.#peers.set(id, peer);
     links.set(peer, { forward: this.#forward, wants: this.#wants });
     const core = shared.hosts.get(id)?.core;

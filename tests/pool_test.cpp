@@ -8,6 +8,7 @@
 
 #include "fake_driver.hpp"
 #include "metrics/probe_codec.hpp"
+#include "peer/config.hpp"
 #include "peer/wre_messages.hpp"
 #include "pool/pool.hpp"
 #include "pool/timer_queue.hpp"
@@ -251,30 +252,68 @@ TEST_CASE("pool bookkeeping: ids in creation order, lookups, duplicates and unkn
 }
 
 TEST_CASE("pool defaults: every field checked like a peer config, peerId refused") {
-  CHECK(Pool::checkDefaults(Value()));
+  Pool pool;
+  CHECK(pool.setDefaults(Value()));
   Value good = Value::object();
   good.set("metricsEnabled", Value::boolean(true)).set("reconnectMaxAttempts", Value::number(3));
-  CHECK(Pool::checkDefaults(good));
+  CHECK(pool.setDefaults(good));
 
   Value typo = Value::object();
   typo.set("conectionTimeout", Value::number(5));
-  auto r = Pool::checkDefaults(typo);
+  auto r = pool.setDefaults(typo);
   REQUIRE_FALSE(r);
   CHECK(r.error().message == "Invalid pool defaults: conectionTimeout is not a known config field");
 
   Value bad = Value::object();
   bad.set("connectionTimeout", Value::string("soon"));
-  r = Pool::checkDefaults(bad);
+  r = pool.setDefaults(bad);
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("Invalid pool defaults: connectionTimeout must be a number") == 0);
 
   Value withId = Value::object();
   withId.set("peerId", Value::string("x"));
-  r = Pool::checkDefaults(withId);
+  r = pool.setDefaults(withId);
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("peerId may not be a default") != std::string::npos);
 
-  CHECK_FALSE(Pool::checkDefaults(Value::number(3)));
+  CHECK_FALSE(pool.setDefaults(Value::number(3)));
+  // The refused ones left the valid defaults in place.
+  auto config = pool.configFor("a", Value());
+  REQUIRE(config);
+  CHECK(config.value()["reconnectMaxAttempts"].asNumber() == 3);
+}
+
+TEST_CASE("a pool peer's config: the defaults, the overrides on top field by field, its id") {
+  Pool pool;
+  Value defaults = Value::object();
+  defaults.set("connectionTimeout", Value::number(60000)).set("reconnectMaxAttempts", Value::number(3));
+  REQUIRE(pool.setDefaults(defaults));
+
+  Value overrides = Value::object();
+  overrides.set("connectionTimeout", Value::number(300))
+      .set("reconnectMaxAttempts", Value());  // undefined: the default
+  overrides.set("metricsEnabled", Value::boolean(false));
+  auto config = pool.configFor("quick", overrides);
+  REQUIRE(config);
+  CHECK(config.value()["connectionTimeout"].asNumber() == 300);
+  CHECK(config.value()["reconnectMaxAttempts"].asNumber() == 3);
+  CHECK_FALSE(config.value()["metricsEnabled"].asBool());
+  CHECK(config.value()["peerId"].asString() == "quick");
+  CHECK(parseConfig(config.value()));
+
+  Value sameId = Value::object();
+  sameId.set("peerId", Value::string("quick"));
+  CHECK(pool.configFor("quick", sameId));
+  Value otherId = Value::object();
+  otherId.set("peerId", Value::string("c"));
+  auto r = pool.configFor("b", otherId);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "createPeer('b'): overrides.peerId 'c' differs from the id; leave it out");
+  r = pool.configFor("b", Value::string("fast"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "createPeer('b'): overrides must be an object, got 'fast'");
+  // Defaults are the pool's copy: the first peer's overrides did not change them.
+  CHECK(pool.configFor("d", Value()).value()["connectionTimeout"].asNumber() == 60000);
 }
 
 TEST_CASE("pool state counts follow every peer's state") {

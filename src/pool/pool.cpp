@@ -32,14 +32,35 @@ Pool::~Pool() {
   entries_.clear();
 }
 
-Result<void> Pool::checkDefaults(const Value& defaults) {
+Result<void> Pool::setDefaults(const Value& defaults) {
   if (defaults.isUndefined() || defaults.type() == Value::Type::Null) return ok();
   if (defaults.type() != Value::Type::Object)
     return makeError(ErrorKind::Config,
                      fmt::format(FMT_COMPILE("Invalid pool defaults: must be an object, got {} ({})"),
                                  defaults.typeName(), defaults.describe()));
   WRE_TRY(parseConfigDefaults(defaults));
+  defaults_ = defaults;
   return ok();
+}
+
+Result<Value> Pool::configFor(std::string_view id, const Value& overrides) const {
+  Value config = defaults_;
+  if (!overrides.isUndefined() && overrides.type() != Value::Type::Null) {
+    if (overrides.type() != Value::Type::Object)
+      return makeError(
+          ErrorKind::Config,
+          fmt::format(FMT_COMPILE("createPeer('{}'): overrides must be an object, got {}"), id, overrides.describe()));
+    for (const auto& [key, value] : overrides.fields()) {
+      if (key == "peerId" && !(value.type() == Value::Type::String && value.asString() == id))
+        return makeError(
+            ErrorKind::Config,
+            fmt::format(FMT_COMPILE("createPeer('{}'): overrides.peerId {} differs from the id; leave it out"), id,
+                        value.describe()));
+      if (!value.isUndefined()) config.set(key, value);
+    }
+  }
+  config.set("peerId", Value::string(std::string(id)));
+  return config;
 }
 
 // ---- members ----

@@ -66,9 +66,12 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Checks the pool's default config: every field valid, no `peerId` (each peer's id comes from
-  // createPeer). Errors name the field, like the peer's own config errors.
-  static Result<void> checkDefaults(const Value& defaults);
+  // Checks and keeps the pool's default config: every field valid, no `peerId` (each peer's id
+  // comes from createPeer). Errors name the field, like the peer's own config errors.
+  Result<void> setDefaults(const Value& defaults);
+  // Member `id`'s config: the defaults with `overrides` on top, field by field (an undefined
+  // override keeps the default), and `peerId: id`. An override of peerId must be `id` itself.
+  Result<Value> configFor(std::string_view id, const Value& overrides) const;
 
   // Registers `member` under `id`. Fails on a duplicate id or after closeAll().
   Result<MemberKey> add(std::string id, std::unique_ptr<PoolMember> member);
@@ -118,6 +121,7 @@ class Pool {
   SharedTimers timers_;
   std::vector<std::unique_ptr<Entry>> entries_;  // creation order; removed ones until collect()
   std::unordered_map<std::string, Entry*> byId_;
+  Value defaults_ = Value::object();
   std::unordered_map<MemberKey, Entry*> byKey_;
   MemberKey nextKey_ = 1;
   bool closed_ = false;
