@@ -468,7 +468,8 @@ export async function heap({ size = 16384, total = 8 << 20 } = {}) {
 // it last, in a page of its own).
 
 export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
-  const { shims, hot } = await import('/dist/shims.js');
+  const { shims } = await import('/dist/shims.js');
+  const { hot } = await import('/dist/hot_calls.js');
   const msg = new Uint8Array(size).fill(3);
   const out = { sends, rounds, size };
   // Wall time per call; run.js also reads the renderer's main-thread CPU time around each block.

@@ -2,7 +2,7 @@
 // Main-thread cost of one getStats() sweep's hand-over to the core, in Chromium (and Firefox with
 // --browsers chromium,firefox). Two library peers in the harness page, all six channels used;
 // peer A's real getStats() report is kept and replayed synchronously, 1000 times per figure:
-//   copy     the shim's copy of the report into its columns (bindings/shims.js getStats), alone
+//   copy     the shim's copy of the report into its columns (bindings/stats_flatten.js), alone
 //   handover the copy + core._onStats: the columns into WASM, rebuilt as StatsEntry values
 //            (an unknown request id: the peer stops there, before summarizeStats)
 //   sweep    a whole real sweep (the core's own request): copy, hand-over, summarizeStats, the

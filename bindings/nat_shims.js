@@ -4,7 +4,7 @@
 // core gave that connection, and nothing arrives once `closed` is set. No policy here: the core
 // decides which connections ask which servers, how long, what the evidence and the self-reach
 // test's ICE states mean, and what the descriptions of that test may carry.
-import { alive, message } from './shims.js';
+import { alive, message } from './records.js';
 
 const LABEL = 'wre-nat';
 

@@ -25,7 +25,7 @@ class PageTimers : public TimerService, public Alarm {
 
   void setTimer(uint32_t owner, TimerId id, double delayMs) override;
   void cancelTimer(uint32_t owner, TimerId id) override;
-  // The host's timeout went off (shims.js `hot.armPage`).
+  // The host's timeout went off (hot_calls.js `hot.armPage`).
   void onAlarm();
 
   // Alarm.

@@ -4,7 +4,7 @@
 #include <emscripten/emscripten.h>
 #include <string>
 
-// `Module.shims` is bindings/shims.js's `hot` table, handed to the module at load (js/core.js);
+// `Module.shims` is bindings/hot_calls.js's `hot` table, handed to the module at load (js/core.js);
 // connections are found by the integer id the shim gave them.
 EM_JS(int, wre_shim_send, (int conn, int channel, int buffer),
       { return Module.shims.send(conn, channel, Emval.toValue(buffer)); });

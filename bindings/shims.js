@@ -1,28 +1,13 @@
 // Shims over the browser's WebRTC objects, without policy. Each connection is a plain record
-// { id, pc, channels, host, closed } that the C++ driver holds; the only state kept here is the
-// registry of those records by id (for the per-message calls) and the page timer. Every browser
-// callback re-enters the core through `host.core._onX(...)` (a message on an app channel:
-// `host.accept`; on the library's own: `host.library`), and nothing arrives once `closed` is set.
-// Nothing here throws into C++: an exception thrown through WASM frames would skip the core's own
-// bookkeeping on its way out. The per-message calls (`hot`, below) take the record's id.
+// { id, pc, channels, host, closed } that the C++ driver holds (registered by id in records.js for
+// the per-message calls, hot_calls.js). Every browser callback re-enters the core through
+// `host.core._onX(...)` (a message on an app channel: `host.accept`; on the library's own:
+// `host.library`), and nothing arrives once `closed` is set. Nothing here throws into C++: an
+// exception thrown through WASM frames would skip the core's own bookkeeping on its way out.
+import { alive, liveConnections, message, register, unregister } from './records.js';
+import { flattenStats } from './stats_flatten.js';
 
 const encoder = new TextEncoder();
-
-// Live connection records by id; ids of closed ones are reused.
-const conns = [];
-const freeIds = [];
-let lastRefusal = '';
-let pageTimer = 0;
-
-// An error's text, whatever was thrown. (Also nat_shims.js's.)
-export function message(error) {
-  return String(error && error.message ? error.message : error);
-}
-
-// A record whose browser callbacks may still reach the core. (Also nat_shims.js's.)
-export function alive(record) {
-  return !record.closed && record.host.core;
-}
 
 // A record the core may still ask for work: the core never does after close, but a call on a
 // closed record must not throw into C++.
@@ -52,8 +37,8 @@ export const shims = {
     } catch (error) {
       return message(error);
     }
-    const conn = { id: freeIds.pop() ?? conns.length, pc, channels: [], host, closed: false };
-    conns[conn.id] = conn;
+    const conn = { id: -1, pc, channels: [], host, closed: false };
+    register(conn);
     // The end of gathering (no candidate) is the driver's empty candidate: the core decides.
     pc.onicecandidate = (e) => alive(conn) && host.core._onIceCandidate(e.candidate ? e.candidate.toJSON() : { candidate: '' });
     pc.onicegatheringstatechange = () => alive(conn) && host.core._onIceGatheringState(pc.iceGatheringState);
@@ -117,31 +102,13 @@ export const shims = {
       .then(() => alive(conn) && conn.host.core._onRequestDone(id), failed(conn, id));
   },
 
-  // getStats(), copied without choosing: from every entry its type and id, and the fields the
-  // core names for that type (src/metrics/stats_entry.hpp), numbers into one Float64Array (NaN
-  // where missing, a boolean 1/0) and strings into one string, each followed by the separator.
-  // Two values cross into WASM per sweep; src/metrics/stats_summary.cpp decides what counts.
+  // getStats() flattened (stats_flatten.js) into two values for the core.
   getStats(conn, id, fields) {
     if (!usable(conn)) return;
     conn.pc.getStats().then((report) => {
       if (!alive(conn)) return;
-      const { byType, numberCount, stringCount, separator } = fields;
-      const values = new Float64Array(report.size * numberCount).fill(NaN);
-      const strings = new Array(report.size * stringCount).fill('');
-      let n = 0;
-      let t = 0;
-      for (const s of report.values()) {
-        strings[t] = s.type;
-        strings[t + 1] = s.id;
-        const f = byType.get(s.type);
-        if (f) {
-          for (const [column, name] of f.numbers) values[n + column] = s[name];
-          for (const [column, name] of f.strings) strings[t + column] = s[name] ?? '';
-        }
-        n += numberCount;
-        t += stringCount;
-      }
-      conn.host.core._onStats(id, values, strings.join(separator) + separator);
+      const { values, strings } = flattenStats(report, fields);
+      conn.host.core._onStats(id, values, strings);
     }, failed(conn, id));
   },
 
@@ -149,8 +116,7 @@ export const shims = {
   close(conn) {
     if (!usable(conn)) return;
     conn.closed = true;
-    conns[conn.id] = undefined;
-    freeIds.push(conn.id);
+    unregister(conn);
     globalThis.removeEventListener?.('online', conn.onNetworkChange);
     globalThis.navigator?.connection?.removeEventListener?.('change', conn.onNetworkChange);
     for (const dc of conn.channels) {
@@ -167,40 +133,6 @@ export const shims = {
 
   // Every connection, without the core (js/core.js, after a trap).
   closeAll() {
-    for (const conn of conns) if (conn) shims.close(conn);
-  },
-};
-
-// Called from C++ as direct WASM imports (bindings/shim_calls.cpp) with numbers only: these run
-// once per message. Nothing may throw into C++.
-export const hot = {
-  // 0: sent; 1: refused (`refusal()` says why).
-  send(connId, channel, data) {
-    try {
-      conns[connId].channels[channel].send(data);
-      return 0;
-    } catch (error) {
-      lastRefusal = conns[connId] ? message(error) : 'the connection is closed';
-      return 1;
-    }
-  },
-
-  refusal() {
-    return lastRefusal;
-  },
-
-  // The page's one timer for every standalone peer (bindings/page_timers.hpp); `pageAlarm` is
-  // set by js/core.js once the core is loaded.
-  armPage(delayMs) {
-    clearTimeout(pageTimer);
-    pageTimer = setTimeout(() => {
-      pageTimer = 0;
-      hot.pageAlarm?.();
-    }, Math.ceil(delayMs));
-  },
-
-  disarmPage() {
-    clearTimeout(pageTimer);
-    pageTimer = 0;
+    for (const conn of liveConnections()) shims.close(conn);
   },
 };

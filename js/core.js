@@ -2,7 +2,8 @@
 // contains a trap: should the core ever raise a WebAssembly.RuntimeError, its one linear memory
 // (shared by every peer on the page) can no longer be trusted, so nothing calls into it again.
 import createCore from './core-wasm.js';
-import { hot, shims } from './shims.js';
+import { hot } from './hot_calls.js';
+import { shims } from './shims.js';
 import { WebRTCEnhancedError } from './errors.js';
 
 // A literal `new URL('…', import.meta.url)`: Vite and webpack see it and ship the .wasm.

@@ -23,7 +23,7 @@ cmake --build build/wasm -j "$JOBS"
 
 rm -rf dist.tmp
 mkdir -p dist.tmp
-cp js/*.js js/*.d.ts bindings/shims.js bindings/nat_shims.js dist.tmp/
+cp js/*.js js/*.d.ts bindings/*.js dist.tmp/
 cp build/wasm/core-wasm.wasm dist.tmp/
 # The Emscripten glue leaves its top-level names long; as an ES module only its default export is
 # visible, so terser may mangle them all (-4 KB gzipped, the same as closure compiler would give).

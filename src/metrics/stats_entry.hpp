@@ -1,5 +1,5 @@
 // One getStats() entry as the shim hands it over: the raw fields the core may read, copied
-// mechanically from every entry of the report (bindings/shims.js). What they mean, which entries
+// mechanically from every entry of the report (bindings/stats_flatten.js). What they mean, which entries
 // count and where each counter lives in which browser is decided by summarizeStats
 // (stats_summary.hpp). A number the browser did not give is NaN; a string it did not give is "".
 #pragma once
