@@ -123,7 +123,7 @@ void CorePeer::onLibraryMessage(int channel, std::string_view bytes) {
 
 void CorePeer::onEvent(const PeerEvent& event) {
   JsEvent e = toJs(event, peer_->config().peerId);
-  host_.call<void>("emit", std::string(e.name), e.payload);
+  host_.call<void>(e.forWrapper ? "handle" : "emit", std::string(e.name), e.payload);
 }
 
 }  // namespace wre::bind

@@ -12,7 +12,7 @@ namespace {
 
 // A pool member: the embind CorePeer that the JS peer wrapper talks to, owned by the pool.
 struct PooledCorePeer : PoolMember {
-  explicit PooledCorePeer(val host) : core(std::move(host)) {}
+  explicit PooledCorePeer(val peerHost) : core(std::move(peerHost)) {}
   Peer* peer() override { return core.peer(); }
   void onTimer(TimerId id) override { core.onTimer(static_cast<int>(id)); }
   CorePeer core;
@@ -20,7 +20,7 @@ struct PooledCorePeer : PoolMember {
 
 }  // namespace
 
-CorePool::CorePool(val host) : host_(std::move(host)), pool_(this) {}
+CorePool::CorePool(val alarm) : alarm_(std::move(alarm)), pool_(this) {}
 
 CorePool::~CorePool() = default;
 
@@ -112,9 +112,9 @@ void CorePool::cancelTimer(uint32_t owner, TimerId id) { pool_.cancelTimer(owner
 
 void CorePool::set(double dueMs) {
   double delay = dueMs - emscripten_get_now();
-  host_.call<void>("arm", delay > 0 ? delay : 0.0);
+  alarm_.call<void>("arm", delay > 0 ? delay : 0.0);
 }
 
-void CorePool::clear() { host_.call<void>("disarm"); }
+void CorePool::clear() { alarm_.call<void>("disarm"); }
 
 }  // namespace wre::bind

@@ -1,6 +1,6 @@
 // The object the JS WebRTCConnectionPool holds: owns the pool's CorePeers (through the core Pool),
 // gives each one's driver the pool's shared deadline list for its timers, and runs broadcasts,
-// state counts and removals in one call each. The host is the wrapper's bridge: { arm, disarm }.
+// state counts and removals in one call each. `alarm` is the wrapper's one timer: { arm(delayMs), disarm() }.
 // Fallible calls answer like every binding call: a value, or { error: { type, message, ... } }.
 #pragma once
 
@@ -15,7 +15,7 @@ namespace wre::bind {
 
 class CorePool : public TimerService, public Alarm {
  public:
-  explicit CorePool(emscripten::val host);
+  explicit CorePool(emscripten::val alarm);
   ~CorePool() override;
 
   // undefined, or a failure naming the bad field of the pool's defaults (kept when valid).
@@ -41,7 +41,7 @@ class CorePool : public TimerService, public Alarm {
   // {peers, parked, timers, armed}: what the pool still holds (tests prove closeAll leaves nothing).
   emscripten::val diagnostics() const;
 
-  // The host's timer went off.
+  // The alarm's timer went off.
   void onAlarm();
 
   // TimerService (the peers' drivers) and Alarm (the core pool).
@@ -51,8 +51,8 @@ class CorePool : public TimerService, public Alarm {
   void clear() override;
 
  private:
-  emscripten::val host_;
-  Pool pool_;  // after host_: destroyed first, while the host is still there
+  emscripten::val alarm_;
+  Pool pool_;  // after alarm_: destroyed first, while the alarm is still there
 };
 
 }  // namespace wre::bind

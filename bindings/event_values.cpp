@@ -21,6 +21,8 @@ val object(KV&&... kv) {
   return out;
 }
 
+JsEvent work(const char* name, val payload) { return {name, std::move(payload), true}; }
+
 std::string label(int channel) { return std::string(kChannels[channel].label); }
 std::string name(PeerState s) { return std::string(toString(s)); }
 
@@ -45,17 +47,17 @@ JsEvent js(const event::ChannelError& e, const std::string&) {
   p.set("error", e.message);
   return {"channel-error", p};
 }
-JsEvent js(const event::ErrorRaised& e, const std::string&) { return {"_error", errorVal(e.error)}; }
+JsEvent js(const event::ErrorRaised& e, const std::string&) { return work("error", errorVal(e.error)); }
 JsEvent js(const event::Closed& e, const std::string&) {
   return {"closed", object("reason", std::string(toString(e.reason)))};
 }
 JsEvent js(const event::RequestDone& e, const std::string&) {
   val p = object("id", e.id);
   if (e.description) p.set("description", descriptionVal(*e.description));
-  return {"_done", p};
+  return work("request-done", p);
 }
 JsEvent js(const event::RequestFailed& e, const std::string&) {
-  return {"_failed", object("id", e.id, "error", errorVal(e.error))};
+  return work("request-failed", object("id", e.id, "error", errorVal(e.error)));
 }
 JsEvent js(const event::MessageQueued& e, const std::string&) {
   return {"message-queued", object("type", label(e.channel), "size", e.size)};
@@ -98,31 +100,31 @@ val payloadVal(const std::shared_ptr<const Payload>& p) {
 val orNull(const std::optional<double>& v) { return v ? val(*v) : val::null(); }
 std::string direction(bool send) { return send ? "send" : "receive"; }
 
-// Transfers: `_`-prefixed ones the wrapper handles (its Promises, the source and sink I/O) and
-// re-emits as the guide's events.
+// Transfers: the wrapper's work (its Promises, the source and sink I/O), which it re-emits as the
+// guide's events; progress goes to the app as it is.
 JsEvent js(const event::TransferOffered& e, const std::string&) {
-  return {"_transfer", object("id", e.id, "transfer", e.transfer, "name", e.name, "type", e.type, "meta", e.meta,
-                              "size", orNull(e.size))};
+  return work("transfer-offered", object("id", e.id, "transfer", e.transfer, "name", e.name, "type", e.type, "meta",
+                                         e.meta, "size", orNull(e.size)));
 }
 JsEvent js(const event::TransferProgress& e, const std::string&) {
   return {"transfer-progress",
           object("id", e.id, "direction", direction(e.send), "bytes", e.bytes, "total", orNull(e.total))};
 }
 JsEvent js(const event::TransferComplete& e, const std::string&) {
-  return {"_transfer-complete", object("id", e.id, "transfer", e.transfer, "direction", direction(e.send), "bytes",
-                                       e.bytes, "sha256", e.sha256, "seconds", e.seconds)};
+  return work("transfer-complete", object("id", e.id, "transfer", e.transfer, "direction", direction(e.send), "bytes",
+                                          e.bytes, "sha256", e.sha256, "seconds", e.seconds));
 }
 JsEvent js(const event::TransferFailed& e, const std::string&) {
-  return {"_transfer-failed", object("id", e.id, "transfer", e.transfer, "direction", direction(e.send), "reason",
-                                     std::string(toString(e.reason)), "message", e.message)};
+  return work("transfer-failed", object("id", e.id, "transfer", e.transfer, "direction", direction(e.send), "reason",
+                                        std::string(toString(e.reason)), "message", e.message));
 }
 JsEvent js(const event::TransferIo& e, const std::string&) {
   static const char* const kOps[] = {"read", "write", "finish", "abort", "release"};
-  return {"_transfer-io", object("op", std::string(kOps[static_cast<int>(e.op)]), "transfer", e.transfer, "offset",
-                                 e.offset, "length", e.length, "data", payloadVal(e.data), "reason", e.reason)};
+  return work("transfer-io", object("op", std::string(kOps[static_cast<int>(e.op)]), "transfer", e.transfer, "offset",
+                                    e.offset, "length", e.length, "data", payloadVal(e.data), "reason", e.reason));
 }
 JsEvent js(const event::FileMessage& e, const std::string&) {
-  return {"_file-message", object("data", payloadVal(e.data))};
+  return work("file-message", object("data", payloadVal(e.data)));
 }
 
 }  // namespace

@@ -55,8 +55,7 @@ export class WebRTCPeerEnhanced extends Emitter {
     super();
     refuseIfTrapped();
     // No closure in this constructor may capture `this` (see makeHost).
-    const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#onEvent, WebRTCPeerEnhanced.#onMessage,
-      WebRTCPeerEnhanced.#onFatal, owner);
+    const host = makeHost(new WeakRef(this), WebRTCPeerEnhanced.#calls, owner);
     this.#host = host;
     // Held by this peer alone (not by `host`): it may refer back to the peer.
     this.#transfers = new Transfers(host, this.#dispatch.bind(this));
@@ -74,9 +73,13 @@ export class WebRTCPeerEnhanced extends Emitter {
     queueMicrotask(this.#flushBacklog.bind(this));
   }
 
-  static #onEvent = (peer, name, payload) => peer.#onCoreEvent(name, payload);
-  static #onMessage = (peer, channel, data) => peer.#deliver(channel, data);
-  static #onFatal = (peer, error) => peer.#failForGood(error);
+  // What the host calls on its peer (static: no closure over `this`, see makeHost).
+  static #calls = {
+    event: (peer, name, payload) => peer.#onCoreEvent(name, payload),
+    work: (peer, name, payload) => peer.#onCoreWork(name, payload),
+    message: (peer, channel, data) => peer.#deliver(channel, data),
+    fatal: (peer, error) => peer.#failForGood(error),
+  };
 
   // The core trapped: this peer can do nothing more. One state-change to failed, one error.
   #failForGood(error) {
@@ -222,26 +225,35 @@ export class WebRTCPeerEnhanced extends Emitter {
     }
   }
 
-  #onCoreEvent(name, payload) {
-    if (this.#transfers.onCoreEvent(name, payload)) return;
+  // The core's work for this wrapper (bindings/event_values.hpp): settle a request, wrap an
+  // error, deliver a `file` message it held back, a transfer's offer, I/O or end.
+  #onCoreWork(name, payload) {
+    if (this.#transfers.onCoreWork(name, payload)) return;
     switch (name) {
-      case '_file-message':
+      case 'file-message':
         this.#deliver(3, payload.data);
         return;
-      case '_done': {
+      case 'request-done':
+      case 'request-failed': {
         const p = this.#pending.get(payload.id);
         this.#pending.delete(payload.id);
-        p?.resolve(payload.description);
+        if (name === 'request-done') p?.resolve(payload.description);
+        else p?.reject(fromCore(payload.error));
         return;
       }
-      case '_failed': {
-        const p = this.#pending.get(payload.id);
-        this.#pending.delete(payload.id);
-        p?.reject(fromCore(payload.error));
-        return;
-      }
-      case '_error':
+      case 'error':
         this.#dispatch('error', { type: payload.type, error: fromCore(payload) });
+        return;
+      default:  // every name above is event_values.cpp's; nothing may throw into the core
+    }
+  }
+
+  // The guide's events, emitted as they come (after this wrapper's own bookkeeping).
+  #onCoreEvent(name, payload) {
+    switch (name) {
+      case 'transfer-progress':
+        this.#transfers.onProgress(payload);
+        this.#dispatch(name, payload);
         return;
       case 'state-change':
         this.#state = payload.newState;
@@ -286,10 +298,10 @@ export class WebRTCPeerEnhanced extends Emitter {
   }
 }
 
-// The bridge the core and shims talk to: { shims, core, address, emit, accept, keep, library, deliver, release }.
+// The bridge the core and shims talk to: { shims, core, address, emit, handle, accept, keep, library, deliver, fatal, release }.
 // Made outside the constructor so its closures cannot capture `this`: it holds the peer only
 // weakly, so a peer the app forgets can be collected (and then released by the FinalizationRegistry).
-function makeHost(self, onEvent, onMessage, onFatal, owner) {
+function makeHost(self, calls, owner) {
   const host = {
     shims,
     core: null,
@@ -299,17 +311,21 @@ function makeHost(self, onEvent, onMessage, onFatal, owner) {
     library: (channel, data) => libraryMessage(host.address, channel, data),
     emit: (name, payload) => {
       const peer = self.deref();
-      if (peer) onEvent(peer, name, payload);
+      if (peer) calls.event(peer, name, payload);
+    },
+    handle: (name, payload) => {
+      const peer = self.deref();
+      if (peer) calls.work(peer, name, payload);
     },
     deliver: (channel, data) => {
       const peer = self.deref();
-      if (peer) onMessage(peer, channel, data);
+      if (peer) calls.message(peer, channel, data);
     },
     // The core trapped: never call into it again (its memory is not freed either).
     fatal: (error) => {
       host.core = null;
       const peer = self.deref();
-      if (peer) onFatal(peer, error);
+      if (peer) calls.fatal(peer, error);
     },
     // `coreClosed`: the core closed by itself and is not called again (a call into it would
     // deliver, from inside this one, the events queued behind its own).

@@ -1,5 +1,5 @@
 // The JS half of sendFile() transfers (README, "Transfers"): reads a transfer's source and writes
-// its sink when the core asks (`_transfer-io`), and settles the Promises the API returns. What to
+// its sink when the core asks (`transfer-io`), and settles the Promises the API returns. What to
 // read, when, how much, what to hash and compare, and when a transfer is over: the core's.
 import { WebRTCEnhancedError, failureOf, fromCore } from './errors.js';
 
@@ -45,20 +45,21 @@ export class Transfers {
   }
 
   // True when the core event was a transfer's (handled here).
-  onCoreEvent(name, payload) {
+  // The core's transfer work (bindings/event_values.cpp); false: not a transfer's.
+  onCoreWork(name, payload) {
     switch (name) {
-      case '_transfer': this.#offered(payload); return true;
-      case '_transfer-io': this.#io(payload); return true;
-      case '_transfer-complete': this.#complete(payload); return true;
-      case '_transfer-failed': this.#failed(payload); return true;
-      case 'transfer-progress': {
-        const sending = payload.direction === 'send' && [...this.#sending.values()].find((s) => s.t.id === payload.id);
-        if (sending) sending.t.bytesSent = payload.bytes;
-        this.#emit(name, payload);
-        return true;
-      }
+      case 'transfer-offered': this.#offered(payload); return true;
+      case 'transfer-io': this.#io(payload); return true;
+      case 'transfer-complete': this.#complete(payload); return true;
+      case 'transfer-failed': this.#failed(payload); return true;
       default: return false;
     }
+  }
+
+  // A `transfer-progress` on its way to the app: a send's handle counts its bytes.
+  onProgress({ id, direction, bytes }) {
+    const sending = direction === 'send' && [...this.#sending.values()].find((s) => s.t.id === id);
+    if (sending) sending.t.bytesSent = bytes;
   }
 
   #offered({ id, transfer, name, type, meta, size }) {
