@@ -36,6 +36,7 @@ Peer::Peer(Config config, Driver& driver, EventSink& sink, Outbox* shared)
       outbox_(shared ? *shared : *ownOutbox_),
       events_(outbox_, sink_),
       scheduler_(config_, driver_, events_),
+      heartbeat_(config_.heartbeatTimeout),
       transfers_(
           driver_, events_, scheduler_, [this](size_t size) { fileMessageDelivered(size); },
           [this] { return delivered_[countedIndex(kFile)]; }) {

@@ -20,6 +20,7 @@
 #include "metrics/stats_entry.hpp"
 #include "peer/config.hpp"
 #include "peer/driver.hpp"
+#include "peer/heartbeat.hpp"
 #include "peer/outbox.hpp"
 #include "peer/peer_events.hpp"
 #include "peer/peer_state.hpp"
@@ -293,9 +294,8 @@ class Peer {
   double lastSweepMs_ = -1e300;
   uint32_t probeSeq_ = 0;
   ProbePlan plan_;
-  double lastProbeMs_ = -1e300;     // when our last probe went out
-  double lastHeardMs_ = 0;          // when anything last came from the far side
-  double lastQueryMs_ = -1e300;     // when our heartbeat last asked the far side for a probe
+  double lastProbeMs_ = -1e300;  // when our last probe went out
+  Heartbeat heartbeat_;
   bool browserConnected_ = false;   // the browser's last connection state was `connected`
   bool heartbeatLost_ = false;      // our heartbeat, not the browser, took the link for lost
   size_t userBytesSinceProbe_ = 0;  // sent and received by the app since the last probe tick

@@ -3,9 +3,8 @@
 // (ProbePlan). Every probe is also a heartbeat: a peer of this library that has heard nothing at
 // all from the far side for heartbeatTimeout takes the link for lost, exactly as if the browser
 // had said `disconnected`, and hearing it again (while the browser still says `connected`) ends
-// that. Before that verdict it asks twice for a probe at once (a query): a lost probe or two on an
-// idle link is not a dead one, so the idle probes can be sparse. Periodic ticks sit on the page clock's grid so that
-// one wake-up serves every peer.
+// that (the verdict is Heartbeat's). Periodic ticks sit on the page clock's grid so that one
+// wake-up serves every peer.
 #include <cmath>
 
 #include "metrics/probe_codec.hpp"
@@ -76,37 +75,22 @@ void Peer::sendProbe(double nowMs, bool query) {
 }
 
 void Peer::onHeard() {
-  lastHeardMs_ = driver_.nowMs();
+  heartbeat_.heard(driver_.nowMs());
   // Our heartbeat took the link for lost while the browser never did: hearing it ends that.
   if (heartbeatLost_ && browserConnected_) onLinkBack();
 }
 
 void Peer::checkHeartbeat(double nowMs, double nextTickMs) {
   if (config_.heartbeatTimeout <= 0 || !farSideIsLibrary_ || heartbeatLost_ || state_ != PeerState::Connected) return;
-  const double timeout = config_.heartbeatTimeout;
-  double silent = nowMs - lastHeardMs_;
-  if (silent >= timeout) {
+  Heartbeat::Verdict verdict = heartbeat_.check(nowMs, nextTickMs);
+  if (verdict.lost) {
     heartbeatLost_ = true;
     onLinkLost(false);
     return;
   }
-  // Nothing to do before half the timeout, unless the next tick would come after three quarters
-  // of it (then a check at half); arming one for every peer on every tick would cost wake-ups.
-  if (silent < timeout / 2) {
-    if (silent + nextTickMs > timeout * 3 / 4 && !hasTimer(TimerKind::HeartbeatCheck))
-      startTimer(TimerKind::HeartbeatCheck, timeout / 2 - silent);
-    return;
-  }
-  // Half the timeout without a word: a probe or two of the far side may just be lost. Ask it for
-  // one now (a query), and again at three quarters; only a silence past both is a dead link.
-  if (nowMs - lastQueryMs_ >= timeout / 8) {  // (not twice at one moment)
-    lastQueryMs_ = nowMs;
-    sendProbe(nowMs, true);
-  }
-  // A one-shot check at the next of those moments when the probe ticks would come too late.
-  double next = silent < timeout * 3 / 4 ? timeout * 3 / 4 : timeout;
-  double wait = lastHeardMs_ + next - nowMs;
-  if (wait < nextTickMs && !hasTimer(TimerKind::HeartbeatCheck)) startTimer(TimerKind::HeartbeatCheck, wait);
+  if (verdict.query) sendProbe(nowMs, true);
+  if (verdict.checkInMs && !hasTimer(TimerKind::HeartbeatCheck))
+    startTimer(TimerKind::HeartbeatCheck, *verdict.checkInMs);
 }
 
 void Peer::answerQuery(double nowMs) {

@@ -42,8 +42,8 @@ void Peer::onLinkBack() {
   restartsSinceUp_ = 0;
   heartbeatLost_ = false;
   attempt_ = 0;
-  lastHeardMs_ = driver_.nowMs();  // the heartbeat's silence counts from now
-  plan_.onLinkUp(lastHeardMs_);
+  heartbeat_.heard(driver_.nowMs());  // the heartbeat's silence counts from now
+  plan_.onLinkUp(driver_.nowMs());
   setState(PeerState::Connected);
   scheduler_.drain();
   startTicking();
