@@ -370,17 +370,6 @@ Peer::Arrival Peer::onUserMessage(int channel, size_t size) {
   return Arrival::Deliver;
 }
 
-void Peer::fileMessageDelivered(size_t size) {
-  countDelivered(kFile, size);
-  fileDelivered_ += size;
-  if (farSideIsLibrary_ && fileDelivered_ - fileAckSent_ >= CreditWindow::kAckStep) sendFileAck();
-}
-
-void Peer::sendFileAck() {
-  // Not sent (the channel closing): the next delivery tries again.
-  if (driver_.sendBytes(kWre, encodeAck(fileDelivered_))) fileAckSent_ = fileDelivered_;
-}
-
 Result<void> Peer::send(int channel, Payload payload) {
   Outbox::Scope scope(outbox_);
   if (closed()) return failCall(ErrorKind::Send, "send() called after close()");
@@ -396,12 +385,6 @@ Result<void> Peer::send(int channel, Payload payload) {
     watchReplayAcks();
   }
   return ok();
-}
-
-void Peer::watchDrain() {
-  if (scheduler_.waitingOnOpenChannel() && !hasTimer(TimerKind::DrainWatch))
-    startTimer(TimerKind::DrainWatch, kDrainWatchMs);
-  watchReplayAcks();  // what waits may wait on the far side's counts
 }
 
 // ---- timers, errors, close ----

@@ -1,7 +1,11 @@
 // One WebRTC peer: the connection state machine, signaling bookkeeping (roles, held remote
-// candidates), the connection timeout and the send queues. Talks only to a Driver and reports
-// everything through an EventSink, by way of an Outbox: every public method is an entry point,
-// and its events reach the sink only once the outermost entry point returns.
+// candidates), the connection timeout and the send queues (peer.cpp); the rest of its work is one
+// file each: reconnection, liveness (probes, heartbeat), metrics, flow control, session resume,
+// transfers, and what the far side says on the library's channels (peer_wre.cpp). Its decisions
+// live in pure parts with their own tests (backoffDelayMs, Heartbeat, ProbePlan, SendScheduler and
+// CreditWindow, ReplayStore, Transfers, MetricsCollector); Peer holds their state together. Talks only to a Driver and
+// reports everything through an EventSink, by way of an Outbox: every public method is an entry point, and its events
+// reach the sink only once the outermost entry point returns.
 #pragma once
 
 #include <algorithm>
@@ -225,7 +229,8 @@ class Peer {
   // had said `disconnected` (Chrome says it ≈ 5 s after packets stop, Firefox maybe never).
   void checkHeartbeat(double nowMs, double nextTickMs);
   bool probing() const;
-  // Receiver-paced flow control: tells the far end how many `file` bytes reached our app.
+  // Flow control (peer_flow.cpp). Receiver-paced `file`: tells the far end how many `file`
+  // bytes reached our app.
   void sendFileAck();
   // Starts the stall watch of kFileAckStallMs if `file` data waits on the far end's acks.
   void watchFileAcks();
@@ -234,6 +239,7 @@ class Peer {
   void onFileAckStall();
   // A `file` message reached the app or a sink: counts and acks.
   void fileMessageDelivered(size_t size);
+  // Transfers (peer_transfer.cpp).
   void watchTransferWait();
   void onTransferWait();
   // Session resume (peer_session.cpp).
