@@ -13,6 +13,7 @@
 
 #include "nat/nat_detector.hpp"
 #include "peer/config.hpp"
+#include "peer/input_limits.hpp"
 #include "value_from_js.hpp"
 
 using emscripten::val;
@@ -103,7 +104,12 @@ class CoreNatDetector {
   void onGatheringComplete(ConnectionId c) { detector_.onGatheringComplete(c); }
   void onGatherFailed(ConnectionId c, const std::string& message) { detector_.onGatherFailed(c, message); }
   void onReachState(bool probe, const std::string& state) { detector_.onReachState(probe, state); }
-  std::string withoutCandidates(const std::string& sdp) const { return sdpWithoutCandidates(sdp); }
+  // The browser's own SDP, but capped like any before it is copied in: "" when over the limit
+  // (the self-reach test then fails as it would on a refused description).
+  std::string withoutCandidates(const val& sdp) const {
+    if (!sdp.isString() || sdp["length"].as<double>() > InputLimits::kSdp) return {};
+    return sdpWithoutCandidates(sdp.as<std::string>());
+  }
   void onTimer(int id) { detector_.onTimer(static_cast<NatDetector::TimerId>(id)); }
 
  private:

@@ -43,9 +43,9 @@ class CreditWindow {
   // acknowledges once kAckStep is outstanding, so even a message larger than the window or the
   // burst cannot deadlock. The first message after an acknowledgement goes whatever its size.
   bool allows(size_t size) const {
-    if (!active_) return !expectsAcks_ || sinceAck_ == 0 || sinceAck_ + size <= kBurst;
+    if (!active_) return !expectsAcks_ || withinBurst(size);
     if (inFlight() < kAckStep) return true;
-    return inFlight() + size <= kWindow && (sinceAck_ == 0 || sinceAck_ + size <= kBurst);
+    return inFlight() + size <= kWindow && withinBurst(size);
   }
   // True while it limits what goes (active, or awaiting a rebuilt connection's first acknowledgement).
   bool limits() const { return active_ || expectsAcks_; }
@@ -80,6 +80,9 @@ class CreditWindow {
   bool abandoned() const { return abandoned_; }
 
  private:
+  // The first message since the last acknowledgement, or still within kBurst of it.
+  bool withinBurst(size_t size) const { return sinceAck_ == 0 || sinceAck_ + size <= kBurst; }
+
   bool active_ = false;
   bool abandoned_ = false;
   bool acksSeen_ = false;     // the far end acknowledged at least once (this session)
