@@ -33,7 +33,7 @@ TEST_CASE("Chromium, host candidates: counters from the transport, across a pair
   // transfer, so the selected pair counts 0 bytes and the earlier pair holds the 1 MiB.
   StatsRecord a = summarizeStats(kChromiumHostA, 1234);
   CHECK(a.timestampMs == 1234);
-  CHECK(a.hasSelectedPair);
+  CHECK_FALSE(a.localCandidateType.empty());  // a selected pair
   CHECK(a.bytesSent == 1110100);
   CHECK(a.bytesReceived == 30888);
   CHECK(a.packetsSent == 1119);
@@ -55,7 +55,7 @@ TEST_CASE("Chromium, host candidates: counters from the transport, across a pair
 
 TEST_CASE("Chromium, relay only through coturn") {
   StatsRecord a = summarizeStats(kChromiumRelayA, 0);
-  CHECK(a.hasSelectedPair);
+  CHECK_FALSE(a.localCandidateType.empty());  // a selected pair
   CHECK(a.bytesSent == 2061601);
   CHECK(a.packetsSent == 2032);
   CHECK(a.currentRoundTripTime == Approx(0.004));
@@ -70,7 +70,7 @@ TEST_CASE("Firefox, host candidates: bytes from the candidate pairs, messages fo
   // Firefox 153's transport has no byte or packet counters; its pairs count bytes, not packets,
   // so data-channel messages (each at least one packet) stand in for packets.
   StatsRecord a = summarizeStats(kFirefoxHostA, 0);
-  CHECK(a.hasSelectedPair);
+  CHECK_FALSE(a.localCandidateType.empty());  // a selected pair
   CHECK(a.bytesSent == 2934079);
   CHECK(a.bytesSent >= 64 * 16384);
   CHECK(a.bytesReceived == 112744);
@@ -102,13 +102,13 @@ TEST_CASE("before any answer: no selected pair, nothing measured") {
   for (const auto* report : {&kChromiumHostBeforeAnswer, &kFirefoxHostBeforeAnswer, &kChromiumRelayBeforeAnswer,
                              &kFirefoxRelayBeforeAnswer}) {
     StatsRecord r = summarizeStats(*report, 5);
-    CHECK_FALSE(r.hasSelectedPair);
+    CHECK(r.localCandidateType.empty());  // no selected pair
     CHECK(r.currentRoundTripTime == -1);
     CHECK(r.localCandidateType.empty());
     CHECK(r.bytesSent == 0);
     CHECK(r.messagesSent == 0);
   }
-  CHECK_FALSE(summarizeStats({}, 0).hasSelectedPair);
+  CHECK(summarizeStats({}, 0).localCandidateType.empty());
 }
 
 TEST_CASE("a pair switch changes RTT and candidate types, not the totals") {
@@ -150,7 +150,7 @@ TEST_CASE("Firefox: an ICE restart retires the pairs, the connection's totals st
   StatsRecord during = summarizeStats(checking, 1, &pairs);
   CHECK(during.bytesSent == before.bytesSent);
   CHECK(during.bytesReceived == before.bytesReceived);
-  CHECK_FALSE(during.hasSelectedPair);
+  CHECK(during.localCandidateType.empty());
   // The new generation's pair counts from zero, on top of the retired ones.
   StatsEntry fresh = selectedPairOf(report);
   fresh.id = "after-restart";
@@ -172,21 +172,21 @@ TEST_CASE("missing fields") {
     auto report = kFirefoxHostA;
     find(report, "transport").selectedCandidatePairId.clear();
     StatsRecord r = summarizeStats(report, 0);
-    CHECK(r.hasSelectedPair);
+    CHECK_FALSE(r.localCandidateType.empty());
     CHECK(r.localCandidateType == "host");
   }
   SECTION("no transport at all (older Firefox): pair counters and the flag") {
     auto report = kFirefoxHostA;
     std::erase_if(report, [](const StatsEntry& e) { return e.type == "transport"; });
     StatsRecord r = summarizeStats(report, 0);
-    CHECK(r.hasSelectedPair);
+    CHECK_FALSE(r.localCandidateType.empty());
     CHECK(r.bytesSent == 2934079);
   }
   SECTION("a selected id naming nothing, and no flag: no pair rather than a guess") {
     auto report = kChromiumHostA;
     find(report, "transport").selectedCandidatePairId = "gone";
     StatsRecord r = summarizeStats(report, 0);
-    CHECK_FALSE(r.hasSelectedPair);
+    CHECK(r.localCandidateType.empty());  // no selected pair
     CHECK(r.currentRoundTripTime == -1);
     CHECK(r.bytesSent == 1110100);  // the totals do not depend on the pair
   }

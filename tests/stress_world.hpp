@@ -372,9 +372,10 @@ class World {
         std::sscanf(m.c_str() + discarded, " discarded %zu queued messages (%zu bytes)", &n, &bytes) == 2) {
       reports_.push_back({Report::Discard, ep.index, 0, n, bytes});
     } else if (std::sscanf(m.c_str(), "a queued %zu-byte message on '%15[^']'", &n, label) == 2) {
-      auto channel = userChannelFromName(label);
-      if (!channel) return fail("an oversize report names no user channel: " + m);
-      reports_.push_back({Report::Oversize, ep.index, *channel, n, 0});
+      auto channel = std::find_if(kChannels.begin(), kChannels.end(),
+                                  [&](const auto& c) { return c.user && c.label == std::string_view(label); });
+      if (channel == kChannels.end()) return fail("an oversize report names no user channel: " + m);
+      reports_.push_back({Report::Oversize, ep.index, channel->id, n, 0});
     }
   }
 

@@ -9,7 +9,6 @@ namespace wre {
 
 struct StatsRecord {
   double timestampMs = 0;
-  bool hasSelectedPair = false;
   // Bytes and packets: the connection's totals (its transports' counters, or, where the browser
   // keeps none there, every candidate pair's summed, retired pairs included: stats_summary.cpp);
   // the rest from the selected candidate pair.

@@ -93,7 +93,6 @@ StatsRecord summarizeStats(const std::vector<StatsEntry>& entries, double nowMs,
   if (!present(r.packetsReceived)) r.packetsReceived = r.messagesReceived;
   const StatsEntry* pair = selectedPair(entries);
   if (!pair) return r;
-  r.hasSelectedPair = true;
   r.currentRoundTripTime = roundTripTime(*pair);
   r.availableOutgoingBitrate = present(pair->availableOutgoingBitrate) ? pair->availableOutgoingBitrate : -1;
   r.localCandidateType = candidateType(entries, pair->localCandidateId);

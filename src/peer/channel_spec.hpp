@@ -2,7 +2,6 @@
 #pragma once
 
 #include <array>
-#include <optional>
 #include <string_view>
 
 namespace wre {
@@ -28,12 +27,5 @@ inline constexpr std::array<ChannelSpec, kChannelCount> kChannels = {{
     {kWre, "wre", true, -1, false, "high"},
     {kWreProbe, "wre-probe", false, 0, false, "high"},
 }};
-
-// The app's channel type name → id; nullopt for anything else (library channels included).
-inline std::optional<int> userChannelFromName(std::string_view name) {
-  for (const auto& c : kChannels)
-    if (c.user && c.label == name) return c.id;
-  return std::nullopt;
-}
 
 }  // namespace wre
