@@ -24,6 +24,8 @@ cmake --build build/wasm -j "$JOBS"
 rm -rf dist.tmp
 mkdir -p dist.tmp
 cp js/*.js js/*.d.ts bindings/*.js dist.tmp/
+# The wrapper ships minified, each file its own module, with source maps (toolchain/minify-wrapper.js).
+(cd dist.tmp && node ../toolchain/minify-wrapper.js . $(ls *.js))
 cp build/wasm/core-wasm.wasm dist.tmp/
 # The Emscripten glue leaves its top-level names long; as an ES module only its default export is
 # visible, so terser may mangle them all (-4 KB gzipped, the same as closure compiler would give).

@@ -8,14 +8,13 @@
 // What a browser fetches for `import { WebRTCPeerEnhanced } from 'webrtc-enhanced'`: the .wasm
 // plus every .js reachable from dist/index.js (the Emscripten glue among them), each compressed on
 // its own with gzip -9 (zlib level 9, what `gzip -9` gives) and brotli (quality 11). Our wrapper
-// ships readable; the "minified" row is what a bundler's minifier makes of it (terser), which is
-// how simple-peer's and PeerJS's own .min.js files are measured: the builds they publish, with
-// their dependencies inside.
+// ships minified file by file (toolchain/minify-wrapper.js; the source maps are not fetched by a
+// page), as simple-peer's and PeerJS's own .min.js files are measured: the builds they publish,
+// with their dependencies inside.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { minify } from 'terser';
 import { moduleGraph } from './module-graph.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +25,7 @@ const WASM = 'core-wasm.wasm';
 // The ceiling npm test holds the package to: the "as shipped" row, gzip -9, in bytes. Issue #17
 // lowers it step by step towards its target; a change that grows the package past it fails, and
 // whoever needs the room says so here.
-const BUDGET = 137_000;
+const BUDGET = 130_000;
 const TARGET = 45_000;
 
 const gzip = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
@@ -60,23 +59,16 @@ async function main() {
   const read = (f) => fs.readFileSync(path.join(DIST, f));
   const modules = moduleGraph(DIST, 'index.js');
   const wrapperFiles = modules.filter((f) => f !== GLUE);
-  const minified = [];
-  for (const f of wrapperFiles) {
-    const out = await minify(read(f).toString('utf8'), { module: true, ecma: 2022, compress: true, mangle: true });
-    minified.push(Buffer.from(out.code));
-  }
 
   const wasm = measure([read(WASM)]);
   const glue = measure([read(GLUE)]);
   const wrapper = measure(wrapperFiles.map(read));
-  const wrapperMin = measure(minified);
   const ours = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
   const rows = [
     { name: 'WASM core (`core-wasm.wasm`)', ...wasm },
     { name: 'Emscripten glue (`core-wasm.js`, minified by the build)', ...glue },
-    { name: `ES module wrapper (${wrapper.files} files, readable, as shipped)`, ...wrapper },
+    { name: `ES module wrapper (${wrapper.files} files, each minified, as shipped)`, ...wrapper },
     { name: '**webrtc-enhanced, as shipped**', ...sum(wasm, glue, wrapper), total: true },
-    { name: '**webrtc-enhanced, wrapper minified** (as in a bundled app)', ...sum(wasm, glue, wrapperMin), total: true },
     { name: `simple-peer ${version('simple-peer')} (\`simplepeer.min.js\`)`, ...measure([fs.readFileSync(path.join(ROOT, 'node_modules/simple-peer/simplepeer.min.js'))]) },
     { name: `PeerJS ${version('peerjs')} (\`dist/peerjs.min.js\`)`, ...measure([fs.readFileSync(path.join(ROOT, 'node_modules/peerjs/dist/peerjs.min.js'))]) },
   ];
