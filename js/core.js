@@ -5,12 +5,28 @@ import createCore from './core-wasm.js';
 import { hot } from './hot_calls.js';
 import { shims } from './shims.js';
 import { WebRTCEnhancedError } from './errors.js';
+import { wasmResponse, wasmUrl } from './wasm_fetch.js';
 
-// A literal `new URL('…', import.meta.url)`: Vite and webpack see it and ship the .wasm.
-const wasmUrl = new URL('./core-wasm.wasm', import.meta.url).href;
+// The glue rejects its promise only when instantiateWasm throws at once: a later failure of the
+// fetch or the compilation rejects `ready` through this one.
+let loadFailed;
+const failure = new Promise((_resolve, reject) => {
+  loadFailed = reject;
+});
 
 // `shims`: the per-message shim calls the core imports directly (bindings/shim_calls.cpp).
-export const ready = createCore({ shims: hot, locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) });
+export const ready = Promise.race([
+  createCore({
+    shims: hot,
+    locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path),
+    // Compiled as it streams in, from the fetch wasm_fetch.js started early.
+    instantiateWasm(imports, done) {
+      WebAssembly.instantiateStreaming(wasmResponse, imports).then((r) => done(r.instance, r.module), loadFailed);
+      return {};
+    },
+  }),
+  failure,
+]);
 
 export const Core = await ready;
 
