@@ -19,9 +19,15 @@ export const ready = Promise.race([
   createCore({
     shims: hot,
     locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path),
-    // Compiled as it streams in, from the fetch wasm_fetch.js started early.
+    // Compiled as it streams in, from the fetch wasm_fetch.js started early. A failed stream (a
+    // network change aborting the request, a server's wrong MIME type) is tried once more from
+    // bytes, as the glue's own loader does.
     instantiateWasm(imports, done) {
-      WebAssembly.instantiateStreaming(wasmResponse, imports).then((r) => done(r.instance, r.module), loadFailed);
+      const fromBytes = () =>
+        fetch(wasmUrl).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.instantiate(bytes, imports));
+      WebAssembly.instantiateStreaming(wasmResponse, imports)
+        .catch(fromBytes)
+        .then((r) => done(r.instance, r.module), loadFailed);
       return {};
     },
   }),
