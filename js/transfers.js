@@ -44,7 +44,6 @@ export class Transfers {
     return t;
   }
 
-  // True when the core event was a transfer's (handled here).
   // The core's transfer work (bindings/event_values.cpp); false: not a transfer's.
   onCoreWork(name, payload) {
     switch (name) {
