@@ -16,10 +16,14 @@
 // `bufferedamountlow` (threshold LOW); ours is configured with maxBufferedAmount HIGH and
 // lowWaterMark LOW and follows the README's pattern: send until `backpressure`, then await
 // `channel-ready`.
-import { WebRTCPeerEnhanced, heapUsed } from '/dist/index.js';
 import { HIGH, LOW, byteCounter, connectedPromise, mark, once, pumpRaw, rawPair, sleep, withTimeout } from './page-helpers.js';
 
 export { HIGH, LOW };
+
+// The package as shipped (dist/, one bundled module); with `?modules`, the same sources as readable
+// modules (build/modules/), for profile(), which patches the library's own shims.
+const LIB = location.search.includes('modules') ? '/build/modules/' : '/dist/';
+const { WebRTCPeerEnhanced, heapUsed } = await import(`${LIB}index.js`);
 
 // [f64 send time][u32 seq][u32 file bytes handed to send() before it]: smaller than any bulk message
 const CHAT_BYTES = 16;
@@ -468,8 +472,9 @@ export async function heap({ size = 16384, total = 8 << 20 } = {}) {
 // it last, in a page of its own).
 
 export async function profile({ sends = 5000, rounds = 7, size = 256 } = {}) {
-  const { shims } = await import('/dist/shims.js');
-  const { hot } = await import('/dist/hot_calls.js');
+  if (LIB !== '/build/modules/') throw new Error('profile() needs bench.html?modules: it patches the shims');
+  const { shims } = await import('/build/modules/shims.js');
+  const { hot } = await import('/build/modules/hot_calls.js');
   const msg = new Uint8Array(size).fill(3);
   const out = { sends, rounds, size };
   // Wall time per call; run.js also reads the renderer's main-thread CPU time around each block.
@@ -650,8 +655,8 @@ function importName(f, key) {
 // shims, the host) per send and per received message, on a second instance of the core whose
 // imports are wrapped, driven with fake browser objects (no network: the library's own cost).
 export async function crossings({ n = 20000, size = 256 } = {}) {
-  const { default: createCore } = await import('/dist/core-wasm.js');
-  const wasmUrl = new URL('/dist/core-wasm.wasm', location.href).href;
+  const { default: createCore } = await import('/build/modules/core-wasm.js');
+  const wasmUrl = new URL('/build/modules/core-wasm.wasm', location.href).href;
   const counts = {};
   let counting = false;
   const js = {};

@@ -86,13 +86,13 @@ class Lab {
     cpuSnapshot(true);
   }
 
-  async open(context) {
+  async open(context, query = '') {
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     page.on('console', (m) => {
       if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('404')) console.error(`[page ${m.type()}] ${m.text()}`);
     });
-    await page.goto(`${this.url}bench/bench.html`);
+    await page.goto(`${this.url}bench/bench.html${query}`);
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20000 });
     cpuSnapshot(true);
     return page;
@@ -297,7 +297,7 @@ async function main() {
       if (s.kind === 'profile') {
         log('\nprofile: where the time of a 256-byte send goes');
         results.profile = await lab.run(async () => {
-          const page = await lab.open(lab.browser.contexts()[0]);
+          const page = await lab.open(lab.browser.contexts()[0], '?modules');
           cpuSnapshot(true);
           try {
             const costs = await call(page, 'profile', { sends: 5000, rounds: 7, size: 256 });

@@ -18,7 +18,7 @@ const browsers = (process.argv[process.argv.indexOf('--browsers') + 1] ?? 'chrom
 
 async function measure() {
   const { connectPair, receive } = window.harness;
-  const { shims } = await import('/dist/shims.js');
+  const { shims } = await import('/build/modules/shims.js');
   const { a, b } = await connectPair({ metricsInterval: 100 }, { metricsInterval: 100 });
   const types = ['control', 'reliable', 'unreliable', 'file'];
   for (const t of types) {
@@ -117,7 +117,7 @@ try {
       page.on('console', (m) => process.env.WRE_DEBUG && console.log('page:', m.text()));
       page.on('crash', () => console.error('page crashed'));
       page.on('pageerror', (e) => console.error('pageerror', e));
-      await page.goto(new URL('/e2e/pages/harness.html', server.url).href);
+      await page.goto(new URL('/e2e/pages/harness.html?modules', server.url).href);
       await page.waitForFunction(() => window.harnessReady === true);
       const r = await page.evaluate(measure);
       const us = (x) => `${x.toFixed(1)} µs`;

@@ -9,10 +9,10 @@ import { openHarness } from './support/harness-page.js';
 // per-message entry points have been called; without it, only the library's own traffic has.
 for (const traffic of [true, false]) {
 test(`a trap in the WASM core ${traffic ? 'while messages flow' : 'before any user message'}: every live peer gets one fatal error and goes to failed; later calls say so; the browser's callbacks throw nothing`, async ({ page }) => {
-  const pageErrors = await openHarness(page);
+  const pageErrors = await openHarness(page, { modules: true });
   const out = await page.evaluate(async (traffic) => {
     const { WebRTCPeerEnhanced, WebRTCConnectionPool } = window.wre;
-    const { Core } = await import('/dist/core.js');
+    const { Core } = await import('/build/modules/core.js');
     const { connectPair, connectPeers, channelsOpen, sleep } = window.harness;
     // Live peers of every kind: a connected standalone pair, a connected pair inside one pool,
     // a pooled and a standalone peer that never connected.

@@ -217,10 +217,10 @@ test('a far end that says hello and then sends garbage on wre and wre-probe: sti
 
 test('oversized descriptions and candidates from the app are refused before any copy, naming the problem; the peers still connect', async ({ page }) => {
   test.setTimeout(60_000);
-  const pageErrors = await openHarness(page);
+  const pageErrors = await openHarness(page, { modules: true });
   const out = await page.evaluate(async () => {
     const { WebRTCPeerEnhanced } = window.wre;
-    const { Core } = await import('/dist/core.js');
+    const { Core } = await import('/build/modules/core.js');
     const { channelsOpen, receive, bytes, sameBytes, settledHeap } = window.harness;
     const memory = () => Core.HEAP8.buffer.byteLength;
     const MiB = 1024 * 1024;

@@ -75,18 +75,18 @@ function expectExchanged({ result, problems, wasm, text }, mode) {
   return wasm[0].path;
 }
 
-test('npm pack ships only the ES modules (the wrapper minified, with source maps), the .wasm, the .d.ts, README and LICENSE', async () => {
+test('npm pack ships only the one ES module (bundled, minified, with its source map), the .wasm, the .d.ts, README and LICENSE', async () => {
   const unpacked = path.join(work, 'unpacked');
   await fs.mkdir(unpacked);
   // Every .js in the tarball is one that `import 'webrtc-enhanced'` loads; nothing else ships but
-  // the source maps of the minified wrapper (toolchain/minify-wrapper.js).
+  // the source map of the bundle (toolchain/bundle.js).
   await run('tar', ['-xzf', pack.tarball, '-C', unpacked], { cwd: work });
   const pkgDir = path.join(unpacked, 'package');
   const manifest = JSON.parse(await fs.readFile(path.join(pkgDir, 'package.json'), 'utf8'));
   const entry = manifest.exports['.'].import.replace(/^\.\//, '');
   expect(entry).toBe('dist/index.js');
   const reachable = (await moduleGraph(path.join(pkgDir, 'dist'), 'index.js')).map((f) => `dist/${f}`);
-  const maps = reachable.filter((f) => f !== 'dist/core-wasm.js').map((f) => `${f}.map`);
+  const maps = reachable.map((f) => `${f}.map`);
   const expected = [
     'LICENSE',
     'README.md',
@@ -98,12 +98,13 @@ test('npm pack ships only the ES modules (the wrapper minified, with source maps
   ].sort();
   expect(pack.files).toEqual(expected);
   expect(await listFiles(pkgDir)).toEqual(expected);
-  expect(reachable).toEqual(expect.arrayContaining(['dist/index.js', 'dist/core.js', 'dist/core-wasm.js']));
-  // Each map carries its readable source, and each minified file points at its map.
-  const peerMap = JSON.parse(await fs.readFile(path.join(pkgDir, 'dist/peer.js.map'), 'utf8'));
-  expect(peerMap.sources).toEqual(['peer.js']);
-  expect(peerMap.sourcesContent[0]).toContain('export class WebRTCPeerEnhanced');
-  expect(await fs.readFile(path.join(pkgDir, 'dist/peer.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=peer\.js\.map\s*$/);
+  expect(reachable).toEqual(['dist/index.js']);
+  // The map carries the readable sources (the wrapper's, the shims', the glue's), and the bundle
+  // points at it.
+  const map = JSON.parse(await fs.readFile(path.join(pkgDir, 'dist/index.js.map'), 'utf8'));
+  expect(map.sources).toEqual(expect.arrayContaining(['peer.js', 'core.js', 'shims.js', 'core-wasm.js']));
+  expect(map.sourcesContent[map.sources.indexOf('peer.js')]).toContain('export class WebRTCPeerEnhanced');
+  expect(await fs.readFile(path.join(pkgDir, 'dist/index.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
 
   // The manifest points at files that exist; no runtime dependencies to install.
   expect(manifest.exports['.'].types).toBe('./dist/index.d.ts');

@@ -2,7 +2,8 @@
 # Builds the three products from src/ and assembles the npm package files in dist/:
 #   build/native  core + Catch2 tests with g++ (ASan/UBSan)
 #   build/wasm    core + Catch2 tests for Node, and the browser module (embind, ES6)
-#   dist/         the ES module wrapper, the shims, the WASM glue + .wasm, the .d.ts
+#   build/modules the ES module wrapper, the shims and the WASM glue as readable modules, + .wasm
+#   dist/         those modules bundled into one minified index.js (+ map), the .wasm, the .d.ts
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,16 +22,17 @@ if [[ ! -f build/wasm/CMakeCache.txt ]]; then
 fi
 cmake --build build/wasm -j "$JOBS"
 
+# The package's modules side by side, readable: tests and benchmarks that reach into the internals
+# (the core's exports, the shims) import them from here.
+rm -rf build/modules
+mkdir -p build/modules
+cp js/*.js bindings/*.js build/wasm/core-wasm.js build/wasm/core-wasm.wasm build/modules/
+
+# What ships: those modules as one minified module with its source map (toolchain/bundle.js).
 rm -rf dist.tmp
 mkdir -p dist.tmp
-cp js/*.js js/*.d.ts bindings/*.js dist.tmp/
-# The wrapper ships minified, each file its own module, with source maps (toolchain/minify-wrapper.js).
-(cd dist.tmp && node ../toolchain/minify-wrapper.js . $(ls *.js))
-cp build/wasm/core-wasm.wasm dist.tmp/
-# The Emscripten glue leaves its top-level names long; as an ES module only its default export is
-# visible, so terser may mangle them all (-4 KB gzipped, the same as closure compiler would give).
-terser build/wasm/core-wasm.js --module --ecma 2020 --compress passes=2 --mangle \
-  --output dist.tmp/core-wasm.js
+node toolchain/bundle.js build/modules dist.tmp
+cp js/*.d.ts build/wasm/core-wasm.wasm dist.tmp/
 rm -rf dist
 mv dist.tmp dist
 echo "built dist/: $(ls dist | tr '\n' ' ')"

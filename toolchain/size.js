@@ -6,9 +6,9 @@
 //   node toolchain/size.js --check   # fails (exit 1) when the shipped size is over BUDGET (npm test)
 //
 // What a browser fetches for `import { WebRTCPeerEnhanced } from 'webrtc-enhanced'`: the .wasm
-// plus every .js reachable from dist/index.js (the Emscripten glue among them), each compressed on
-// its own with gzip -9 (zlib level 9, what `gzip -9` gives) and brotli (quality 11). Our wrapper
-// ships minified file by file (toolchain/minify-wrapper.js; the source maps are not fetched by a
+// plus every .js reachable from dist/index.js, each compressed on its own with gzip -9 (zlib level
+// 9, what `gzip -9` gives) and brotli (quality 11). The JS ships as one minified module, the
+// wrapper and the Emscripten glue bundled (toolchain/bundle.js; its source map is not fetched by a
 // page), as simple-peer's and PeerJS's own .min.js files are measured: the builds they publish,
 // with their dependencies inside.
 import fs from 'node:fs';
@@ -19,7 +19,6 @@ import { moduleGraph } from './module-graph.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
-const GLUE = 'core-wasm.js';
 const WASM = 'core-wasm.wasm';
 
 // The ceiling npm test holds the package to: the "as shipped" row, gzip -9, in bytes. Issue #17
@@ -58,17 +57,14 @@ async function main() {
   }
   const read = (f) => fs.readFileSync(path.join(DIST, f));
   const modules = moduleGraph(DIST, 'index.js');
-  const wrapperFiles = modules.filter((f) => f !== GLUE);
 
   const wasm = measure([read(WASM)]);
-  const glue = measure([read(GLUE)]);
-  const wrapper = measure(wrapperFiles.map(read));
+  const js = measure(modules.map(read));
   const ours = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
   const rows = [
     { name: 'WASM core (`core-wasm.wasm`)', ...wasm },
-    { name: 'Emscripten glue (`core-wasm.js`, minified by the build)', ...glue },
-    { name: `ES module wrapper (${wrapper.files} files, each minified, as shipped)`, ...wrapper },
-    { name: '**webrtc-enhanced, as shipped**', ...sum(wasm, glue, wrapper), total: true },
+    { name: `ES module: wrapper, shims and Emscripten glue (${modules.join(', ')}, bundled, minified)`, ...js },
+    { name: '**webrtc-enhanced, as shipped**', ...sum(wasm, js), total: true },
     { name: `simple-peer ${version('simple-peer')} (\`simplepeer.min.js\`)`, ...measure([fs.readFileSync(path.join(ROOT, 'node_modules/simple-peer/simplepeer.min.js'))]) },
     { name: `PeerJS ${version('peerjs')} (\`dist/peerjs.min.js\`)`, ...measure([fs.readFileSync(path.join(ROOT, 'node_modules/peerjs/dist/peerjs.min.js'))]) },
   ];

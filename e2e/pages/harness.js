@@ -1,6 +1,11 @@
 // Browser-side helpers for the e2e specs: wiring peers together in one page, waiting for events,
 // and carrying signaling in and out of the page for cross-page tests.
-import { WebRTCPeerEnhanced, heapUsed } from '/dist/index.js';
+
+// The package as shipped (dist/, one bundled module); with `?modules` in the page's address, the
+// same sources as readable modules (build/modules/), for the tests that reach into the core's
+// internals (`/build/modules/core.js`) and must share its one instance.
+export const libraryEntry = location.search.includes('modules') ? '/build/modules/index.js' : '/dist/index.js';
+const { WebRTCPeerEnhanced, heapUsed } = await import(libraryEntry);
 
 export function waitFor(emitter, name, predicate = () => true, timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
