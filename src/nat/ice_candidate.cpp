@@ -1,9 +1,8 @@
 #include "nat/ice_candidate.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
-
 #include <initializer_list>
+
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
@@ -143,8 +142,7 @@ class Parser {
 
  private:
   Error fail(std::string_view problem) const {
-    return makeError(ErrorKind::IceCandidate,
-                     fmt::format(FMT_COMPILE("Invalid ICE candidate: {} in '{}'"), problem, quote(original_)));
+    return makeError(ErrorKind::IceCandidate, format("Invalid ICE candidate: {} in '{}'", problem, quote(original_)));
   }
   std::string_view next() {
     while (!rest_.empty() && isSpace(rest_.front())) rest_.remove_prefix(1);
@@ -162,16 +160,16 @@ class Parser {
 };
 
 Result<std::string> Parser::address(std::string_view what, std::string_view token) const {
-  if (token.empty()) return fail(fmt::format(FMT_COMPILE("missing {}"), what));
+  if (token.empty()) return fail(format("missing {}", what));
   if (addressFamilyOf(token) == AddressFamily::Other && !isHostName(token))
-    return fail(fmt::format(FMT_COMPILE("{} '{}' is not an IP address or host name"), what, quote(token)));
+    return fail(format("{} '{}' is not an IP address or host name", what, quote(token)));
   return std::string(token);
 }
 
 Result<std::uint16_t> Parser::port(std::string_view what, std::string_view token) const {
-  if (token.empty()) return fail(fmt::format(FMT_COMPILE("missing {}"), what));
+  if (token.empty()) return fail(format("missing {}", what));
   auto n = parseDigits(token, 5);
-  if (!n || *n > 65535) return fail(fmt::format(FMT_COMPILE("{} '{}' is not a number 0..65535"), what, quote(token)));
+  if (!n || *n > 65535) return fail(format("{} '{}' is not a number 0..65535", what, quote(token)));
   return static_cast<std::uint16_t>(*n);
 }
 
@@ -197,28 +195,27 @@ Result<IceCandidate> Parser::parse() {
   std::string_view token = next();
   bool iceChars = token.size() <= 32;
   for (char ch : token) iceChars = iceChars && isIceChar(ch);
-  if (!iceChars)
-    return fail(fmt::format(FMT_COMPILE("foundation '{}' is not 1-32 letters, digits, '+' or '/'"), quote(token)));
+  if (!iceChars) return fail(format("foundation '{}' is not 1-32 letters, digits, '+' or '/'", quote(token)));
   c.foundation = std::string(token);
 
   token = next();
   if (token.empty()) return fail("missing component");
   auto component = parseDigits(token, 3);
   if (!component || *component < 1 || *component > 256)
-    return fail(fmt::format(FMT_COMPILE("component '{}' is not a number 1..256"), quote(token)));
+    return fail(format("component '{}' is not a number 1..256", quote(token)));
   c.component = static_cast<std::uint16_t>(*component);
 
   token = next();
   if (token.empty()) return fail("missing transport");
   auto transport = lookup(token, kTransports);
-  if (!transport) return fail(fmt::format(FMT_COMPILE("transport '{}' is not udp or tcp"), quote(token)));
+  if (!transport) return fail(format("transport '{}' is not udp or tcp", quote(token)));
   c.transport = *transport;
 
   token = next();
   if (token.empty()) return fail("missing priority");
   auto priority = parseDigits(token, 10);
   if (!priority || *priority > 0xffffffffu)
-    return fail(fmt::format(FMT_COMPILE("priority '{}' is not a number 0..4294967295"), quote(token)));
+    return fail(format("priority '{}' is not a number 0..4294967295", quote(token)));
   c.priority = static_cast<std::uint32_t>(*priority);
 
   WRE_TRY(connectionAddress, address("address", next()));
@@ -228,19 +225,18 @@ Result<IceCandidate> Parser::parse() {
 
   token = next();
   if (!equalsNoCase(token, "typ"))
-    return fail(token.empty() ? std::string("missing 'typ'")
-                              : fmt::format(FMT_COMPILE("expected 'typ', found '{}'"), quote(token)));
+    return fail(token.empty() ? std::string("missing 'typ'") : format("expected 'typ', found '{}'", quote(token)));
   token = next();
   if (token.empty()) return fail("missing candidate type after 'typ'");
   auto type = lookup(token, kTypes);
-  if (!type) return fail(fmt::format(FMT_COMPILE("unknown candidate type '{}'"), quote(token)));
+  if (!type) return fail(format("unknown candidate type '{}'", quote(token)));
   c.type = *type;
 
   // The rest is name/value pairs; raddr, rport and tcptype are known, others kept as they are.
   for (std::string_view name = next(); !name.empty(); name = next()) {
     std::string_view value = next();
-    if (value.empty()) return fail(fmt::format(FMT_COMPILE("'{}' has no value"), quote(name)));
-    auto duplicate = [&] { return fail(fmt::format(FMT_COMPILE("duplicate '{}'"), quote(name))); };
+    if (value.empty()) return fail(format("'{}' has no value", quote(name)));
+    auto duplicate = [&] { return fail(format("duplicate '{}'", quote(name))); };
     if (equalsNoCase(name, "raddr")) {
       if (c.relatedAddress) return duplicate();
       WRE_TRY(related, address("raddr", value));
@@ -252,7 +248,7 @@ Result<IceCandidate> Parser::parse() {
     } else if (equalsNoCase(name, "tcptype")) {
       if (c.tcpType) return duplicate();
       c.tcpType = lookup(value, kTcpTypes);
-      if (!c.tcpType) return fail(fmt::format(FMT_COMPILE("tcptype '{}' is not active, passive or so"), quote(value)));
+      if (!c.tcpType) return fail(format("tcptype '{}' is not active, passive or so", quote(value)));
     } else {
       c.extensions.emplace_back(name, value);
     }
@@ -269,10 +265,9 @@ Result<IceCandidate> Parser::parse() {
 Result<IceCandidate> parseIceCandidate(std::string_view line) {
   // Checked first so no work is spent on a huge string.
   if (line.size() > kMaxCandidateLength)
-    return makeError(ErrorKind::IceCandidate,
-                     fmt::format(FMT_COMPILE("Invalid ICE candidate: too long ({} characters, at "
-                                             "most {}) in '{}'"),
-                                 line.size(), kMaxCandidateLength, quote(line)));
+    return makeError(ErrorKind::IceCandidate, format("Invalid ICE candidate: too long ({} characters, at "
+                                                     "most {}) in '{}'",
+                                                     line.size(), kMaxCandidateLength, quote(line)));
   return Parser(line).parse();
 }
 

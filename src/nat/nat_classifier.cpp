@@ -1,8 +1,5 @@
 #include "nat/nat_classifier.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -12,6 +9,7 @@
 #include <utility>
 
 #include "nat/ice_candidate.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
@@ -55,7 +53,7 @@ std::string serverKey(std::string_view url) {
     }
   }
   if (port.empty()) port = secure ? "5349" : "3478";
-  return fmt::format(FMT_COMPILE("{}:{}"), lowercase(host), port);
+  return format("{}:{}", lowercase(host), port);
 }
 
 std::string_view hostOfKey(std::string_view key) { return key.substr(0, key.rfind(':')); }
@@ -81,8 +79,8 @@ struct Mapping {
 };
 
 std::string show(const Mapping& m) {
-  if (m.address.find(':') != std::string::npos) return fmt::format(FMT_COMPILE("[{}]:{}"), m.address, m.port);
-  return fmt::format(FMT_COMPILE("{}:{}"), m.address, m.port);
+  if (m.address.find(':') != std::string::npos) return format("[{}]:{}", m.address, m.port);
+  return format("{}:{}", m.address, m.port);
 }
 
 struct Server {
@@ -189,7 +187,7 @@ Classifier::Classifier(const NatEvidence& ev) : ev_(ev) {
     if (!m) continue;
     AddressFamily family = addressFamilyOf(m->address);
     std::string base = isUnspecified(o.relatedAddress) ? "" : lowercase(o.relatedAddress);
-    Group& g = groups_[fmt::format(FMT_COMPILE("{}|{}"), toString(family), base)];
+    Group& g = groups_[format("{}|{}", toString(family), base)];
     g.family = family;
     g.base = base;
     g.mappings.insert(*m);
@@ -229,18 +227,17 @@ std::string Classifier::urls(const std::vector<std::string>& keys) const {
 }
 
 std::string errorStatus(std::string_view who, const ServerError& e) {
-  if (e.text.empty()) return fmt::format(FMT_COMPILE("{} reported error {}"), who, e.errorCode);
-  return fmt::format(FMT_COMPILE("{} reported error {} ({})"), who, e.errorCode,
-                     std::string_view(e.text).substr(0, kMaxErrorText));
+  if (e.text.empty()) return format("{} reported error {}", who, e.errorCode);
+  return format("{} reported error {} ({})", who, e.errorCode, std::string_view(e.text).substr(0, kMaxErrorText));
 }
 
 std::string Classifier::statusOf(const std::string& key) const {
   const Server& s = servers_.at(key);
-  if (!s.seen.empty()) return fmt::format(FMT_COMPILE("{} answered over another address family"), s.url);
+  if (!s.seen.empty()) return format("{} answered over another address family", s.url);
   if (!s.errors.empty()) return errorStatus(s.url, *s.errors.front());
-  if (ev_.timedOut) return fmt::format(FMT_COMPILE("{} did not answer before the time limit"), s.url);
-  if (!s.completed) return fmt::format(FMT_COMPILE("{} has not answered yet"), s.url);
-  return fmt::format(FMT_COMPILE("{} gave no candidate"), s.url);
+  if (ev_.timedOut) return format("{} did not answer before the time limit", s.url);
+  if (!s.completed) return format("{} has not answered yet", s.url);
+  return format("{} gave no candidate", s.url);
 }
 
 // "stun:b reported error 701 (...); stun:c did not answer ..." for the servers not in `answered`.
@@ -260,9 +257,9 @@ std::optional<Judgement> Classifier::openPath() const {
       auto m = mappingOf(o);
       if (!m || !(visibleHosts_.count(m->address) || m->address == lowercase(o.relatedAddress))) continue;
       return Judgement{NatType::Open, MappingBehavior::EndpointIndependent,
-                       fmt::format(FMT_COMPILE("The reflexive address {} is also a local "
-                                               "address, so there is no NAT on this path."),
-                                   m->address)};
+                       format("The reflexive address {} is also a local "
+                              "address, so there is no NAT on this path.",
+                              m->address)};
     }
     return std::nullopt;
   };
@@ -275,14 +272,14 @@ Judgement Classifier::onlyOne(const std::vector<std::string>& answered) const {
   std::string others = silentServers(answered);
   if (answered.empty())
     return {NatType::Unknown, MappingBehavior::Unknown,
-            fmt::format(FMT_COMPILE("No server answered on its own connection ({}), so there "
-                                    "are no mappings to compare."),
-                        others)};
+            format("No server answered on its own connection ({}), so there "
+                   "are no mappings to compare.",
+                   others)};
   const Server& s = servers_.at(answered.front());
   return {NatType::Unknown, MappingBehavior::Unknown,
-          fmt::format(FMT_COMPILE("Only {} answered (mapped to {}){}{}, so there is no second "
-                                  "mapping to compare it with."),
-                      s.url, show(*s.seen.begin()), others.empty() ? "" : "; ", others)};
+          format("Only {} answered (mapped to {}){}{}, so there is no second "
+                 "mapping to compare it with.",
+                 s.url, show(*s.seen.begin()), others.empty() ? "" : "; ", others)};
 }
 
 // The shared connection must have finished: until then a second mapping may still come.
@@ -290,11 +287,11 @@ std::optional<Judgement> Classifier::sharedUnfinished(const std::vector<std::str
   if (ev_.shared.completed && !ev_.timedOut) return std::nullopt;
   return Judgement{
       NatType::Unknown, MappingBehavior::Unknown,
-      fmt::format(FMT_COMPILE("{} answered, but the connection that asked them all from one "
-                              "socket {}, so their mappings cannot be compared{}."),
-                  urls(answered),
-                  ev_.timedOut ? "did not finish gathering before the time limit" : "has not finished gathering",
-                  ev_.timedOut ? "" : " yet")};
+      format("{} answered, but the connection that asked them all from one "
+             "socket {}, so their mappings cannot be compared{}.",
+             urls(answered),
+             ev_.timedOut ? "did not finish gathering before the time limit" : "has not finished gathering",
+             ev_.timedOut ? "" : " yet")};
 }
 
 Judgement Classifier::judgeWithoutShared() const {
@@ -302,24 +299,23 @@ Judgement Classifier::judgeWithoutShared() const {
   if (keys.size() < 2) return onlyOne(keys);
   if (auto j = sharedUnfinished(keys)) return *j;
   return {NatType::Unknown, MappingBehavior::Unknown,
-          fmt::format(FMT_COMPILE("{} answered, but the connection that asked them all from one "
-                                  "socket got no reflexive candidate, so their mappings cannot be "
-                                  "compared."),
-                      urls(keys))};
+          format("{} answered, but the connection that asked them all from one "
+                 "socket got no reflexive candidate, so their mappings cannot be "
+                 "compared.",
+                 urls(keys))};
 }
 
 Judgement Classifier::judgeSymmetric(const Group& g, std::size_t sockets) const {
   const Mapping& a = *g.mappings.begin();
   const Mapping& b = *std::next(g.mappings.begin());
-  std::string got = g.mappings.size() == 2 ? fmt::format(FMT_COMPILE("two mappings, {} and {}"), show(a), show(b))
-                                           : fmt::format(FMT_COMPILE("{} mappings, among them {} and {}"),
-                                                         g.mappings.size(), show(a), show(b));
-  std::string who =
-      sockets == 1 ? std::string("One local socket") : fmt::format(FMT_COMPILE("{} local sockets"), sockets);
+  std::string got = g.mappings.size() == 2
+                        ? format("two mappings, {} and {}", show(a), show(b))
+                        : format("{} mappings, among them {} and {}", g.mappings.size(), show(a), show(b));
+  std::string who = sockets == 1 ? std::string("One local socket") : format("{} local sockets", sockets);
   return {NatType::Symmetric, MappingBehavior::Dependent,
-          fmt::format(FMT_COMPILE("{} asked {} and got {}{}: the NAT picks a new mapping for each "
-                                  "destination (symmetric), so plan for a TURN relay."),
-                      who, urls(order_), got, sockets == 1 ? "" : ", more than one per socket")};
+          format("{} asked {} and got {}{}: the NAT picks a new mapping for each "
+                 "destination (symmetric), so plan for a TURN relay.",
+                 who, urls(order_), got, sockets == 1 ? "" : ", more than one per socket")};
 }
 
 Judgement Classifier::judge(const Group& g) const {
@@ -346,30 +342,30 @@ Judgement Classifier::judge(const Group& g) const {
   }
   if (vouching.size() < 2)
     return {NatType::Unknown, MappingBehavior::Unknown,
-            fmt::format(FMT_COMPILE("{} answered, but the socket that asked them all heard from "
-                                    "fewer than two of them ({}), so mappings cannot be "
-                                    "compared."),
-                        urls(keys), failures)};
+            format("{} answered, but the socket that asked them all heard from "
+                   "fewer than two of them ({}), so mappings cannot be "
+                   "compared.",
+                   urls(keys), failures)};
 
   if (g.mappings.size() > 1)
     return {NatType::Unknown, MappingBehavior::Unknown,
-            fmt::format(FMT_COMPILE("The connection that asked {} got {} mappings, but with {} "
-                                    "local addresses hidden behind mDNS names they may come from "
-                                    "different sockets, so mappings cannot be compared."),
-                        urls(vouching), g.mappings.size(), sockets)};
+            format("The connection that asked {} got {} mappings, but with {} "
+                   "local addresses hidden behind mDNS names they may come from "
+                   "different sockets, so mappings cannot be compared.",
+                   urls(vouching), g.mappings.size(), sockets)};
 
   // Two ports on one host cannot tell endpoint-independent from address-dependent mapping.
   std::set<std::string_view> hosts;
   for (const auto& key : vouching) hosts.insert(hostOfKey(key));
   return {NatType::PortRestricted, MappingBehavior::EndpointIndependent,
-          fmt::format(FMT_COMPILE("{} {} answered, and the local socket that asked them all got "
-                                  "one mapping, {}, so mapping is endpoint-independent{}; a "
-                                  "browser cannot measure filtering, so this is reported as "
-                                  "port-restricted."),
-                      urls(vouching), vouching.size() == 2 ? "both" : "all", show(*g.mappings.begin()),
-                      hosts.size() == 1 ? " (though the servers share one host, so "
-                                          "address-dependent mapping is not ruled out)"
-                                        : "")};
+          format("{} {} answered, and the local socket that asked them all got "
+                 "one mapping, {}, so mapping is endpoint-independent{}; a "
+                 "browser cannot measure filtering, so this is reported as "
+                 "port-restricted.",
+                 urls(vouching), vouching.size() == 2 ? "both" : "all", show(*g.mappings.begin()),
+                 hosts.size() == 1 ? " (though the servers share one host, so "
+                                     "address-dependent mapping is not ruled out)"
+                                   : "")};
 }
 
 NatVerdict Classifier::finish(NatType type, MappingBehavior mapping, std::string reason) const {
@@ -416,29 +412,29 @@ NatVerdict Classifier::run() {
   // Silence means failure only once every server failed or finished, or time ran out.
   if (noReflexive && settled) {
     NatVerdict v = finish(NatType::Unknown, MappingBehavior::Unknown,
-                          fmt::format(FMT_COMPILE("No STUN server produced a reflexive candidate "
-                                                  "({}): UDP is probably blocked or the servers are "
-                                                  "unreachable, so a TURN relay is needed."),
-                                      silentServers({})));
+                          format("No STUN server produced a reflexive candidate "
+                                 "({}): UDP is probably blocked or the servers are "
+                                 "unreachable, so a TURN relay is needed.",
+                                 silentServers({})));
     v.requiresRelay = true;
     return v;
   }
   if (servers_.size() < 2)
     return finish(NatType::Unknown, MappingBehavior::Unknown,
-                  fmt::format(FMT_COMPILE("Only one STUN server is configured ({}) and two are "
-                                          "needed to compare mappings, so the NAT type is unknown."),
-                              servers_.at(order_.front()).url));
+                  format("Only one STUN server is configured ({}) and two are "
+                         "needed to compare mappings, so the NAT type is unknown.",
+                         servers_.at(order_.front()).url));
   if (noReflexive)
     return finish(NatType::Unknown, MappingBehavior::Unknown,
-                  fmt::format(FMT_COMPILE("Gathering has not finished ({}), so the NAT type is not "
-                                          "known yet."),
-                              silentServers({})));
+                  format("Gathering has not finished ({}), so the NAT type is not "
+                         "known yet.",
+                         silentServers({})));
   if (suppressedOpen) {
     suppressedAnswers_ = quiet;
     return finish(NatType::Open, MappingBehavior::EndpointIndependent,
-                  fmt::format(FMT_COMPILE("The local address {} is public and STUN answered without "
-                                          "a separate reflexive address, so there is no NAT."),
-                              publicHost));
+                  format("The local address {} is public and STUN answered without "
+                         "a separate reflexive address, so there is no NAT.",
+                         publicHost));
   }
   if (auto open = openPath()) return finish(open->type, open->mapping, std::move(open->reason));
   if (groups_.empty()) {

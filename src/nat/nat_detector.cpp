@@ -1,12 +1,10 @@
 #include "nat/nat_detector.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <utility>
 
 #include "nat/ice_candidate.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
@@ -34,8 +32,8 @@ bool sameServer(std::string_view a, std::string_view b) {
 }
 
 std::string show(std::string_view address, std::uint16_t port) {
-  if (address.find(':') != std::string_view::npos) return fmt::format(FMT_COMPILE("[{}]:{}"), address, port);
-  return fmt::format(FMT_COMPILE("{}:{}"), address, port);
+  if (address.find(':') != std::string_view::npos) return format("[{}]:{}", address, port);
+  return format("{}:{}", address, port);
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -56,9 +54,9 @@ Result<void> NatDetector::start(const std::vector<std::string>& iceServerUrls, s
     return makeError(ErrorKind::InvalidState, "detectNATType(): this detection has already started");
   double timeout = timeoutMs.value_or(kNatDefaultTimeoutMs);
   if (!(timeout >= kNatMinTimeoutMs && timeout <= kNatMaxTimeoutMs))  // also refuses NaN
-    return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("detectNATType(): timeout must be between {} and {} "
-                                                                "ms, got {}"),
-                                                    kNatMinTimeoutMs, kNatMaxTimeoutMs, timeout));
+    return makeError(ErrorKind::Config, format("detectNATType(): timeout must be between {} and {} "
+                                               "ms, got {}",
+                                               kNatMinTimeoutMs, kNatMaxTimeoutMs, timeout));
 
   for (const auto& url : iceServerUrls) {
     if (!hasScheme(url, "stun")) {
@@ -100,9 +98,10 @@ bool NatDetector::startGathering(ConnectionId connection, const std::vector<std:
   if (started) return true;
   gatherStarted_ = false;
   NatVerdict v = classifyNat(NatEvidence{});
-  v.reason = fmt::format(FMT_COMPILE("The browser refused to gather candidates with {} ({}), so "
-                                     "the NAT type is unknown."),
-                         joined(urls), started.error().message);
+  v.reason = format(
+      "The browser refused to gather candidates with {} ({}), so "
+      "the NAT type is unknown.",
+      joined(urls), started.error().message);
   conclude(std::move(v));
   return false;
 }
@@ -163,9 +162,10 @@ void NatDetector::onGatheringComplete(ConnectionId id) {
 void NatDetector::onGatherFailed(ConnectionId id, std::string_view message) {
   if (phase_ != Phase::Gathering || !connection(id)) return;
   NatVerdict v = classifyNat(NatEvidence{});
-  v.reason = fmt::format(FMT_COMPILE("The browser could not start gathering candidates ({}), so "
-                                     "the NAT type is unknown."),
-                         message.substr(0, kMaxErrorText));
+  v.reason = format(
+      "The browser could not start gathering candidates ({}), so "
+      "the NAT type is unknown.",
+      message.substr(0, kMaxErrorText));
   conclude(std::move(v));
 }
 
@@ -186,7 +186,7 @@ void NatDetector::onTimer(TimerId id) {
     evidence_.timedOut = true;
     finishGathering(classifyNat(evidence_));
   } else if (phase_ == Phase::Reaching && (id == kReachTimer || id == kDeadlineTimer)) {
-    concludeReach(false, fmt::format(FMT_COMPILE("no answer within {} ms"), reachWaitMs_));
+    concludeReach(false, format("no answer within {} ms", reachWaitMs_));
   }
 }
 
@@ -233,9 +233,10 @@ void NatDetector::finishGathering(NatVerdict v) {
         driver_.setTimer(kReachTimer, reachWaitMs_);
         return;
       }
-      v.reason += fmt::format(FMT_COMPILE(" No time was left to test whether {} is this "
-                                          "machine's own address."),
-                              show(probe->address, probe->port));
+      v.reason += format(
+          " No time was left to test whether {} is this "
+          "machine's own address.",
+          show(probe->address, probe->port));
     }
   }
   conclude(std::move(v));
@@ -249,17 +250,18 @@ void NatDetector::concludeReach(bool reached, std::string_view why) {
     v.mapping = MappingBehavior::EndpointIndependent;
     v.supportsDirectConnection = true;
     v.requiresRelay = false;
-    v.reason =
-        fmt::format(FMT_COMPILE("The local socket that asked {} got {}, and ICE checks sent there by a second "
-                                "connection in this browser reached that socket: it is this machine's address, so "
-                                "there is no NAT on this path (a NAT that loops inside traffic back, keeps "
-                                "ports and filters nothing would look the same, and is as easy to reach)."),
-                    joined(evidence_.stunServers), mapped);
+    v.reason = format(
+        "The local socket that asked {} got {}, and ICE checks sent there by a second "
+        "connection in this browser reached that socket: it is this machine's address, so "
+        "there is no NAT on this path (a NAT that loops inside traffic back, keeps "
+        "ports and filters nothing would look the same, and is as easy to reach).",
+        joined(evidence_.stunServers), mapped);
   } else {
-    v.reason += fmt::format(FMT_COMPILE(" ICE checks this browser sent to {} did not come back "
-                                        "to it ({}), so that is a NAT's address, not this "
-                                        "machine's."),
-                            mapped, why);
+    v.reason += format(
+        " ICE checks this browser sent to {} did not come back "
+        "to it ({}), so that is a NAT's address, not this "
+        "machine's.",
+        mapped, why);
   }
   conclude(std::move(v));
 }
@@ -268,9 +270,10 @@ void NatDetector::conclude(NatVerdict v) {
   phase_ = Phase::Done;
   driver_.close();
   if (malformed_ > 0)
-    v.reason += fmt::format(FMT_COMPILE(" {} malformed candidate{} from the browser {} ignored "
-                                        "(first: {})."),
-                            malformed_, malformed_ == 1 ? "" : "s", malformed_ == 1 ? "was" : "were", firstMalformed_);
+    v.reason += format(
+        " {} malformed candidate{} from the browser {} ignored "
+        "(first: {}).",
+        malformed_, malformed_ == 1 ? "" : "s", malformed_ == 1 ? "was" : "were", firstMalformed_);
   NatReport report;
   report.evidence = evidenceFor(v);
   report.verdict = std::move(v);
@@ -296,8 +299,8 @@ std::vector<NatEvidenceEntry> NatDetector::evidenceFor(const NatVerdict& v) cons
     if (!gatherStarted_)
       e.problem = "not contacted";
     else if (error)
-      e.problem = error->text.empty() ? fmt::format(FMT_COMPILE("error {}"), error->errorCode)
-                                      : fmt::format(FMT_COMPILE("error {}: {}"), error->errorCode, error->text);
+      e.problem = error->text.empty() ? format("error {}", error->errorCode)
+                                      : format("error {}: {}", error->errorCode, error->text);
     else if (evidence_.timedOut)
       e.problem = "no answer before the time limit";
     else

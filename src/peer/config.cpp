@@ -1,22 +1,22 @@
 #include "peer/config.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <string_view>
+
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
 
 // "field problem"; parseConfig and parseConfigDefaults say whose config it is in front.
 Error configError(std::string_view field, const std::string& problem) {
-  return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("{} {}"), field, problem));
+  return makeError(ErrorKind::Config, format("{} {}", field, problem));
 }
 
 Error wrongType(std::string_view field, const Value& v, std::string_view expected) {
-  return configError(field, fmt::format(FMT_COMPILE("must be {}, got {} ({})"), expected, v.typeName(), v.describe()));
+  return configError(field, format("must be {}, got {} ({})", expected, v.typeName(), v.describe()));
 }
 
 // Reads an optional number in [min, max]; integral if asked. Leaves `out` at its default if absent.
@@ -26,11 +26,10 @@ Result<void> readNumber(const Value& in, std::string_view field, T& out, double 
   if (v.isUndefined()) return ok();
   if (v.type() != Value::Type::Number) return wrongType(field, v, "a number");
   double n = v.asNumber();
-  if (!std::isfinite(n)) return configError(field, fmt::format(FMT_COMPILE("must be finite, got {}"), v.describe()));
-  if (integral && n != std::floor(n))
-    return configError(field, fmt::format(FMT_COMPILE("must be a whole number, got {}"), v.describe()));
-  if (n < min) return configError(field, fmt::format(FMT_COMPILE("must be at least {}, got {}"), min, v.describe()));
-  if (n > max) return configError(field, fmt::format(FMT_COMPILE("must be at most {}, got {}"), max, v.describe()));
+  if (!std::isfinite(n)) return configError(field, format("must be finite, got {}", v.describe()));
+  if (integral && n != std::floor(n)) return configError(field, format("must be a whole number, got {}", v.describe()));
+  if (n < min) return configError(field, format("must be at least {}, got {}", min, v.describe()));
+  if (n > max) return configError(field, format("must be at most {}, got {}", max, v.describe()));
   out = static_cast<T>(n);
   return ok();
 }
@@ -54,16 +53,15 @@ Result<void> readEnum(const Value& in, std::string_view field, std::string& out,
       out = v.asString();
       return ok();
     }
-  return configError(field,
-                     fmt::format(FMT_COMPILE("must be one of '{}', got {}"), fmt::join(allowed, "', '"), v.describe()));
+  return configError(field, format("must be one of '{}', got {}", joinText(allowed, "', '"), v.describe()));
 }
 
 Result<IceServer> parseIceServer(const Value& v, size_t index) {
-  std::string field = fmt::format(FMT_COMPILE("iceServers[{}]"), index);
+  std::string field = format("iceServers[{}]", index);
   if (v.type() != Value::Type::Object) return wrongType(field, v, "an object");
   for (const auto& [key, _] : v.fields())
     if (key != "urls" && key != "url" && key != "username" && key != "credential" && key != "credentialType")
-      return configError(field, fmt::format(FMT_COMPILE("has unknown field '{}'"), key));
+      return configError(field, format("has unknown field '{}'", key));
   IceServer server;
   const Value& urls = v["urls"].isUndefined() ? v["url"] : v["urls"];
   if (urls.type() == Value::Type::String) {
@@ -84,14 +82,13 @@ Result<IceServer> parseIceServer(const Value& v, size_t index) {
   }
   const Value& ct = v["credentialType"];
   if (!ct.isUndefined() && !(ct.type() == Value::Type::String && ct.asString() == "password"))
-    return configError(field + ".credentialType",
-                       fmt::format(FMT_COMPILE("must be 'password', got {}"), ct.describe()));
+    return configError(field + ".credentialType", format("must be 'password', got {}", ct.describe()));
   for (const auto& url : server.urls) {
     auto valid = validateIceUrl(url);
     if (!valid) return configError(field + ".urls", valid.error().message);
     bool isTurn = url.rfind("turn", 0) == 0;
     if (isTurn && (v["username"].isUndefined() || v["credential"].isUndefined()))
-      return configError(field, fmt::format(FMT_COMPILE("TURN URL '{}' needs a username and a credential"), url));
+      return configError(field, format("TURN URL '{}' needs a username and a credential", url));
   }
   return server;
 }
@@ -111,7 +108,7 @@ Result<std::vector<IceServer>> parseIceServers(const Value& servers) {
 
 Result<void> validateIceUrl(const std::string& url) {
   auto bad = [&](std::string_view why) {
-    return makeError(ErrorKind::Config, fmt::format(FMT_COMPILE("'{}' is not a valid ICE server URL: {}"), url, why));
+    return makeError(ErrorKind::Config, format("'{}' is not a valid ICE server URL: {}", url, why));
   };
   auto colon = url.find(':');
   if (colon == std::string::npos) return bad("missing scheme (stun:, stuns:, turn: or turns:)");
@@ -194,8 +191,7 @@ static Result<Config> readConfig(const Value& in, bool defaults) {
   } else {
     if (id.type() != Value::Type::String) return wrongType("peerId", id, "a non-empty string");
     if (id.asString().empty() || id.asString().size() > 256)
-      return configError(
-          "peerId", fmt::format(FMT_COMPILE("must be 1 to 256 characters, got {} characters"), id.asString().size()));
+      return configError("peerId", format("must be 1 to 256 characters, got {} characters", id.asString().size()));
     c.peerId = id.asString();
   }
 
@@ -209,22 +205,22 @@ static Result<Config> readConfig(const Value& in, bool defaults) {
   WRE_TRY(readNumber(in, "reconnectMaxDelay", c.reconnectMaxDelay, 0, kDay, false));
   WRE_TRY(readNumber(in, "reconnectJitter", c.reconnectJitter, 0, kDay, false));
   if (c.reconnectMaxDelay < c.reconnectBaseDelay)
-    return configError("reconnectMaxDelay", fmt::format(FMT_COMPILE("({}) must not be below reconnectBaseDelay ({})"),
-                                                        c.reconnectMaxDelay, c.reconnectBaseDelay));
+    return configError("reconnectMaxDelay", format("({}) must not be below reconnectBaseDelay ({})",
+                                                   c.reconnectMaxDelay, c.reconnectBaseDelay));
   WRE_TRY(readNumber(in, "maxBufferedAmount", c.maxBufferedAmount, 1, kBrowserChannelLimit, true));
   // Unset, the low-water mark follows a small maxBufferedAmount down (1 MiB or half of it).
   if (in["lowWaterMark"].isUndefined()) c.lowWaterMark = std::min(c.lowWaterMark, std::floor(c.maxBufferedAmount / 2));
   WRE_TRY(readNumber(in, "lowWaterMark", c.lowWaterMark, 0, kBrowserChannelLimit, true));
   if (c.lowWaterMark >= c.maxBufferedAmount)
-    return configError("lowWaterMark", fmt::format(FMT_COMPILE("({}) must be below maxBufferedAmount ({})"),
-                                                   c.lowWaterMark, c.maxBufferedAmount));
+    return configError("lowWaterMark",
+                       format("({}) must be below maxBufferedAmount ({})", c.lowWaterMark, c.maxBufferedAmount));
   WRE_TRY(readNumber(in, "maxQueuedBytes", c.maxQueuedBytes, 0, 1024.0 * 1024 * 1024, true));
   WRE_TRY(readBool(in, "metricsEnabled", c.metricsEnabled));
   WRE_TRY(readNumber(in, "metricsInterval", c.metricsInterval, 100, kDay, false));
   WRE_TRY(readNumber(in, "heartbeatTimeout", c.heartbeatTimeout, 0, kDay, false));
   if (c.heartbeatTimeout > 0 && c.heartbeatTimeout < kMinHeartbeatTimeout)
-    return configError("heartbeatTimeout", fmt::format(FMT_COMPILE("must be 0 (off) or at least {} ms, got {}"),
-                                                       kMinHeartbeatTimeout, c.heartbeatTimeout));
+    return configError("heartbeatTimeout",
+                       format("must be 0 (off) or at least {} ms, got {}", kMinHeartbeatTimeout, c.heartbeatTimeout));
   WRE_TRY(readEnum(in, "iceTransportPolicy", c.iceTransportPolicy, std::array<std::string_view, 2>{"all", "relay"}));
   WRE_TRY(readEnum(in, "bundlePolicy", c.bundlePolicy,
                    std::array<std::string_view, 3>{"balanced", "max-compat", "max-bundle"}));
@@ -236,7 +232,7 @@ static Result<Config> readConfig(const Value& in, bool defaults) {
 static Result<Config> whose(std::string_view prefix, Result<Config> read) {
   if (read) return read;
   Error e = read.error();
-  e.message = fmt::format(FMT_COMPILE("{}{}"), prefix, e.message);
+  e.message = format("{}{}", prefix, e.message);
   return e;
 }
 

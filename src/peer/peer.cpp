@@ -1,8 +1,5 @@
 #include "peer/peer.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
-
 #include <limits>
 
 #include "metrics/probe_codec.hpp"
@@ -10,6 +7,7 @@
 #include "peer/input_limits.hpp"
 #include "peer/sdp_facts.hpp"
 #include "peer/wre_messages.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
@@ -17,12 +15,11 @@ namespace {
 Result<void> checkDescription(const SessionDescription& d, std::string_view expected, ErrorKind kind,
                               std::string_view method) {
   if (d.type != expected)
-    return makeError(kind, fmt::format(FMT_COMPILE("{}() needs a description of type '{}', got type '{}'"), method,
-                                       expected, d.type));
+    return makeError(kind, format("{}() needs a description of type '{}', got type '{}'", method, expected, d.type));
   if (d.sdp.rfind("v=0", 0) != 0)
-    return makeError(kind, fmt::format(FMT_COMPILE("{}() got an {} whose SDP does not start with 'v=0' "
-                                                   "(is it a session description?)"),
-                                       method, expected));
+    return makeError(kind, format("{}() got an {} whose SDP does not start with 'v=0' "
+                                  "(is it a session description?)",
+                                  method, expected));
   return ok();
 }
 
@@ -137,11 +134,10 @@ Result<std::optional<RequestId>> Peer::addIceCandidate(const CandidateInit& cand
     if (heldCandidates_.size() >= InputLimits::kHeldCandidates || heldBytes_ + bytes > InputLimits::kHeldCandidateBytes)
       return failCall(
           ErrorKind::IceCandidate,
-          fmt::format(FMT_COMPILE("addIceCandidate(): {} candidates ({} characters) already held waiting "
-                                  "for the remote description, the limit is {} candidates or {} characters; "
-                                  "is the offer/answer being delivered?"),
-                      heldCandidates_.size(), heldBytes_, InputLimits::kHeldCandidates,
-                      InputLimits::kHeldCandidateBytes));
+          format("addIceCandidate(): {} candidates ({} characters) already held waiting "
+                 "for the remote description, the limit is {} candidates or {} characters; "
+                 "is the offer/answer being delivered?",
+                 heldCandidates_.size(), heldBytes_, InputLimits::kHeldCandidates, InputLimits::kHeldCandidateBytes));
     heldBytes_ += bytes;
     heldCandidates_.push_back(candidate);
     return std::optional<RequestId>{};
@@ -252,10 +248,10 @@ void Peer::onRequestFailed(RequestId id, const std::string& message) {
       return;
     case Op::RestartOffer:
       // No caller waits on it: an error event, and the schedule carries on.
-      emitError(ErrorKind::IceRestart, fmt::format(FMT_COMPILE("ICE restart offer failed: {}"), message));
+      emitError(ErrorKind::IceRestart, format("ICE restart offer failed: {}", message));
       return;
   }
-  Error error = makeError(kind, fmt::format(FMT_COMPILE("{}: {}"), what, message));
+  Error error = makeError(kind, format("{}: {}", what, message));
   events_.onEvent(event::ErrorRaised{error});
   events_.onEvent(event::RequestFailed{id, error});
 }
@@ -374,7 +370,7 @@ Result<void> Peer::send(int channel, Payload payload) {
   Outbox::Scope scope(outbox_);
   if (closed()) return failCall(ErrorKind::Send, "send() called after close()");
   if (channel < 0 || channel >= kUserChannels)
-    return failCall(ErrorKind::Send, fmt::format(FMT_COMPILE("send(): unknown channel id {}"), channel));
+    return failCall(ErrorKind::Send, format("send(): unknown channel id {}", channel));
   size_t size = payload.size();
   if (auto sent = scheduler_.send(channel, std::move(payload)); !sent)
     return failCall(sent.error().kind, sent.error().message);
@@ -433,9 +429,8 @@ void Peer::onTimer(TimerId id) {
   switch (kind) {
     case TimerKind::ConnectionTimeout:
       if (state_ != PeerState::Connected) {
-        emitError(
-            ErrorKind::ConnectionTimeout,
-            fmt::format(FMT_COMPILE("not connected within connectionTimeout ({} ms)"), config_.connectionTimeout));
+        emitError(ErrorKind::ConnectionTimeout,
+                  format("not connected within connectionTimeout ({} ms)", config_.connectionTimeout));
         setState(PeerState::Failed);
       }
       break;
@@ -514,14 +509,13 @@ void Peer::shutDown(CloseReason reason) {
   auto [unconfirmed, unconfirmedBytes] = scheduler_.releaseReplay();
   if (state_ == PeerState::Connected) unconfirmed = 0;
   std::string sentPart =
-      fmt::format(FMT_COMPILE("{} sent messages ({} bytes) the far side had not confirmed delivering"), unconfirmed,
-                  unconfirmedBytes);
+      format("{} sent messages ({} bytes) the far side had not confirmed delivering", unconfirmed, unconfirmedBytes);
   if (dropped > 0)
     emitError(ErrorKind::Send,
-              fmt::format(FMT_COMPILE("{} discarded {} queued messages ({} bytes) that were never sent{}{}"), who,
-                          dropped, bytes, unconfirmed > 0 ? ", and " : "", unconfirmed > 0 ? sentPart : std::string()));
+              format("{} discarded {} queued messages ({} bytes) that were never sent{}{}", who, dropped, bytes,
+                     unconfirmed > 0 ? ", and " : "", unconfirmed > 0 ? sentPart : std::string()));
   else if (unconfirmed > 0)
-    emitError(ErrorKind::Send, fmt::format(FMT_COMPILE("{} discarded {}"), who, sentPart));
+    emitError(ErrorKind::Send, format("{} discarded {}", who, sentPart));
   heldCandidates_.clear();
   heldBytes_ = 0;
   fileDelivered_ = fileAckSent_ = 0;

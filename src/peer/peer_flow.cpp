@@ -2,11 +2,10 @@
 // `file` data (receiver-paced `file`, README "Send queues"), the watch on the far end's
 // acknowledgements (given up on after kFileAckStallMs of silence with data in flight), and the
 // watch on a queue that waits for a channel to open.
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "peer/peer.hpp"
 #include "peer/wre_messages.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 
@@ -40,11 +39,10 @@ void Peer::onFileAckStall() {
   if (state_ != PeerState::Connected || scheduler_.fileWindow().acked() != ackedAtWatch_ ||
       transfers_.farTakesTransfers())
     return watchFileAcks();
-  emitError(ErrorKind::Send,
-            fmt::format(FMT_COMPILE("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
+  emitError(ErrorKind::Send, format("the far end acknowledged no 'file' data for {} ms with {} bytes in flight; "
                                     "'file' goes on without its receiver-paced window, bounded by the browser's "
-                                    "buffer alone (is the far end a modified or stalled copy of this library?)"),
-                        kFileAckStallMs, scheduler_.fileWindow().inFlight()));
+                                    "buffer alone (is the far end a modified or stalled copy of this library?)",
+                                    kFileAckStallMs, scheduler_.fileWindow().inFlight()));
   scheduler_.abandonFileWindow();
 }
 

@@ -1,7 +1,5 @@
 // Metrics: a getStats() sweep every metricsInterval while connected, and what the far side's
 // probes tell (peer_liveness.cpp sends ours, peer_wre.cpp hands theirs over).
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "metrics/probe_codec.hpp"
 #include "metrics/stats_summary.hpp"

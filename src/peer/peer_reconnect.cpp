@@ -5,8 +5,6 @@
 // side rebuilds when an offer comes from a new RTCPeerConnection, and keeps the same schedule as
 // a deadline, so a far side that is gone ends in `reconnect-failed` rather than a hang. Glare
 // cannot happen: the answerer never offers.
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "peer/peer.hpp"
 #include "reconnect/backoff.hpp"

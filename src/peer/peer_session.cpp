@@ -3,12 +3,11 @@
 // far side on `wre`, and the sender's replay store (queue/replay_store.hpp) lets go of what the
 // counts cover. After a rebuild the far side's first counts say where to resume
 // (SendScheduler::onDeliveredCounts), or its new session id ends the old session (endSession).
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 #include "peer/wre_messages.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 
@@ -25,12 +24,11 @@ void Peer::onFarSession(uint64_t id) {
     // new one, and nothing kept for the old one may reach the new one.
     auto end = scheduler_.endSession();
     if (end.unconfirmed + end.queued > 0)
-      emitError(
-          ErrorKind::Send,
-          fmt::format(FMT_COMPILE("the far side came back as a new session: {} sent messages ({} bytes) the old "
-                                  "session had not confirmed delivering, and {} messages ({} bytes) queued for it "
-                                  "before the connection was rebuilt, are not delivered to the new one"),
-                      end.unconfirmed, end.unconfirmedBytes, end.queued, end.queuedBytes));
+      emitError(ErrorKind::Send,
+                format("the far side came back as a new session: {} sent messages ({} bytes) the old "
+                       "session had not confirmed delivering, and {} messages ({} bytes) queued for it "
+                       "before the connection was rebuilt, are not delivered to the new one",
+                       end.unconfirmed, end.unconfirmedBytes, end.queued, end.queuedBytes));
     delivered_ = countsSent_ = DeliveredCounts{};
     bytesSinceCounts_ = 0;
     transfers_.endAll(TransferFailure::Closed, "the far side came back as a new session (its page reloaded)");
@@ -84,18 +82,16 @@ void Peer::onReplayAckStall() {
   auto [messages, bytes] = scheduler_.abandonReplay();
   if (messages == 0 && resuming) {
     // Nothing was kept, only the queues waited for where to resume: say that, not "0 messages".
-    emitError(ErrorKind::Send,
-              fmt::format(FMT_COMPILE("the far side sent no delivered counts for {} ms after the connection "
-                                      "was rebuilt; sending goes on without session resume"),
-                          kReplayAckStallMs));
+    emitError(ErrorKind::Send, format("the far side sent no delivered counts for {} ms after the connection "
+                                      "was rebuilt; sending goes on without session resume",
+                                      kReplayAckStallMs));
     return;
   }
-  emitError(
-      ErrorKind::Send,
-      fmt::format(FMT_COMPILE("the far side confirmed no delivered messages for {} ms while {} sent messages "
-                              "({} bytes) waited for it; they are no longer kept for replay and sending goes on "
-                              "without session resume (is the far side a modified or stalled copy of this library?)"),
-                  kReplayAckStallMs, messages, bytes));
+  emitError(ErrorKind::Send,
+            format("the far side confirmed no delivered messages for {} ms while {} sent messages "
+                   "({} bytes) waited for it; they are no longer kept for replay and sending goes on "
+                   "without session resume (is the far side a modified or stalled copy of this library?)",
+                   kReplayAckStallMs, messages, bytes));
 }
 
 }  // namespace wre

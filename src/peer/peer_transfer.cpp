@@ -1,9 +1,8 @@
 // The peer's side of transfers (README, "Transfers"): the app's calls and the wrapper's I/O
 // answers enter here, each an entry point; the policy is the Transfers' (src/transfer/).
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "peer/peer.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
@@ -11,8 +10,7 @@ namespace {
 std::optional<Error> overField(const char* what, const std::string& value, size_t limit) {
   if (value.size() <= limit) return std::nullopt;
   return makeError(ErrorKind::Send,
-                   fmt::format(FMT_COMPILE("sendFile(): {} is {} bytes long (UTF-8), over the limit of {}"), what,
-                               value.size(), limit));
+                   format("sendFile(): {} is {} bytes long (UTF-8), over the limit of {}", what, value.size(), limit));
 }
 
 }  // namespace
@@ -38,10 +36,10 @@ void Peer::watchTransferWait() {
 void Peer::onTransferWait() {
   // Not connected all along: the far side may not have been able to say it yet; wait again once up.
   if (state_ != PeerState::Connected || transfers_.farTakesTransfers()) return;
-  transfers_.failWaiting(fmt::format(
-      FMT_COMPILE("the far side is not a webrtc-enhanced peer that takes transfers ({}): sendFile() needs this library "
-                  "on both ends; send(data, 'file') works with any peer"),
-      farSideIsLibrary_ ? "an older copy of this library" : "a plain RTCPeerConnection, or another library"));
+  transfers_.failWaiting(
+      format("the far side is not a webrtc-enhanced peer that takes transfers ({}): sendFile() needs this library "
+             "on both ends; send(data, 'file') works with any peer",
+             farSideIsLibrary_ ? "an older copy of this library" : "a plain RTCPeerConnection, or another library"));
 }
 
 Result<void> Peer::acceptTransfer(uint32_t transfer) {

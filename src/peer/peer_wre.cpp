@@ -1,14 +1,13 @@
 // The library's own channels: what the far side says on `wre` (hello, bye, its session and
 // delivered counts, `file` acknowledgements, transfer messages) and on `wre-probe` (probes).
 // Everything here is untrusted input, decoded by the codecs (fuzzed) before it means anything.
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "metrics/probe_codec.hpp"
 #include "peer/peer.hpp"
 #include "peer/wre_messages.hpp"
 #include "session/session_codec.hpp"
 #include "transfer/transfer_codec.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 
@@ -32,11 +31,10 @@ void Peer::onLibraryMessage(int channel, std::string_view bytes) {
       if (farSideIsLibrary_ && farSession_) {
         auto lost = scheduler_.onDeliveredCounts(*counts);
         if (uint64_t n = lost[0] + lost[1] + lost[2]; n > 0)
-          emitError(ErrorKind::Send,
-                    fmt::format(FMT_COMPILE("the connection was rebuilt and {} messages sent before the far "
+          emitError(ErrorKind::Send, format("the connection was rebuilt and {} messages sent before the far "
                                             "side first confirmed deliveries (control {}, reliable {}, file {}) "
-                                            "were not delivered; they were not kept for replay"),
-                                n, lost[0], lost[1], lost[2]));
+                                            "were not delivered; they were not kept for replay",
+                                            n, lost[0], lost[1], lost[2]));
         watchReplayAcks();
       }
     } else if (auto delivered = decodeAck(bytes); delivered && farSideIsLibrary_) {

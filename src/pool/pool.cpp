@@ -1,10 +1,9 @@
 #include "pool/pool.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
 #include <algorithm>
 
 #include "peer/config.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 
@@ -13,15 +12,16 @@ std::string BroadcastReport::summary() const {
   std::string who;
   for (size_t i = 0; i < failures.size(); ++i) {
     if (i == 3 && failures.size() > 4) {
-      who += fmt::format(FMT_COMPILE(" and {} more"), failures.size() - 3);
+      who += format(" and {} more", failures.size() - 3);
       break;
     }
     if (i > 0) who += ", ";
-    who += fmt::format(FMT_COMPILE("'{}' ({})"), failures[i].peerId, failures[i].error.message);
+    who += format("'{}' ({})", failures[i].peerId, failures[i].error.message);
   }
-  return fmt::format(FMT_COMPILE("broadcast(): {} of {} connected peers refused the message: {}; the other {} "
-                                 "sent or queued it"),
-                     failures.size(), recipients, who, accepted);
+  return format(
+      "broadcast(): {} of {} connected peers refused the message: {}; the other {} "
+      "sent or queued it",
+      failures.size(), recipients, who, accepted);
 }
 
 Pool::Pool(Alarm* alarm) : timers_(alarm) {}
@@ -35,9 +35,8 @@ Pool::~Pool() {
 Result<void> Pool::setDefaults(const Value& defaults) {
   if (defaults.isUndefined() || defaults.type() == Value::Type::Null) return ok();
   if (defaults.type() != Value::Type::Object)
-    return makeError(ErrorKind::Config,
-                     fmt::format(FMT_COMPILE("Invalid pool defaults: must be an object, got {} ({})"),
-                                 defaults.typeName(), defaults.describe()));
+    return makeError(ErrorKind::Config, format("Invalid pool defaults: must be an object, got {} ({})",
+                                               defaults.typeName(), defaults.describe()));
   WRE_TRY(parseConfigDefaults(defaults));
   defaults_ = defaults;
   return ok();
@@ -47,15 +46,13 @@ Result<Value> Pool::configFor(std::string_view id, const Value& overrides) const
   Value config = defaults_;
   if (!overrides.isUndefined() && overrides.type() != Value::Type::Null) {
     if (overrides.type() != Value::Type::Object)
-      return makeError(
-          ErrorKind::Config,
-          fmt::format(FMT_COMPILE("createPeer('{}'): overrides must be an object, got {}"), id, overrides.describe()));
+      return makeError(ErrorKind::Config,
+                       format("createPeer('{}'): overrides must be an object, got {}", id, overrides.describe()));
     for (const auto& [key, value] : overrides.fields()) {
       if (key == "peerId" && !(value.type() == Value::Type::String && value.asString() == id))
         return makeError(
             ErrorKind::Config,
-            fmt::format(FMT_COMPILE("createPeer('{}'): overrides.peerId {} differs from the id; leave it out"), id,
-                        value.describe()));
+            format("createPeer('{}'): overrides.peerId {} differs from the id; leave it out", id, value.describe()));
       if (!value.isUndefined()) config.set(key, value);
     }
   }
@@ -77,13 +74,11 @@ PoolMember* Pool::find(std::string_view id) const {
 
 Result<Pool::MemberKey> Pool::add(std::string id, std::unique_ptr<PoolMember> member) {
   if (closed_)
-    return makeError(ErrorKind::InvalidState,
-                     fmt::format(FMT_COMPILE("createPeer('{}'): the pool was closed by closeAll()"), id));
+    return makeError(ErrorKind::InvalidState, format("createPeer('{}'): the pool was closed by closeAll()", id));
   if (byId_.count(id))
-    return makeError(ErrorKind::Initialization,
-                     fmt::format(FMT_COMPILE("createPeer('{}'): a peer with this id is already in the pool; "
-                                             "ids must be unique (removePeer() it first)"),
-                                 id));
+    return makeError(ErrorKind::Initialization, format("createPeer('{}'): a peer with this id is already in the pool; "
+                                                       "ids must be unique (removePeer() it first)",
+                                                       id));
   auto e = std::make_unique<Entry>();
   e->id = std::move(id);
   e->key = nextKey_++;
@@ -109,10 +104,8 @@ Result<void> Pool::remove(std::string_view id) {
   Entry* e = entry(id);
   if (!e) {
     if (closed_)
-      return makeError(ErrorKind::InvalidState,
-                       fmt::format(FMT_COMPILE("removePeer('{}'): the pool was closed by closeAll()"), id));
-    return makeError(ErrorKind::InvalidState,
-                     fmt::format(FMT_COMPILE("removePeer('{}'): no peer with this id in the pool"), id));
+      return makeError(ErrorKind::InvalidState, format("removePeer('{}'): the pool was closed by closeAll()", id));
+    return makeError(ErrorKind::InvalidState, format("removePeer('{}'): no peer with this id in the pool", id));
   }
   closeAndUnregister(*e);
   return ok();
@@ -170,10 +163,9 @@ Result<BroadcastReport> Pool::broadcast(int channel, std::optional<std::string_v
                                         const std::function<Payload()>& make) {
   if (closed_) return makeError(ErrorKind::InvalidState, "broadcast(): the pool was closed by closeAll()");
   if (channel < 0 || channel >= kUserChannels)
-    return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("broadcast(): unknown channel id {}"), channel));
+    return makeError(ErrorKind::Send, format("broadcast(): unknown channel id {}", channel));
   if (excludeId && !entry(*excludeId))
-    return makeError(ErrorKind::Send,
-                     fmt::format(FMT_COMPILE("broadcast(): excludeId '{}' is not a peer of this pool"), *excludeId));
+    return makeError(ErrorKind::Send, format("broadcast(): excludeId '{}' is not a peer of this pool", *excludeId));
   BroadcastReport report;
   Outbox::Scope scope(outbox_);  // the recipients' events reach listeners after the loop
   for (auto& entry : entries_) {

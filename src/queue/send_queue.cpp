@@ -1,15 +1,14 @@
 #include "queue/send_queue.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
+#include "util/text.hpp"
 
 namespace wre {
 
 Result<void> SendQueue::push(int channel, Payload payload, double nowMs) {
   if (bytes_ + payload.size() > maxBytes_)
-    return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("send queue is full: {} bytes queued + {} would pass "
-                                                              "maxQueuedBytes ({}); wait for 'channel-ready'"),
-                                                  bytes_, payload.size(), maxBytes_));
+    return makeError(ErrorKind::Send, format("send queue is full: {} bytes queued + {} would pass "
+                                             "maxQueuedBytes ({}); wait for 'channel-ready'",
+                                             bytes_, payload.size(), maxBytes_));
   bytes_ += payload.size();
   channelBytes_[channel] += payload.size();
   ++messages_;

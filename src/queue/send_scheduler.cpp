@@ -1,9 +1,9 @@
 #include "queue/send_scheduler.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
 #include <algorithm>
 #include <tuple>
+
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
@@ -70,13 +70,12 @@ void SendScheduler::sendChunk(Payload payload) {
 Result<void> SendScheduler::send(int channel, Payload payload) {
   size_t size = payload.size();
   if (static_cast<double>(size) > maxMessageSize_)
-    return makeError(
-        ErrorKind::Send,
-        fmt::format(FMT_COMPILE("send(): a {}-byte message is larger than the maximum message size "
-                                "of this connection ({} bytes: the smaller of the far end's a=max-message-size and "
-                                "this browser's own); "
-                                "split it into smaller messages"),
-                    size, maxMessageSize_));
+    return makeError(ErrorKind::Send,
+                     format("send(): a {}-byte message is larger than the maximum message size "
+                            "of this connection ({} bytes: the smaller of the far end's a=max-message-size and "
+                            "this browser's own); "
+                            "split it into smaller messages",
+                            size, maxMessageSize_));
   if (!open_[channel] && !congested_[channel]) {
     // Not open yet: the same signal as a full buffer, so "send until backpressure, then await
     // channel-ready" is safe from the first message on.
@@ -86,8 +85,8 @@ Result<void> SendScheduler::send(int channel, Payload payload) {
   if (open_[channel] && queue_.empty(channel)) {
     if (hasRoom(channel, size)) {
       if (auto sent = handToBrowser(channel, payload); !sent)
-        return makeError(ErrorKind::Send, fmt::format(FMT_COMPILE("send() on '{}' failed: {}"),
-                                                      kChannels[channel].label, sent.error().message));
+        return makeError(ErrorKind::Send,
+                         format("send() on '{}' failed: {}", kChannels[channel].label, sent.error().message));
       keep(channel, std::move(payload));
       if (channel == kFile && fileObserver_) fileObserver_->onFileBatchEnd();
       return ok();
@@ -215,16 +214,16 @@ bool SendScheduler::sendFront(int channel) {
   if (!hasRoom(channel, size)) return false;
   if (static_cast<double>(size) > maxMessageSize_) {
     queue_.pop(channel);
-    sink_.onEvent(event::ErrorRaised{makeError(
-        ErrorKind::Send, fmt::format(FMT_COMPILE("a queued {}-byte message on '{}' is larger than the maximum "
-                                                 "message size of this connection ({} bytes); it was not sent"),
-                                     size, kChannels[channel].label, maxMessageSize_))});
+    sink_.onEvent(event::ErrorRaised{
+        makeError(ErrorKind::Send, format("a queued {}-byte message on '{}' is larger than the maximum "
+                                          "message size of this connection ({} bytes); it was not sent",
+                                          size, kChannels[channel].label, maxMessageSize_))});
     return true;
   }
   if (auto sent = handToBrowser(channel, next.payload, !next.replay); !sent) {
-    sink_.onEvent(event::ErrorRaised{makeError(
-        ErrorKind::Send, fmt::format(FMT_COMPILE("sending a queued message on '{}' failed: {}; it stays queued"),
-                                     kChannels[channel].label, sent.error().message))});
+    sink_.onEvent(event::ErrorRaised{
+        makeError(ErrorKind::Send, format("sending a queued message on '{}' failed: {}; it stays queued",
+                                          kChannels[channel].label, sent.error().message))});
     return false;
   }
   keep(channel, queue_.take(channel));

@@ -1,9 +1,7 @@
 // Transfers: what both directions share (the wire, the peer's life). Sending: transfers_send.cpp;
 // receiving: transfers_receive.cpp.
 #include "transfer/transfers.hpp"
-
-#include <fmt/compile.h>
-#include <fmt/format.h>
+#include "util/text.hpp"
 
 namespace wre {
 
@@ -93,10 +91,9 @@ void Transfers::onCancel(const wire::Cancel& cancel) {
   bool fromReceiver =
       reason == TransferFailure::Rejected || reason == TransferFailure::Integrity || reason == TransferFailure::Sink;
   if (fromReceiver) {
-    if (outgoing_.count(cancel.transfer))
-      failOutgoing(cancel.transfer, reason, fmt::format(FMT_COMPILE("the far side: {}"), why), false);
+    if (outgoing_.count(cancel.transfer)) failOutgoing(cancel.transfer, reason, format("the far side: {}", why), false);
   } else if (incoming_.count(cancel.transfer)) {
-    failIncoming(cancel.transfer, reason, fmt::format(FMT_COMPILE("the far side: {}"), why), false);
+    failIncoming(cancel.transfer, reason, format("the far side: {}", why), false);
   }
 }
 

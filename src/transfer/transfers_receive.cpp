@@ -1,10 +1,9 @@
 // Transfers, receiving side: offers to the app, the `file` inbox classified by the sender's runs,
 // chunks hashed and written to the sink one at a time (each counted delivered once written: the
 // sender is paced by the sink), the digest compared at the end.
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "transfer/transfers.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 namespace {
@@ -21,7 +20,7 @@ void Transfers::onOffer(const wire::Offer& offer) {
   lastOffered_ = offer.transfer;
   if (incoming_.size() >= kMaxOffered) {
     wire::Cancel refused{offer.transfer, TransferFailure::Rejected,
-                         fmt::format(FMT_COMPILE("{} transfers are waiting already"), kMaxOffered)};
+                         format("{} transfers are waiting already", kMaxOffered)};
     say(refused);
     remember(refused);
     return;
@@ -58,9 +57,8 @@ void Transfers::onEnd(const wire::End& end) {
   if (it == incoming_.end() || it->second.end) return;
   auto& in = it->second;
   if (in.size && end.bytes != *in.size)
-    return failIncoming(
-        end.transfer, TransferFailure::Integrity,
-        fmt::format(FMT_COMPILE("the sender ended after {} bytes, not the {} it offered"), end.bytes, *in.size), true);
+    return failIncoming(end.transfer, TransferFailure::Integrity,
+                        format("the sender ended after {} bytes, not the {} it offered", end.bytes, *in.size), true);
   in.end = end;
   finishIfWhole(end.transfer, in);
 }
@@ -68,15 +66,14 @@ void Transfers::onEnd(const wire::End& end) {
 void Transfers::finishIfWhole(uint32_t number, Incoming& in) {
   if (in.stage != Incoming::Stage::Accepted || !in.end || writing_) return;
   if (in.written > in.end->bytes)
-    return failIncoming(
-        number, TransferFailure::Integrity,
-        fmt::format(FMT_COMPILE("{} bytes arrived where the sender said {}"), in.written, in.end->bytes), true);
+    return failIncoming(number, TransferFailure::Integrity,
+                        format("{} bytes arrived where the sender said {}", in.written, in.end->bytes), true);
   if (in.written < in.end->bytes) return;
   in.digest = in.sha.finish();
   if (in.digest != in.end->sha256)
     return failIncoming(number, TransferFailure::Integrity,
-                        fmt::format(FMT_COMPILE("SHA-256 of the {} bytes received is {}, the sender's is {}"),
-                                    in.written, toHex(in.digest), toHex(in.end->sha256)),
+                        format("SHA-256 of the {} bytes received is {}, the sender's is {}", in.written,
+                               toHex(in.digest), toHex(in.end->sha256)),
                         true);
   in.stage = Incoming::Stage::Finishing;
   events_.onEvent(event::TransferIo{event::TransferIo::Op::Finish, number, 0, 0, nullptr, {}});
@@ -117,7 +114,7 @@ void Transfers::onSinkFailed(uint32_t number, const std::string& message) {
     delivered_(size);  // processed: the sender must not wait on it
   }
   if (incoming_.count(number))
-    failIncoming(number, TransferFailure::Sink, fmt::format(FMT_COMPILE("the sink failed: {}"), message), true);
+    failIncoming(number, TransferFailure::Sink, format("the sink failed: {}", message), true);
   pump();
 }
 
@@ -179,9 +176,9 @@ void Transfers::keep(Payload data) {
   inbox_.push_back({index, std::move(data)});
   if (inboxBytes_ > kMaxInboxBytes)
     return stopClassifying(
-        fmt::format(FMT_COMPILE("the far side sent {} bytes on file that it did not announce or that "
-                                "wait behind a sink write, over the {} a sender of this library keeps in flight"),
-                    inboxBytes_, kMaxInboxBytes));
+        format("the far side sent {} bytes on file that it did not announce or that "
+               "wait behind a sink write, over the {} a sender of this library keeps in flight",
+               inboxBytes_, kMaxInboxBytes));
   pump();
 }
 

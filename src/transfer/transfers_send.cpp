@@ -1,10 +1,9 @@
 // Transfers, sending side: offer, read ahead of the browser, hash, queue chunks on `file`, announce
 // their runs, end with the digest; complete when the receiver says it verified.
-#include <fmt/compile.h>
-#include <fmt/format.h>
 #include <algorithm>
 
 #include "transfer/transfers.hpp"
+#include "util/text.hpp"
 
 namespace wre {
 
@@ -119,8 +118,7 @@ void Transfers::onSourceRead(uint32_t number, Payload data, bool end) {
   events_.onEvent(event::TransferIo{event::TransferIo::Op::Release, number, 0, 0, nullptr, {}});
   if (out.size && out.read != *out.size)
     return failOutgoing(number, TransferFailure::Cancelled,
-                        fmt::format(FMT_COMPILE("the source ended after {} bytes, not the {} it was said to hold"),
-                                    out.read, *out.size),
+                        format("the source ended after {} bytes, not the {} it was said to hold", out.read, *out.size),
                         true);
   out.stage = Outgoing::Stage::Ended;
   out.digest = out.sha.finish();
@@ -129,8 +127,7 @@ void Transfers::onSourceRead(uint32_t number, Payload data, bool end) {
 
 void Transfers::onSourceFailed(uint32_t number, const std::string& message) {
   if (!outgoing_.count(number)) return;
-  failOutgoing(number, TransferFailure::Cancelled, fmt::format(FMT_COMPILE("reading the source failed: {}"), message),
-               true);
+  failOutgoing(number, TransferFailure::Cancelled, format("reading the source failed: {}", message), true);
 }
 
 void Transfers::onAccept(uint32_t number) {

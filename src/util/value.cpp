@@ -1,8 +1,8 @@
 #include "util/value.hpp"
 
-#include <fmt/compile.h>
-#include <fmt/format.h>
 #include <cmath>
+
+#include "util/text.hpp"
 
 namespace wre {
 
@@ -41,10 +41,10 @@ std::string Value::describe() const {
     case Type::Number:
       if (std::isnan(number_)) return "NaN";
       if (std::isinf(number_)) return number_ > 0 ? "Infinity" : "-Infinity";
-      return fmt::format(FMT_COMPILE("{}"), number_);
+      return format("{}", number_);
     case Type::String: {
       std::string shown = string_.size() > 60 ? string_.substr(0, 57) + "..." : string_;
-      return fmt::format(FMT_COMPILE("'{}'"), shown);
+      return format("'{}'", shown);
     }
     default:
       return typeName();
