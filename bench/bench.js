@@ -697,6 +697,7 @@ export async function crossings({ n = 20000, size = 256 } = {}) {
     shims,
     core: null,
     emit: () => bump('host.emit'),
+    handle: () => bump('host.handle'),
     deliver: () => { bump('host.deliver'); delivered++; },
     release() {},
   };

@@ -24,7 +24,7 @@ const WASM = 'core-wasm.wasm';
 // The ceiling npm test holds the package to: the "as shipped" row, gzip -9, in bytes. Issue #17
 // lowers it step by step towards its target; a change that grows the package past it fails, and
 // whoever needs the room says so here.
-const BUDGET = 130_000;
+const BUDGET = 117_000;
 const TARGET = 45_000;
 
 const gzip = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
