@@ -41,7 +41,7 @@ std::string Value::describe() const {
     case Type::Number:
       if (std::isnan(number_)) return "NaN";
       if (std::isinf(number_)) return number_ > 0 ? "Infinity" : "-Infinity";
-      return format("{}", number_);
+      return numberText(number_);
     case Type::String: {
       std::string shown = string_.size() > 60 ? string_.substr(0, 57) + "..." : string_;
       return format("'{}'", shown);
